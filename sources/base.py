@@ -1,0 +1,124 @@
+"""The contract every source adapter fulfils, built-in or third-party.
+
+A source is a subclass of :class:`Source` registered under the Python entry-point group
+``cockpit.sources`` (the built-in ones are registered by cockpit's own ``pyproject.toml``, the
+same way a third-party package registers its own)::
+
+    [project.entry-points."cockpit.sources"]
+    my-thing = "my_package.module:MyThingSource"
+
+The config names it by that entry-point name (``type = "my-thing"``). Its nested ``Options``
+model validates the rest of the ``[[sources]]`` table (``extra="forbid"``, a docstring per
+field, ``SecretStr`` for tokens). The poller calls :meth:`Source.fetch` on its own event loop
+in a background thread, one call at a time, never concurrently for one source.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cockpit.durations import Duration
+from cockpit.models import FetchResult, SourceKind
+
+__all__ = ["SilenceRequest", "SilenceInfo", "Source", "SourceContext", "SourceOptions", "SupportsSilences"]
+
+
+class SourceOptions(BaseModel):
+    """Options every source has. Subclasses add their own fields, each with a docstring."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    interval: Duration = 30.0
+    """How often to poll, as a duration string ("15s", "1m")."""
+    timeout: Duration = 10.0
+    """How long one poll may take before it counts as failed."""
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What the engine lends a source: where it may keep files, and the process-wide settings."""
+
+    cache_dir: Path
+    read_only: bool = False
+    config_dir: Path | None = None
+    """Directory of the config file, for resolving relative paths in options."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Source(ABC):
+    """One upstream system, polled for one kind of data.
+
+    Subclasses set ``kind`` and define a nested ``Options`` (a :class:`SourceOptions` subclass).
+    """
+
+    kind: ClassVar[SourceKind]
+    Options: ClassVar[type[SourceOptions]] = SourceOptions
+
+    def __init__(self, name: str, options: SourceOptions, context: SourceContext) -> None:
+        self.name = name
+        self.options = options
+        self.context = context
+
+    @property
+    def type_name(self) -> str:
+        """The entry-point name this source was loaded under (set by the registry)."""
+        return getattr(type(self), "entry_point_name", type(self).__name__)
+
+    @abstractmethod
+    async def fetch(self) -> FetchResult:
+        """Poll the upstream once and return every current item.
+
+        Returns the full current set (not a delta). Raises a
+        :class:`sources.errors.SourceError` subclass on failure, wrapping the library's error
+        with ``raise ... from``; never returns partial data silently (set ``degraded`` instead).
+        """
+
+    async def close(self) -> None:
+        """Release connections. Called once when the engine stops; the default does nothing."""
+
+
+class SilenceRequest(BaseModel):
+    """A silence to create: matchers as Alertmanager's API v2 takes them."""
+
+    matchers: list[dict[str, Any]] = Field(
+        description='[{"name": "alertname", "value": "X", "isRegex": false, "isEqual": true}]'
+    )
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    comment: str
+
+
+class SilenceInfo(BaseModel):
+    """A silence as the upstream reports it."""
+
+    id: str
+    matchers: list[dict[str, Any]] = Field(default_factory=list)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    created_by: str = ""
+    comment: str = ""
+    state: str = "active"
+
+
+class SupportsSilences(ABC):
+    """Mixin for alert sources that can silence (Alertmanager). Writes are never retried."""
+
+    @abstractmethod
+    async def create_silence(self, request: SilenceRequest) -> str:
+        """Create the silence once and return its id. Raises SourceError on failure."""
+
+    @abstractmethod
+    async def list_silences(self) -> list[SilenceInfo]:
+        """Current silences (active and pending), newest first."""
+
+    @abstractmethod
+    async def expire_silence(self, silence_id: str) -> None:
+        """Expire one silence now."""

@@ -1,0 +1,69 @@
+"""The one error tree every source raises; library errors are wrapped once, here, with ``from``.
+
+::
+
+    SourceError                 a poll or a write failed; ``message`` is one line, never a secret
+    ├── SourceUnreachable       connection refused, name does not resolve, TLS failed
+    ├── SourceTimeout           no answer within the source's timeout
+    ├── SourceAuthError         401 / 403 (not rate limiting)
+    ├── SourceRateLimited       429, or 403 with the rate-limit headers; ``retry_at`` when known
+    ├── SourceBadResponse       5xx, malformed or empty body, HTML where JSON was expected, too big
+    └── SourceWriteRefused      a write refused before it left (read-only mode)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+__all__ = [
+    "SourceAuthError",
+    "SourceBadResponse",
+    "SourceError",
+    "SourceRateLimited",
+    "SourceTimeout",
+    "SourceUnreachable",
+    "SourceWriteRefused",
+]
+
+
+class SourceError(Exception):
+    """A source failed. ``message`` is shown in the status bar: one line, no secret."""
+
+    title = "Source error"
+
+    def __init__(self, message: str, *, title: str | None = None) -> None:
+        one_line = " ".join(str(message).split())
+        super().__init__(one_line)
+        self.message = one_line
+        if title:
+            self.title = title
+
+
+class SourceUnreachable(SourceError):
+    title = "Unreachable"
+
+
+class SourceTimeout(SourceError):
+    title = "Timed out"
+
+
+class SourceAuthError(SourceError):
+    title = "Not authorised"
+
+
+class SourceRateLimited(SourceError):
+    """The upstream asked us to slow down; the poller waits until ``retry_at``."""
+
+    title = "Rate limited"
+
+    def __init__(self, message: str, *, retry_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+class SourceBadResponse(SourceError):
+    title = "Bad response"
+
+
+class SourceWriteRefused(SourceError):
+    title = "Write refused"
