@@ -233,6 +233,12 @@ class SourceState(_Model):
     interval_s: float = 30.0
     items: list[Item] = Field(default_factory=list)
     info: dict[str, str] = Field(default_factory=dict)
+    provides: list[SourceKind] = Field(default_factory=list)
+    """Every kind this source feeds when more than its main ``kind`` (the demo feeds all)."""
+
+    def feeds(self, kind: SourceKind) -> bool:
+        """Whether this source's data and health belong in the panel of ``kind``."""
+        return kind == self.kind or kind in self.provides
 
     def age_s(self, now: datetime | None = None) -> float | None:
         """Seconds since the data was fetched, None if never."""

@@ -59,6 +59,8 @@ class Source(ABC):
     """
 
     kind: ClassVar[SourceKind]
+    provides: ClassVar[tuple[SourceKind, ...]] = ()
+    """Other kinds this source also returns items of (the demo source returns every kind)."""
     Options: ClassVar[type[SourceOptions]] = SourceOptions
 
     def __init__(self, name: str, options: SourceOptions, context: SourceContext) -> None:
