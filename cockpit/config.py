@@ -182,7 +182,9 @@ def _source_entry(where: str, index: int, raw: Any) -> SourceEntry:
 
 def _explain(where: str, prefix: str, exc: ValidationError, label: str | None = None) -> str:
     """The first validation error as 'file: key 'a.b' (name): what was expected'."""
-    error = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # A misspelt key also makes the right one "missing": name the misspelling first.
+    error = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     parts = [prefix]
     for piece in error["loc"]:
         if isinstance(piece, int):
@@ -200,6 +202,6 @@ def _explain(where: str, prefix: str, exc: ValidationError, label: str | None = 
     else:
         message = message.replace("Input should be", "expected").replace("Value error, ", "")
     who = f" ({label})" if label else ""
-    more = len(exc.errors()) - 1
+    more = len(errors) - 1
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"{where}: key '{key}'{who}: {message}{tail}"

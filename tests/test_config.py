@@ -1,0 +1,106 @@
+"""Config lookup order and the one clear error for a bad file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cockpit.config import ConfigError, load_config
+
+GOOD = """
+[cockpit]
+read_only = true
+theme = "light"
+
+[[sources]]
+name = "am-prod"
+type = "alertmanager"
+urls = ["http://127.0.0.1:9093", "http://127.0.0.1:9094"]
+interval = "15s"
+timeout = "5s"
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "config.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_good_config_is_read_with_adapter_options(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, GOOD))
+    assert config.cockpit.read_only is True and config.cockpit.theme == "light"
+    (entry,) = config.sources
+    assert entry.name == "am-prod" and entry.type == "alertmanager"
+    assert entry.options.interval == 15.0 and entry.options.timeout == 5.0
+    assert entry.options.endpoints == ["http://127.0.0.1:9093", "http://127.0.0.1:9094"]
+
+
+def test_lookup_order_flag_then_env_then_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    xdg = tmp_path / "xdg"
+    (xdg / "cockpit").mkdir(parents=True)
+    write(xdg / "cockpit", '[cockpit]\ntheme = "mono"\n')
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(xdg))
+    assert load_config().cockpit.theme == "mono"
+    env_file = write(tmp_path, '[cockpit]\ntheme = "light"\n', "env.toml")
+    monkeypatch.setenv("COCKPIT_CONFIG", str(env_file))
+    assert load_config().cockpit.theme == "light"
+    flag_file = write(tmp_path, '[cockpit]\ntheme = "high-contrast"\n', "flag.toml")
+    assert load_config(flag_file).cockpit.theme == "high-contrast"
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COCKPIT_THEME", "mono")
+    monkeypatch.setenv("COCKPIT_READ_ONLY", "false")
+    config = load_config(write(tmp_path, GOOD))
+    assert config.cockpit.theme == "mono" and config.cockpit.read_only is False
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[cockpit]\ntheme = "purple"\n', "key 'cockpit.theme'"),
+        ('[cockpit]\nread_onyl = true\n', "key 'cockpit.read_onyl': unknown key"),
+        ('[[sources]]\nname = "x"\ntype = "nosuch"\n', "unknown source type 'nosuch'"),
+        ('[[sources]]\nname = "am"\ntype = "alertmanager"\nurls = "http://a"\n', "key 'sources[0].urls' (am)"),
+        ('[[sources]]\nname = "am"\ntype = "alertmanager"\nintervall = "5s"\n', "key 'sources[0].intervall' (am): unknown key"),
+        ('[[sources]]\nname = "am"\ntype = "alertmanager"\ninterval = "soon"\n', "expected a duration"),
+        ('[[sources]]\ntype = "alertmanager"\n', "key 'sources[0].name'"),
+        ('[[sources]]\nname = "a"\ntype = "demo"\n[[sources]]\nname = "a"\ntype = "demo"\n', "used twice"),
+        ("[cockpit\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_file_and_key(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(path) in caught.value.message
+    assert expected in caught.value.message
+
+
+def test_missing_file_is_an_error_unless_demo(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no config file"):
+        load_config(tmp_path / "absent.toml")
+    with pytest.raises(ConfigError, match="--demo"):
+        load_config()
+    assert [s.type for s in load_config(demo=True).sources] == ["demo"]
+
+
+def test_cli_bad_config_exits_2_without_traceback(tmp_path: Path, run_cli) -> None:
+    path = write(tmp_path, '[[sources]]\nname = "am"\ntype = "alertmanager"\ntimeout = []\n')
+    for command in (["snapshot"], ["check"], []):
+        result = run_cli(*command, "--config", str(path))
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert str(path) in result.stderr and "sources[0].timeout" in result.stderr
+
+
+def test_cli_bad_usage_exits_2(run_cli) -> None:
+    assert run_cli("snapshot", "--format", "yaml").returncode == 2
+    assert run_cli("--no-such-flag").returncode == 2
+
+
+def test_version(run_cli) -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.startswith("cockpit ")
