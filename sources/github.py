@@ -1,0 +1,232 @@
+"""GitHub (and GitHub Enterprise): Actions workflow runs as pipelines, Deployments as deploys.
+
+Per poll and per repo (every GET conditional, so an idle repo costs no rate limit):
+
+* ``GET /repos/{repo}`` once per source lifetime when no ``branches`` are configured, for the
+  repo's ``default_branch``;
+* ``GET /repos/{repo}/actions/runs?branch=…&per_page=…&exclude_pull_requests=true`` per branch;
+* ``GET /repos/{repo}/deployments?per_page=…``, then the newest status of each deployment
+  (``…/deployments/{id}/statuses?per_page=1``).
+
+Which runs are kept: the Pipelines panel is about what needs attention, so a poll returns every
+running or queued run, and for each workflow and branch its newest finished run when that run
+failed or was cancelled. A failure followed by a success is resolved and is dropped; set
+``include_succeeded`` to also keep the newest successful run of each workflow and branch.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from pydantic import Field, field_validator
+
+from cockpit.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
+from sources.polite import PoliteHttpSource, PoliteOptions
+
+__all__ = ["GitHubSource", "run_status", "deployment_status", "keep_runs"]
+
+_RUN_CONCLUSIONS = {
+    "success": RunStatus.SUCCEEDED,
+    "neutral": RunStatus.SUCCEEDED,
+    "skipped": RunStatus.SUCCEEDED,
+    "failure": RunStatus.FAILED,
+    "timed_out": RunStatus.FAILED,
+    "startup_failure": RunStatus.FAILED,
+    "cancelled": RunStatus.CANCELLED,
+    "stale": RunStatus.CANCELLED,
+    "action_required": RunStatus.QUEUED,
+}
+_DEPLOY_STATES = {
+    "success": RunStatus.SUCCEEDED,
+    "inactive": RunStatus.SUCCEEDED,  # superseded by a later deploy: it did succeed
+    "error": RunStatus.FAILED,
+    "failure": RunStatus.FAILED,
+    "in_progress": RunStatus.RUNNING,
+    "queued": RunStatus.QUEUED,
+    "pending": RunStatus.QUEUED,
+}
+_FINAL = {RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED}
+_VERSION_REF = re.compile(r"^v?\d[\w.+-]*$")
+
+
+def run_status(run: dict[str, Any]) -> RunStatus:
+    """A workflow run's status (``status`` while unfinished, ``conclusion`` once completed)."""
+    if run.get("status") == "completed":
+        return _RUN_CONCLUSIONS.get(str(run.get("conclusion")), RunStatus.FAILED)
+    if run.get("status") == "in_progress":
+        return RunStatus.RUNNING
+    return RunStatus.QUEUED  # queued, requested, waiting, pending
+
+
+def deployment_status(state: str | None) -> RunStatus:
+    """A deployment status ``state``; a deployment without any status is still queued."""
+    return _DEPLOY_STATES.get(state or "pending", RunStatus.QUEUED)
+
+
+def keep_runs(runs: list[Pipeline], include_succeeded: bool = False) -> list[Pipeline]:
+    """Running/queued runs, plus the newest finished run per (repo, workflow, branch) unless green.
+
+    ``runs`` must be newest first, as the API lists them.
+    """
+    kept, seen_final = [], set()
+    for run in runs:
+        if run.status not in _FINAL:
+            kept.append(run)
+            continue
+        key = (run.repo, run.name, run.branch)
+        if key in seen_final:
+            continue
+        seen_final.add(key)
+        if run.status != RunStatus.SUCCEEDED or include_succeeded:
+            kept.append(run)
+    return kept
+
+
+def _time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _first_line(text: Any) -> str | None:
+    return str(text).splitlines()[0] if text else None
+
+
+class GitHubOptions(PoliteOptions):
+    """Options of a ``github`` source."""
+
+    url: str | None = "https://api.github.com"
+    """API base URL; GitHub Enterprise Server: ``https://ghe.example/api/v3``."""
+    repos: list[str] = Field(min_length=1)
+    """Repositories as ``owner/name``."""
+    branches: list[str] = []
+    """Branches whose workflow runs are shown; default: each repo's default branch."""
+    per_page: int = Field(default=30, ge=1, le=100)
+    """Workflow runs asked for per page (newest first)."""
+    deployments: int = Field(default=10, ge=0, le=100)
+    """How many newest deployments of each repo to show (each costs one status request; 0: none)."""
+    include_succeeded: bool = False
+    """Also keep the newest successful run of each workflow and branch."""
+
+    @field_validator("repos")
+    @classmethod
+    def _owner_slash_name(cls, repos: list[str]) -> list[str]:
+        for repo in repos:
+            if not re.fullmatch(r"[\w.-]+/[\w.-]+", repo):
+                raise ValueError(f"{repo!r} is not owner/name")
+        return repos
+
+
+class GitHubSource(PoliteHttpSource):
+    """Workflow runs and deployments of GitHub repositories."""
+
+    kind = SourceKind.PIPELINES
+    Options = GitHubOptions
+    options: GitHubOptions
+    default_token_envs = ("GITHUB_TOKEN", "GH_TOKEN")
+    extra_headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._default_branches: dict[str, str] = {}
+
+    @property
+    def api(self) -> str:
+        return self.options.endpoints[0]
+
+    @property
+    def web(self) -> str:
+        """The web UI's base URL, for links the API does not give."""
+        url = httpx.URL(self.api)
+        if url.host == "api.github.com":
+            return "https://github.com"
+        return str(url.copy_with(path=url.path.removesuffix("/").removesuffix("/api/v3"))).rstrip("/")
+
+    async def fetch(self) -> FetchResult:
+        items: list[Deploy | Pipeline] = []
+        for repo in self.options.repos:
+            items.extend(await self.pipelines(repo))
+            items.extend(await self.deploys(repo))
+        return FetchResult(items=items)
+
+    async def branches(self, repo: str) -> list[str]:
+        if self.options.branches:
+            return self.options.branches
+        if repo not in self._default_branches:
+            body = await self.get_polite_json(f"{self.api}/repos/{repo}")
+            branch = body.get("default_branch") if isinstance(body, dict) else None
+            self._default_branches[repo] = str(branch or "main")
+        return [self._default_branches[repo]]
+
+    async def pipelines(self, repo: str) -> list[Pipeline]:
+        runs: list[Pipeline] = []
+        for branch in await self.branches(repo):
+            params = {"branch": branch, "per_page": self.options.per_page, "exclude_pull_requests": "true"}
+            raw = await self.paginate(f"{self.api}/repos/{repo}/actions/runs", params, items_key="workflow_runs")
+            runs.extend(self.pipeline(repo, run) for run in raw if isinstance(run, dict))
+        return keep_runs(runs, self.options.include_succeeded)
+
+    def pipeline(self, repo: str, run: dict[str, Any]) -> Pipeline:
+        status = run_status(run)
+        started = _time(run.get("run_started_at")) or _time(run.get("created_at"))
+        updated = _time(run.get("updated_at"))
+        duration = (updated - started).total_seconds() if status in _FINAL and started and updated else None
+        commit = run.get("head_commit") or {}
+        author = (commit.get("author") or {}).get("name") or (run.get("actor") or {}).get("login")
+        return Pipeline(
+            source=self.name,
+            id=f"{repo}#{run.get('id')}",
+            repo=repo,
+            name=str(run.get("name") or run.get("display_title") or "workflow"),
+            branch=run.get("head_branch"),
+            commit=run.get("head_sha"),
+            status=status,
+            started_at=started,
+            duration_s=duration,
+            author=author,
+            url=run.get("html_url"),
+            message=_first_line(commit.get("message") or run.get("display_title")),
+        )
+
+    async def deploys(self, repo: str) -> list[Deploy]:
+        if self.options.deployments == 0:
+            return []
+        params = {"per_page": self.options.deployments}
+        raw = await self.paginate(f"{self.api}/repos/{repo}/deployments", params, max_pages=1)
+        found = []
+        for deployment in raw[: self.options.deployments]:
+            if not isinstance(deployment, dict):
+                continue
+            url = f"{self.api}/repos/{repo}/deployments/{quote(str(deployment.get('id')))}/statuses"
+            statuses = await self.paginate(url, {"per_page": 1}, max_pages=1)
+            latest = statuses[0] if statuses and isinstance(statuses[0], dict) else None
+            found.append(self.deploy(repo, deployment, latest))
+        return found
+
+    def deploy(self, repo: str, deployment: dict[str, Any], latest: dict[str, Any] | None) -> Deploy:
+        status = deployment_status((latest or {}).get("state"))
+        payload = deployment.get("payload") if isinstance(deployment.get("payload"), dict) else {}
+        sha, ref = str(deployment.get("sha") or ""), str(deployment.get("ref") or "")
+        version = ref if _VERSION_REF.match(ref) and ref != sha else (sha[:7] or ref or None)
+        latest = latest or {}
+        link = latest.get("log_url") or latest.get("target_url") or latest.get("environment_url")
+        return Deploy(
+            source=self.name,
+            id=f"{repo}#{deployment.get('id')}",
+            service=str(payload.get("service") or payload.get("app") or repo.split("/", 1)[1]),
+            environment=deployment.get("environment"),
+            version=version,
+            status=status,
+            started_at=_time(deployment.get("created_at")),
+            finished_at=_time(latest.get("created_at")) if status in _FINAL else None,
+            author=(deployment.get("creator") or {}).get("login"),
+            url=link or f"{self.web}/{repo}/deployments",
+            description=latest.get("description") or deployment.get("description") or None,
+        )

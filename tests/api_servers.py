@@ -1,0 +1,517 @@
+"""Loopback HTTP servers that answer like GitHub, GitLab, Argo CD and Jenkins document.
+
+One framework (:class:`LoopbackServer` running a :class:`FakeApi` on a real TCP port in a
+thread) and one ``FakeApi`` subclass per upstream. Each answers with the status codes, headers
+(``ETag``, ``Link``, ``X-RateLimit-*``, ``Retry-After``, ``X-Next-Page``/``X-Total-Pages``) and
+body shapes of its public API documentation; the bodies are written here, from the docs.
+
+Faults are queued with :meth:`FakeApi.fail_next` (one per request): ``"401"`` (the API's own
+expired-token answer), ``"429"`` (with ``Retry-After``), ``"html"`` (an SSO proxy's 200 login
+page), ``"empty"`` (200, no body), ``"500"``. Every request is recorded in ``api.requests``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+__all__ = [
+    "ArgoCdApi",
+    "FakeApi",
+    "GitHubApi",
+    "GitLabApi",
+    "JenkinsApi",
+    "LoopbackServer",
+    "Reply",
+    "Seen",
+    "project_fields",
+    "project_tree",
+]
+
+HTML_LOGIN = (
+    b"<!DOCTYPE html><html><head><title>Sign in</title></head>"
+    b"<body><form action='/login'>Please sign in</form></body></html>"
+)
+
+
+@dataclass
+class Reply:
+    """One answer: status, body (bytes as is, anything else as JSON) and headers."""
+
+    status: int = 200
+    body: Any = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json; charset=utf-8"
+
+    def payload(self) -> bytes:
+        if isinstance(self.body, bytes):
+            return self.body
+        return json.dumps(self.body).encode()
+
+
+@dataclass
+class Seen:
+    """One request as the server received it (``path`` still percent-encoded)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+
+    @property
+    def segments(self) -> list[str]:
+        return [unquote(part) for part in self.path.strip("/").split("/")]
+
+
+class FakeApi:
+    """State and routing of one fake upstream; subclasses implement ``route`` and ``authorised``."""
+
+    sends_etags = True
+    """Whether the real API sends ETags and honours If-None-Match."""
+
+    def __init__(self) -> None:
+        self.requests: list[Seen] = []
+        self.faults: list[str] = []
+        self.lock = threading.Lock()
+        self.base_url = ""
+
+    def fail_next(self, *kinds: str) -> None:
+        """Answer the next requests with these faults, one each, in order."""
+        with self.lock:
+            self.faults.extend(kinds)
+
+    def handle(self, seen: Seen) -> Reply:
+        with self.lock:
+            self.requests.append(seen)
+            fault = self.faults.pop(0) if self.faults else None
+        if fault:
+            return self.fault(fault)
+        if not self.authorised(seen):
+            return self.unauthorised()
+        reply = self.route(seen)
+        if reply.status == 200 and self.sends_etags:
+            etag = 'W/"' + hashlib.sha1(reply.payload()).hexdigest() + '"'
+            reply.headers["ETag"] = etag
+            if seen.headers.get("if-none-match") == etag:
+                return self.not_modified(reply)
+        return reply
+
+    def not_modified(self, reply: Reply) -> Reply:
+        return Reply(304, b"", {"ETag": reply.headers["ETag"]})
+
+    def fault(self, kind: str) -> Reply:
+        if kind == "401":
+            return self.unauthorised()
+        if kind == "429":
+            return Reply(429, b"Too Many Requests", {"Retry-After": "120"}, "text/plain")
+        if kind == "html":
+            return Reply(200, HTML_LOGIN, {}, "text/html; charset=utf-8")
+        if kind == "empty":
+            return Reply(200, b"")
+        if kind == "500":
+            return Reply(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>", {}, "text/html")
+        raise ValueError(f"unknown fault {kind!r}")
+
+    def authorised(self, seen: Seen) -> bool:
+        return True
+
+    def unauthorised(self) -> Reply:
+        return Reply(401, {"message": "Unauthorized"})
+
+    def route(self, seen: Seen) -> Reply:
+        raise NotImplementedError
+
+    def paged(self, seen: Seen, items: list[Any], default_per_page: int, **extra: Any) -> tuple[list[Any], dict[str, str]]:
+        """Slice ``items`` by ``page``/``per_page`` and build the documented ``Link`` header."""
+        per_page = int(seen.query.get("per_page", default_per_page))
+        page = int(seen.query.get("page", 1))
+        last = max(1, -(-len(items) // per_page))
+        chunk = items[(page - 1) * per_page : page * per_page]
+
+        def link(number: int) -> str:
+            query = dict(seen.query, page=str(number))
+            return f"<{self.base_url}{seen.path}?{urlencode(query)}>"
+
+        rels = []
+        if page < last:
+            rels.append(f'{link(page + 1)}; rel="next"')
+            rels.append(f'{link(last)}; rel="last"')
+        if page > 1:
+            rels.append(f'{link(1)}; rel="first"')
+            rels.append(f'{link(page - 1)}; rel="prev"')
+        headers = {"Link": ", ".join(rels)} if rels else {}
+        return chunk, headers
+
+
+class LoopbackServer:
+    """A real HTTP server on 127.0.0.1 serving one :class:`FakeApi`; use as a context manager."""
+
+    def __init__(self, api: FakeApi, prefix: str = "") -> None:
+        self.api = api
+        self.prefix = prefix.rstrip("/")
+        api_ref, prefix_ref = api, self.prefix
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                parts = urlsplit(self.path)
+                path = parts.path
+                if prefix_ref and path.startswith(prefix_ref):
+                    path = path[len(prefix_ref) :]
+                query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                reply = api_ref.handle(Seen(self.command, path, query, headers))
+                body = b"" if reply.status == 304 else reply.payload()
+                self.send_response(reply.status)
+                if reply.status != 304:
+                    self.send_header("Content-Type", reply.content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                for key, value in reply.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        host, port = self.httpd.server_address[:2]
+        self.root = f"http://{host}:{port}"
+        self.url = self.root + self.prefix
+        api.base_url = self.url
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+
+    def __enter__(self) -> "LoopbackServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _not_found(message: str = "Not Found") -> Reply:
+    return Reply(404, {"message": message})
+
+
+# --- GitHub ---------------------------------------------------------------------------------
+
+
+class GitHubApi(FakeApi):
+    """GitHub REST: repos, Actions workflow runs, deployments and their statuses.
+
+    Every answer carries ``x-ratelimit-limit/remaining/used/reset/resource``; a 304 does not
+    spend quota; at 0 remaining the API answers 403 "API rate limit exceeded".
+    """
+
+    def __init__(self, token: str = "ghp_test_token", remaining: int = 5000, reset: int = 4102444800) -> None:
+        super().__init__()
+        self.token = token
+        self.remaining = remaining
+        self.reset = reset
+        self.repos: dict[str, dict[str, Any]] = {}
+
+    def add_repo(self, full_name: str, default_branch: str = "main") -> dict[str, Any]:
+        repo = {"default_branch": default_branch, "runs": [], "deployments": [], "statuses": {}}
+        self.repos[full_name] = repo
+        return repo
+
+    def _quota(self) -> dict[str, str]:
+        return {
+            "X-RateLimit-Limit": "5000",
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Used": str(5000 - self.remaining),
+            "X-RateLimit-Reset": str(self.reset),
+            "X-RateLimit-Resource": "core",
+        }
+
+    def handle(self, seen: Seen) -> Reply:
+        if not self.faults and self.authorised(seen) and self.remaining <= 0:
+            with self.lock:
+                self.requests.append(seen)
+            body = {
+                "message": "API rate limit exceeded for user ID 1.",
+                "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+            }
+            return Reply(403, body, self._quota())
+        reply = super().handle(seen)
+        if reply.status != 304 and reply.status != 401:
+            self.remaining -= 1
+        reply.headers.update(self._quota())
+        return reply
+
+    def authorised(self, seen: Seen) -> bool:
+        return seen.headers.get("authorization") in (f"Bearer {self.token}", f"token {self.token}")
+
+    def unauthorised(self) -> Reply:
+        return Reply(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest", "status": "401"})
+
+    def fault(self, kind: str) -> Reply:
+        if kind == "429":  # the secondary rate limit
+            body = {
+                "message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+                "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+            }
+            return Reply(429, body, {"Retry-After": "60"})
+        return super().fault(kind)
+
+    def route(self, seen: Seen) -> Reply:
+        seg = seen.segments
+        if len(seg) < 3 or seg[0] != "repos" or f"{seg[1]}/{seg[2]}" not in self.repos:
+            return _not_found()
+        full_name, rest = f"{seg[1]}/{seg[2]}", seg[3:]
+        repo = self.repos[full_name]
+        if not rest:
+            body = {"id": 1, "name": seg[2], "full_name": full_name, "private": False,
+                    "html_url": f"https://github.com/{full_name}", "default_branch": repo["default_branch"]}
+            return Reply(200, body)
+        if rest == ["actions", "runs"]:
+            runs = [r for r in repo["runs"] if seen.query.get("branch") in (None, r["head_branch"])]
+            chunk, headers = self.paged(seen, runs, 30)
+            return Reply(200, {"total_count": len(runs), "workflow_runs": chunk}, headers)
+        if rest == ["deployments"]:
+            deps = [d for d in repo["deployments"] if seen.query.get("environment") in (None, d["environment"])]
+            chunk, headers = self.paged(seen, deps, 30)
+            return Reply(200, chunk, headers)
+        if len(rest) == 3 and rest[0] == "deployments" and rest[2] == "statuses":
+            statuses = repo["statuses"].get(int(rest[1]))
+            if statuses is None:
+                return _not_found()
+            chunk, headers = self.paged(seen, statuses, 30)
+            return Reply(200, chunk, headers)
+        return _not_found()
+
+
+# --- GitLab ---------------------------------------------------------------------------------
+
+
+class GitLabApi(FakeApi):
+    """GitLab REST v4: projects, pipelines (list and single) and deployments.
+
+    Projects are found by numeric id or URL-encoded path; lists are paginated with
+    ``X-Page``/``X-Per-Page``/``X-Next-Page``/``X-Total``/``X-Total-Pages`` and ``Link``.
+    """
+
+    def __init__(self, token: str = "glpat-test-token") -> None:
+        super().__init__()
+        self.token = token
+        self.projects: dict[str, dict[str, Any]] = {}
+
+    def add_project(self, project_id: int, path: str) -> dict[str, Any]:
+        project = {"id": project_id, "path_with_namespace": path, "pipelines": [], "deployments": []}
+        self.projects[str(project_id)] = self.projects[path] = project
+        return project
+
+    def authorised(self, seen: Seen) -> bool:
+        return seen.headers.get("private-token") == self.token
+
+    def unauthorised(self) -> Reply:
+        return Reply(401, {"message": "401 Unauthorized"})
+
+    def fault(self, kind: str) -> Reply:
+        if kind == "429":
+            headers = {"Retry-After": "60", "RateLimit-Limit": "600", "RateLimit-Observed": "601",
+                       "RateLimit-Remaining": "0", "RateLimit-Reset": "4102444800",
+                       "RateLimit-ResetTime": "Fri, 01 Jan 2100 00:00:00 GMT"}
+            return Reply(429, b"Retry later", headers, "text/plain")
+        return super().fault(kind)
+
+    def paged(self, seen: Seen, items: list[Any], default_per_page: int, **extra: Any) -> tuple[list[Any], dict[str, str]]:
+        chunk, headers = super().paged(seen, items, default_per_page)
+        per_page = int(seen.query.get("per_page", default_per_page))
+        page = int(seen.query.get("page", 1))
+        pages = max(1, -(-len(items) // per_page))
+        headers.update({"X-Page": str(page), "X-Per-Page": str(per_page), "X-Total": str(len(items)),
+                        "X-Total-Pages": str(pages), "X-Next-Page": str(page + 1) if page < pages else "",
+                        "X-Prev-Page": str(page - 1) if page > 1 else ""})
+        return chunk, headers
+
+    def route(self, seen: Seen) -> Reply:
+        raw = seen.path.strip("/").split("/")
+        if raw[:3] != ["api", "v4", "projects"] or len(raw) < 4:
+            return Reply(404, {"error": "404 Not Found"})
+        project = self.projects.get(unquote(raw[3]))
+        if project is None or ("/" in unquote(raw[3]) and "%2F" not in raw[3].upper()):
+            return Reply(404, {"message": "404 Project Not Found"})
+        rest = raw[4:]
+        if not rest:
+            return Reply(200, {"id": project["id"], "path_with_namespace": project["path_with_namespace"],
+                               "name": project["path_with_namespace"].rsplit("/", 1)[-1],
+                               "web_url": f"https://gitlab.example.com/{project['path_with_namespace']}"})
+        if rest == ["pipelines"]:
+            rows = [p for p in project["pipelines"] if seen.query.get("ref") in (None, p["ref"])]
+            rows = sorted(rows, key=lambda p: p["id"], reverse=seen.query.get("sort", "desc") == "desc")
+            basic = ("id", "iid", "project_id", "sha", "ref", "status", "source", "created_at", "updated_at", "web_url", "name")
+            chunk, headers = self.paged(seen, [{k: p.get(k) for k in basic} for p in rows], 20)
+            return Reply(200, chunk, headers)
+        if len(rest) == 2 and rest[0] == "pipelines":
+            found = [p for p in project["pipelines"] if str(p["id"]) == rest[1]]
+            return Reply(200, found[0]) if found else Reply(404, {"message": "404 Not found"})
+        if rest == ["deployments"]:
+            rows = sorted(project["deployments"], key=lambda d: d.get(seen.query.get("order_by", "id")) or "",
+                          reverse=seen.query.get("sort", "asc") == "desc")
+            chunk, headers = self.paged(seen, rows, 20)
+            return Reply(200, chunk, headers)
+        return Reply(404, {"error": "404 Not Found"})
+
+
+# --- Argo CD --------------------------------------------------------------------------------
+
+
+def project_fields(document: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """Keep only the dotted ``fields`` of a list response (``items.status.history``), as Argo CD does."""
+    out: dict[str, Any] = {}
+    for dotted in fields:
+        head, *rest = dotted.split(".")
+        if head not in document:
+            continue
+        value = document[head]
+        if not rest:
+            out[head] = value
+        elif isinstance(value, list):
+            merged = out.setdefault(head, [{} for _ in value])
+            for target, item in zip(merged, value):
+                _deep_merge(target, project_fields(item, [".".join(rest)]))
+        elif isinstance(value, dict):
+            _deep_merge(out.setdefault(head, {}), project_fields(value, [".".join(rest)]))
+    return out
+
+
+def _deep_merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _deep_merge(target[key], value)
+        else:
+            target[key] = value
+
+
+class ArgoCdApi(FakeApi):
+    """Argo CD's ``GET /api/v1/applications`` (bearer token, optional ``fields`` projection).
+
+    Argo CD sends no ETag and does not paginate this list; it rate-limits nothing itself (a
+    fronting proxy answers 429).
+    """
+
+    sends_etags = False
+
+    def __init__(self, token: str = "argocd-test-token") -> None:
+        super().__init__()
+        self.token = token
+        self.apps: list[dict[str, Any]] = []
+
+    def authorised(self, seen: Seen) -> bool:
+        return seen.headers.get("authorization") == f"Bearer {self.token}"
+
+    def unauthorised(self) -> Reply:
+        message = "invalid session: token has invalid claims: token is expired"
+        return Reply(401, {"error": message, "code": 16, "message": message})
+
+    def route(self, seen: Seen) -> Reply:
+        if seen.path.rstrip("/") != "/api/v1/applications":
+            return Reply(404, {"error": "Not Found", "code": 5, "message": "Not Found"})
+        document = {"metadata": {"resourceVersion": "12345"}, "items": self.apps}
+        if seen.query.get("fields"):
+            document = project_fields(document, seen.query["fields"].split(","))
+        return Reply(200, document)
+
+
+# --- Jenkins --------------------------------------------------------------------------------
+
+
+def _parse_tree(text: str) -> dict[str, Any]:
+    """``a,b[c,d[e]]{0,5}`` -> ``{"a": None, "b": ({"c": None, "d": ({"e": None}, None)}, (0, 5))}``."""
+    spec, pos = _tree_list(text, 0)
+    return spec
+
+
+def _tree_list(text: str, pos: int) -> tuple[dict[str, Any], int]:
+    spec: dict[str, Any] = {}
+    while pos < len(text) and text[pos] != "]":
+        name_end = pos
+        while name_end < len(text) and text[name_end] not in ",[]{":
+            name_end += 1
+        name, pos = text[pos:name_end], name_end
+        child = None
+        if pos < len(text) and text[pos] == "[":
+            inner, pos = _tree_list(text, pos + 1)
+            pos += 1  # the closing ]
+            bounds = None
+            if pos < len(text) and text[pos] == "{":
+                close = text.index("}", pos)
+                low, _, high = text[pos + 1 : close].partition(",")
+                bounds, pos = (int(low or 0), int(high) if high else None), close + 1
+            child = (inner, bounds)
+        spec[name] = child
+        if pos < len(text) and text[pos] == ",":
+            pos += 1
+    return spec, pos
+
+
+def project_tree(value: Any, spec: dict[str, Any]) -> Any:
+    """Apply a parsed Jenkins ``tree`` to a document (lists are sliced by their ``{m,n}``)."""
+    if isinstance(value, list):
+        return [project_tree(item, spec) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {"_class": value["_class"]} if "_class" in value else {}
+    for name, child in spec.items():
+        if name not in value:
+            continue
+        if child is None or value[name] is None:
+            out[name] = value[name]
+            continue
+        inner, bounds = child
+        item = value[name]
+        if isinstance(item, list) and bounds:
+            item = item[bounds[0] : bounds[1]]
+        out[name] = project_tree(item, inner)
+    return out
+
+
+class JenkinsApi(FakeApi):
+    """Jenkins' remote access API: ``/api/json`` and ``/job/<name>/api/json`` with ``tree``.
+
+    Basic auth with a user's API token; a bad token gets Jenkins' HTML 401 page. No ETags.
+    """
+
+    sends_etags = False
+
+    def __init__(self, username: str = "ada", api_token: str = "11aa22bb33cc44dd55ee") -> None:
+        super().__init__()
+        self.username = username
+        self.api_token = api_token
+        self.jobs: list[dict[str, Any]] = []
+
+    def authorised(self, seen: Seen) -> bool:
+        expected = base64.b64encode(f"{self.username}:{self.api_token}".encode()).decode()
+        return seen.headers.get("authorization") == f"Basic {expected}"
+
+    def unauthorised(self) -> Reply:
+        page = (b"<html><head><title>Error 401 Invalid password/token for user: " + self.username.encode()
+                + b"</title></head><body><h2>HTTP ERROR 401 Invalid password/token</h2></body></html>")
+        return Reply(401, page, {"WWW-Authenticate": 'Basic realm="Jenkins"'}, "text/html;charset=iso-8859-1")
+
+    def route(self, seen: Seen) -> Reply:
+        seg = seen.segments
+        if seg[-2:] != ["api", "json"]:
+            return Reply(404, b"<html><body>Not Found</body></html>", {}, "text/html")
+        path = seg[:-2]
+        document: dict[str, Any] = {"_class": "hudson.model.Hudson", "jobs": self.jobs}
+        while path:
+            if len(path) < 2 or path[0] != "job":
+                return Reply(404, b"<html><body>Not Found</body></html>", {}, "text/html")
+            found = [j for j in document.get("jobs", []) if j["name"] == path[1]]
+            if not found:
+                return Reply(404, b"<html><body>Not Found</body></html>", {}, "text/html")
+            document, path = found[0], path[2:]
+        if seen.query.get("tree"):
+            document = project_tree(document, _parse_tree(seen.query["tree"]))
+        return Reply(200, document, {"X-Jenkins": "2.452.1"}, "application/json;charset=utf-8")
