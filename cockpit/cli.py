@@ -109,10 +109,10 @@ def secret_file_warnings(config: Config) -> list[str]:
 
 
 def run_tui(args: argparse.Namespace) -> int:
+    config = load(args)
     from cockpit.engine import Engine
     from cockpit.tui import run_app
 
-    config = load(args)
     if args.read_only:
         config.cockpit.read_only = True
     if args.theme:

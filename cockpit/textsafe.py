@@ -19,7 +19,7 @@ _ESCAPES = re.compile(
     r"""
     (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?          # CSI
   | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])    # OSC, DCS, SOS, PM, APC ...
-      .*?(?:\x07|\x1b\\|\x9c|$)                #   ... up to BEL or ST (or the end)
+      [^\x07\x1b\x9c]{0,4096}(?:\x07|\x1b\\|\x9c)  #   ... up to BEL or ST
   | \x1b[ -/]*[0-~]?                           # other two/three-byte escapes
     """,
     re.VERBOSE | re.DOTALL,
