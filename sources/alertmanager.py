@@ -1,0 +1,289 @@
+"""Alerts and silences from the peers of one Alertmanager HA cluster (API v2, Alertmanager >= 0.25).
+
+Every poll asks all peers at once for ``/api/v2/alerts`` (active, silenced, inhibited and
+unprocessed). Peers of one cluster usually report the same alerts; they are merged by fingerprint,
+the way karma does it:
+
+* the earliest ``startsAt`` wins (a peer that restarted saw the alert later);
+* the state follows ``active`` > ``suppressed`` > ``unprocessed`` (a silence still gossiping to one
+  peer must not hide a firing alert);
+* ``peers`` lists every peer that reported the alert.
+
+A dead peer never hides the live one's alerts: the poll succeeds with ``degraded`` naming the dead
+peer. Only when every peer fails does the poll raise (the error of the first peer, with all reasons).
+
+Silences are written to the first peer that accepts a connection; Alertmanager gossips them to the
+others. A write is sent once: it moves to the next peer only when the connection was refused, i.e.
+when the request cannot have reached a server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from pydantic import field_validator
+
+from cockpit.models import Alert, AlertState, FetchResult, RunbookRef, SourceKind
+from sources.base import SilenceInfo, SilenceRequest, SupportsSilences
+from sources.errors import SourceBadResponse, SourceError, SourceUnreachable
+from sources.http import HttpOptions, HttpSource, parse_json
+from sources.matchers import MatcherError, parse_matchers
+
+__all__ = ["AlertmanagerOptions", "AlertmanagerSource", "alert_from_api", "merge_peer_alerts", "parse_time"]
+
+_STATE_RANK = {"active": 0, "suppressed": 1, "unprocessed": 2}
+_ALERT_QUERY = [("active", "true"), ("silenced", "true"), ("inhibited", "true"), ("unprocessed", "true")]
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An RFC 3339 time from Prometheus or Alertmanager (nanoseconds allowed) as aware UTC."""
+    if not isinstance(value, str) or not value or value.startswith("0001-01-01"):
+        return None
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    if "." in text:
+        head, _, rest = text.partition(".")
+        digits = len(rest) - len(rest.lstrip("0123456789"))
+        text = f"{head}.{rest[:min(digits, 6)]}{rest[digits:]}" if digits else head + rest[digits:]
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+class AlertmanagerOptions(HttpOptions):
+    """Options of the ``alertmanager`` source: ``urls`` are the peers of one HA cluster."""
+
+    filter: list[str] = []
+    """Matchers sent as ``filter=`` to every peer, e.g. ``["severity=~critical|warning"]``."""
+
+    @field_validator("filter")
+    @classmethod
+    def _valid_matchers(cls, value: list[str]) -> list[str]:
+        for text in value:
+            try:
+                parsed = parse_matchers(text)
+            except MatcherError as exc:
+                raise ValueError(f"bad matcher {text!r}: {exc}") from None
+            if not parsed:
+                raise ValueError("an empty matcher is not allowed")
+        return value
+
+
+def _runbook(annotations: dict[str, str]) -> RunbookRef | None:
+    url = annotations.get("runbook_url") or annotations.get("runbook")
+    return RunbookRef(url=url, path=None) if url else None
+
+
+def _str_map(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): "" if v is None else str(v) for k, v in value.items()}
+
+
+def _summary(annotations: dict[str, str]) -> str | None:
+    for key in ("summary", "message", "description"):
+        if annotations.get(key):
+            return annotations[key]
+    return None
+
+
+def alert_from_api(source: str, raw: dict[str, Any], peers: list[str]) -> Alert:
+    """One API v2 ``GettableAlert`` as an :class:`Alert`."""
+    labels = _str_map(raw.get("labels"))
+    annotations = _str_map(raw.get("annotations"))
+    status = raw.get("status") if isinstance(raw.get("status"), dict) else {}
+    silenced_by = [str(s) for s in status.get("silencedBy") or []]
+    inhibited_by = [str(s) for s in status.get("inhibitedBy") or []]
+    upstream_state = status.get("state", "active")
+    if upstream_state == "suppressed":
+        state = AlertState.INHIBITED if inhibited_by and not silenced_by else AlertState.SILENCED
+    else:  # active, and unprocessed (not yet seen by the dispatcher): it is firing
+        state = AlertState.FIRING
+    return Alert(
+        source=source,
+        fingerprint=str(raw.get("fingerprint") or ""),
+        name=labels.get("alertname", "(no alertname)"),
+        severity=labels.get("severity") or "none",
+        state=state,
+        starts_at=parse_time(raw.get("startsAt")),
+        ends_at=parse_time(raw.get("endsAt")),
+        labels=labels,
+        annotations=annotations,
+        summary=_summary(annotations),
+        generator_url=raw.get("generatorURL") or None,
+        runbook=_runbook(annotations),
+        silenced_by=silenced_by,
+        inhibited_by=inhibited_by,
+        peers=list(peers),
+    )
+
+
+def merge_peer_alerts(source: str, per_peer: list[tuple[str, list[dict[str, Any]]]]) -> list[Alert]:
+    """Merge the raw alerts each peer reported into one Alert per fingerprint."""
+    best: dict[str, dict[str, Any]] = {}
+    earliest: dict[str, datetime | None] = {}
+    peers: dict[str, list[str]] = {}
+    for peer, raw_alerts in per_peer:
+        for raw in raw_alerts:
+            if not isinstance(raw, dict):
+                raise SourceBadResponse(f"peer {peer}: an alert is not a JSON object")
+            fingerprint = str(raw.get("fingerprint") or "")
+            if not fingerprint:
+                continue
+            peers.setdefault(fingerprint, [])
+            if peer not in peers[fingerprint]:
+                peers[fingerprint].append(peer)
+            started = parse_time(raw.get("startsAt"))
+            known = earliest.get(fingerprint)
+            if fingerprint not in earliest or (started and (known is None or started < known)):
+                earliest[fingerprint] = started
+            current = best.get(fingerprint)
+            if current is None or _rank(raw) < _rank(current):
+                best[fingerprint] = raw
+    merged = []
+    for fingerprint, raw in best.items():
+        alert = alert_from_api(source, raw, peers[fingerprint])
+        alert.starts_at = earliest[fingerprint] or alert.starts_at
+        merged.append(alert)
+    return merged
+
+
+def _rank(raw: dict[str, Any]) -> int:
+    status = raw.get("status") if isinstance(raw.get("status"), dict) else {}
+    return _STATE_RANK.get(status.get("state", "active"), 3)
+
+
+def _reason(exc: SourceError, peer: str) -> str:
+    """The error's message without the URL prefix the HTTP layer puts in front.
+
+    httpx words a refused connection "All connection attempts failed"; the OS error underneath
+    says what a user understands, so it is looked up in the exception chain.
+    """
+    cause: BaseException | None = exc.__cause__
+    for _ in range(8):
+        if cause is None:
+            break
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        cause = cause.__cause__ or cause.__context__
+    message = exc.message
+    if message.startswith(peer):
+        _, _, rest = message.partition(": ")
+        return rest or message
+    return message
+
+
+class AlertmanagerSource(HttpSource, SupportsSilences):
+    """The ``alertmanager`` source: one HA cluster, its alerts merged, its silences writable."""
+
+    kind = SourceKind.ALERTS
+    Options = AlertmanagerOptions
+    options: AlertmanagerOptions
+
+    async def fetch(self) -> FetchResult:
+        peers = self.options.endpoints
+        if not peers:
+            raise SourceError("no Alertmanager url configured")
+        results = await asyncio.gather(*(self._peer_alerts(p) for p in peers), return_exceptions=True)
+        good: list[tuple[str, list[dict[str, Any]]]] = []
+        failures: list[tuple[str, SourceError]] = []
+        for peer, result in zip(peers, results):
+            if isinstance(result, SourceError):
+                failures.append((peer, result))
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                good.append((peer, result))
+        reasons = "; ".join(f"peer {p}: {_reason(e, p)}" for p, e in failures)
+        if not good:
+            first = failures[0][1]
+            if len(failures) == 1:
+                raise first
+            # Keep the first error's type (auth, rate limit with retry_at...) but name every peer.
+            first.message = f"all {len(failures)} peers failed: {reasons}"
+            first.args = (first.message,)
+            raise first
+        alerts = merge_peer_alerts(self.name, good)
+        info = {"peers": f"{len(good)}/{len(peers)} up"} if len(peers) > 1 else {}
+        return FetchResult(items=alerts, info=info, degraded=reasons or None)
+
+    async def _peer_alerts(self, peer: str) -> list[dict[str, Any]]:
+        params = list(_ALERT_QUERY) + [("filter", f) for f in self.options.filter]
+        data = await self.get_json(f"{peer}/api/v2/alerts", params=params)
+        if not isinstance(data, list):
+            raise SourceBadResponse(f"{peer}/api/v2/alerts: expected a JSON list of alerts")
+        return data
+
+    async def status(self) -> dict[str, Any]:
+        """``/api/v2/status`` of the first live peer: version, cluster state, config."""
+        return await self._first_live("GET", "/api/v2/status")
+
+    # -- silences: writes are sent once ---------------------------------------------------------
+
+    async def create_silence(self, request: SilenceRequest) -> str:
+        body = {
+            "matchers": request.matchers,
+            "startsAt": _rfc3339(request.starts_at),
+            "endsAt": _rfc3339(request.ends_at),
+            "createdBy": request.created_by,
+            "comment": request.comment,
+        }
+        data = await self._first_live("POST", "/api/v2/silences", json=body)
+        silence_id = data.get("silenceID") if isinstance(data, dict) else None
+        if not silence_id:
+            raise SourceBadResponse("Alertmanager accepted the silence but returned no silenceID")
+        return str(silence_id)
+
+    async def list_silences(self) -> list[SilenceInfo]:
+        data = await self._first_live("GET", "/api/v2/silences")
+        if not isinstance(data, list):
+            raise SourceBadResponse("/api/v2/silences: expected a JSON list")
+        found = []
+        for raw in data:
+            state = (raw.get("status") or {}).get("state", "")
+            if state not in ("active", "pending"):
+                continue
+            found.append(
+                SilenceInfo(
+                    id=str(raw.get("id", "")),
+                    matchers=list(raw.get("matchers") or []),
+                    starts_at=parse_time(raw.get("startsAt")),
+                    ends_at=parse_time(raw.get("endsAt")),
+                    created_by=str(raw.get("createdBy") or ""),
+                    comment=str(raw.get("comment") or ""),
+                    state=state,
+                )
+            )
+        epoch = datetime.min.replace(tzinfo=timezone.utc)
+        found.sort(key=lambda s: s.starts_at or epoch, reverse=True)
+        return found
+
+    async def expire_silence(self, silence_id: str) -> None:
+        await self._first_live("DELETE", f"/api/v2/silence/{quote(silence_id, safe='')}", expect_json=False)
+
+    async def _first_live(self, method: str, path: str, *, expect_json: bool = True, **kwargs: Any) -> Any:
+        """Send to the first peer that accepts a connection; never resend once a peer got it."""
+        refused: list[str] = []
+        for peer in self.options.endpoints:
+            try:
+                response = await self.request(method, f"{peer}{path}", **kwargs)
+            except SourceUnreachable as exc:
+                if isinstance(exc.__cause__, httpx.ConnectError):
+                    refused.append(f"peer {peer}: {_reason(exc, peer + path)}")
+                    continue
+                raise
+            return parse_json(response, f"{peer}{path}") if expect_json else None
+        raise SourceUnreachable("no Alertmanager peer reachable: " + "; ".join(refused))
+
+
+def _rfc3339(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
