@@ -1,0 +1,234 @@
+"""The Textual app: wires the engine to the screens; fetches nothing itself.
+
+Run it as ``CockpitApp(engine=engine, settings=config.cockpit, keys=config.keys).run()``.
+The engine polls in its own thread and reports each new :class:`SourceState` through the
+callback given to ``start``; the callback only posts a message (thread-safe), and the app
+applies it on its own loop. First paint comes from ``engine.initial_states()`` (the cache).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from concurrent.futures import Future
+from datetime import datetime
+from functools import partial
+from typing import Any, Callable, Coroutine, Iterable, Mapping, Protocol, runtime_checkable
+
+from textual.app import App, SystemCommand
+from textual.message import Message
+from textual.screen import Screen
+
+from cockpit.keys import bindings_for, keymap_from_config, keys_in_force
+from cockpit.models import Alert, SourceState, utcnow
+from cockpit.screens import DetailScreen, HelpScreen, MainScreen
+from cockpit.screens.main import PANEL_ORDER
+from themes import STYLESHEET, THEME_NAMES, THEMES, choose_theme
+from widgets.panel import Panel
+
+__all__ = ["CockpitApp", "Engine", "SourceUpdated"]
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What the app needs from the engine (``cockpit.engine``); tests pass a fake."""
+
+    read_only: bool
+
+    def initial_states(self) -> list[SourceState]: ...
+
+    def start(self, on_update: Callable[[SourceState], None]) -> None: ...
+
+    def refresh(self, name: str | None = None) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> Future: ...
+
+
+class SourceUpdated(Message):
+    """A source has a new state (posted from the engine's thread)."""
+
+    def __init__(self, state: SourceState) -> None:
+        super().__init__()
+        self.state = state
+
+
+def _setting(settings: Any, name: str, default: Any = None) -> Any:
+    if settings is None:
+        return default
+    if isinstance(settings, Mapping):
+        return settings.get(name, default)
+    return getattr(settings, name, default)
+
+
+class CockpitApp(App[None]):
+    """The full-screen cockpit."""
+
+    TITLE = "cockpit"
+    CSS_PATH = STYLESHEET
+    BINDINGS = bindings_for("app")
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Any = None,
+        *,
+        keys: Mapping[str, object] | None = None,
+        read_only: bool | None = None,
+        theme: str | None = None,
+        low_bandwidth: bool | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        tick_seconds: float | None = None,
+    ) -> None:
+        """``settings`` is the config's ``[cockpit]`` section (object or mapping); the keyword
+        arguments override it (command-line flags). ``keys`` is the ``[keys]`` table; an
+        unknown binding id raises :class:`cockpit.keys.KeymapError` (a ValueError)."""
+        super().__init__()
+        self.engine = engine
+        self.clock = clock
+        self.low_bandwidth = bool(
+            low_bandwidth if low_bandwidth is not None else _setting(settings, "low_bandwidth", False)
+        )
+        self.read_only = bool(
+            (read_only if read_only is not None else _setting(settings, "read_only", False))
+            or getattr(engine, "read_only", False)
+        )
+        self.keymap = keymap_from_config(keys if keys is not None else _setting(settings, "keys"))
+        self.tick_seconds = tick_seconds or (30.0 if self.low_bandwidth else 5.0)
+        for cockpit_theme in THEMES.values():
+            self.register_theme(cockpit_theme)
+        self.theme = choose_theme(theme or _setting(settings, "theme"), self.low_bandwidth)
+        if self.low_bandwidth:
+            self.animation_level = "none"
+        self.set_keymap(self.keymap)
+        self._states: dict[str, SourceState] = {}
+
+    # ----- lifecycle ------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        return MainScreen()
+
+    @property
+    def main_screen(self) -> MainScreen:
+        return self.get_screen_stack_main()
+
+    def get_screen_stack_main(self) -> MainScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("the main screen is not mounted")
+
+    def on_main_screen_ready(self, message: MainScreen.Ready) -> None:
+        """First paint from the cache, then the clock and the engine start."""
+        main = self.main_screen
+        main.set_theme(self.theme)
+        main.status_bar.set_read_only(self.read_only)
+        main.status_bar.set_hint(f"{self._key_for('help')} help")
+        self._states = {s.name: s for s in self.engine.initial_states()}
+        main.show_states(self._states.values(), self.clock())
+        self.set_interval(self.tick_seconds, self._tick, name="ages")
+        self.engine.start(self._on_engine_update)
+
+    async def on_unmount(self) -> None:
+        await asyncio.to_thread(self.engine.stop)
+
+    def run(self, **kwargs: Any) -> None:  # type: ignore[override]
+        """Run the app; low-bandwidth mode turns mouse tracking off (no motion reports)."""
+        kwargs.setdefault("mouse", not self.low_bandwidth)
+        return super().run(**kwargs)
+
+    def _on_engine_update(self, state: SourceState) -> None:
+        """Called from the engine's thread: hand over to the app's loop, touch no widget."""
+        self.post_message(SourceUpdated(state))
+
+    def on_source_updated(self, message: SourceUpdated) -> None:
+        self.apply_states([message.state])
+
+    def apply_states(self, states: Iterable[SourceState]) -> None:
+        """Merge new source states and repaint what changed (also used by tests)."""
+        for state in states:
+            self._states[state.name] = state
+        self.main_screen.show_states(self._states.values(), self.clock())
+
+    @property
+    def states(self) -> list[SourceState]:
+        return list(self._states.values())
+
+    def _tick(self) -> None:
+        self.main_screen.tick(self.clock())
+
+    def watch_theme(self, theme: str) -> None:
+        if self.is_mounted:
+            try:
+                self.main_screen.set_theme(theme)
+            except LookupError:
+                pass
+        self.set_class(theme == "mono", "-mono")
+
+    # ----- keys and screens -----------------------------------------------------------
+    def _key_for(self, binding_id: str) -> str:
+        for bid, keys, _desc in keys_in_force(self.keymap):
+            if bid == binding_id:
+                return keys.split(" ")[0]
+        return binding_id
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
+            self.push_screen(HelpScreen(self.keymap))
+
+    def on_panel_details_requested(self, message: Panel.DetailsRequested) -> None:
+        self.push_screen(DetailScreen(message.item, self.clock()))
+
+    def on_main_screen_intent(self, message: MainScreen.Intent) -> None:
+        if message.action == "refresh":
+            self.engine.refresh()
+            self.notify("Refreshing every source", timeout=2)
+            return
+        alert = message.item
+        if not isinstance(alert, Alert):
+            self.notify("Select an alert first (key 1 focuses Alerts)", severity="warning")
+            return
+        if message.action == "silence":
+            if self.read_only:
+                self.notify("Read-only mode: silences are disabled", severity="warning",
+                            markup=False)
+            else:
+                self.notify("Silencing is not available for this source yet", markup=False)
+        elif message.action == "open-runbook":
+            url = alert.runbook.url if alert.runbook else None
+            if url:
+                self.push_screen(DetailScreen(alert.runbook, self.clock()))
+            else:
+                self.notify("No runbook for this alert", severity="warning")
+        elif message.action == "triage":
+            self.notify("Triage walkthroughs are not available yet", markup=False)
+
+    # ----- command palette ------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Commands named "area: verb"."""
+        main = self.main_screen
+        for number, panel_id in enumerate(PANEL_ORDER, 1):
+            yield SystemCommand(f"{panel_id}: focus", f"Focus the {panel_id} panel (key {number})",
+                                partial(main.action_focus_panel, panel_id))
+            yield SystemCommand(f"{panel_id}: filter", f"Filter the {panel_id} panel",
+                                partial(self._palette_filter, panel_id))
+        yield SystemCommand("app: refresh all", "Poll every source now", main.action_refresh)
+        yield SystemCommand("app: help", "Show the keys in force", self.action_help)
+        yield SystemCommand("app: quit", "Quit the cockpit", self.action_quit)
+        yield SystemCommand("panel: maximise", "Maximise or restore the focused panel",
+                            main.action_toggle_maximize)
+        for name in THEME_NAMES + ("ansi",):
+            yield SystemCommand(f"theme: {name}", f"Switch to the {name} theme",
+                                partial(setattr, self, "theme", name))
+
+    def _palette_filter(self, panel_id: str) -> None:
+        self.main_screen.action_focus_panel(panel_id)
+        self.main_screen.action_filter()
+
+
+def running_over_ssh(environ: Mapping[str, str] | None = None) -> bool:
+    """True in an SSH session (the CLI turns low-bandwidth mode on by default then)."""
+    env = os.environ if environ is None else environ
+    return bool(env.get("SSH_CONNECTION"))

@@ -1,0 +1,152 @@
+"""The cockpit's key bindings: one table of defaults with stable ids, remappable from the config.
+
+Every binding has an ``id`` so the config's ``[keys]`` table can rebind it, e.g.::
+
+    [keys]
+    help = "f1"
+    silence = ["S", "ctrl+s"]
+
+The remapping goes through Textual's keymap (``App.set_keymap``); :func:`keymap_from_config`
+validates the table and :func:`keys_in_force` tells the help screen which keys are bound now.
+Bindings are split by where they live: ``app`` (everywhere), ``main`` (the main screen) and
+``panel`` (the focused table), so that e.g. ``j``/``k`` only act where there is a selection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Literal, Mapping
+
+from textual.binding import Binding
+from textual.keys import format_key
+
+__all__ = [
+    "DEFAULT_KEYS",
+    "KeySpec",
+    "KeymapError",
+    "bindings_for",
+    "keymap_from_config",
+    "keys_in_force",
+]
+
+Scope = Literal["app", "main", "panel"]
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One remappable binding."""
+
+    id: str
+    """Stable name used in the config's ``[keys]`` table."""
+    keys: str
+    """Default key(s), comma separated, in Textual's key names."""
+    action: str
+    """The Textual action it runs."""
+    description: str
+    """What it does, as the help screen says it."""
+    scope: Scope
+    """Where the binding lives: the app, the main screen, or the focused panel's table."""
+    show: bool = True
+    priority: bool = False
+
+
+DEFAULT_KEYS: tuple[KeySpec, ...] = (
+    KeySpec("help", "question_mark", "app.help", "Show the keys in force", "app"),
+    KeySpec("quit", "q", "app.quit", "Quit", "app"),
+    KeySpec("command-palette", "ctrl+p", "app.command_palette", "Command palette", "app",
+            priority=True),
+    KeySpec("focus-alerts", "1", "focus_panel('alerts')", "Focus Alerts", "main"),
+    KeySpec("focus-slos", "2", "focus_panel('slos')", "Focus SLOs", "main"),
+    KeySpec("focus-deploys", "3", "focus_panel('deploys')", "Focus Deploys", "main"),
+    KeySpec("focus-pipelines", "4", "focus_panel('pipelines')", "Focus Pipelines", "main"),
+    KeySpec("focus-runbooks", "5", "focus_panel('runbooks')", "Focus Runbooks", "main"),
+    KeySpec("next-panel", "tab", "next_panel(1)", "Next panel", "main"),
+    KeySpec("previous-panel", "shift+tab", "next_panel(-1)", "Previous panel", "main"),
+    KeySpec("filter", "slash", "filter", "Filter the focused panel", "main"),
+    KeySpec("back", "escape", "back", "Back: clear the filter, restore the layout", "main"),
+    KeySpec("refresh", "r", "refresh", "Refresh every source now", "main"),
+    KeySpec("maximize", "z", "toggle_maximize", "Maximise / restore the focused panel", "main"),
+    KeySpec("silence", "s", "silence", "Silence the selected alert", "main"),
+    KeySpec("open-runbook", "o", "open_runbook", "Open the selected alert's runbook", "main"),
+    KeySpec("triage", "t", "triage", "Triage walkthrough for the selected alert", "main"),
+    KeySpec("cursor-down", "j", "cursor_down", "Move down (also the arrow keys)", "panel"),
+    KeySpec("cursor-up", "k", "cursor_up", "Move up (also the arrow keys)", "panel"),
+    KeySpec("details", "enter", "details", "Details of the selected item", "panel"),
+)
+"""Every remappable binding, in the order the help screen lists them."""
+
+_BY_ID = {spec.id: spec for spec in DEFAULT_KEYS}
+
+
+class KeymapError(ValueError):
+    """The config's ``[keys]`` table names an unknown binding or an unusable key."""
+
+
+def bindings_for(scope: Scope) -> list[Binding]:
+    """Textual ``Binding`` objects for one scope, each carrying its id."""
+    return [
+        Binding(
+            spec.keys,
+            spec.action,
+            spec.description,
+            show=spec.show,
+            priority=spec.priority,
+            id=spec.id,
+        )
+        for spec in DEFAULT_KEYS
+        if spec.scope == scope
+    ]
+
+
+def _key_list(value: object, binding_id: str) -> list[str]:
+    if isinstance(value, str):
+        items = value.split(",")
+    elif isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        items = list(value)
+    else:
+        raise KeymapError(f"keys.{binding_id}: expected a key or a list of keys, got {value!r}")
+    keys = [item.strip() for item in items if item.strip()]
+    if not keys:
+        raise KeymapError(f"keys.{binding_id}: expected at least one key")
+    return keys
+
+
+def keymap_from_config(table: Mapping[str, object] | None) -> dict[str, str]:
+    """The config's ``[keys]`` table as a Textual keymap (binding id -> comma separated keys).
+
+    Raises :class:`KeymapError` naming the offending entry for an unknown id or a bad value.
+    """
+    keymap: dict[str, str] = {}
+    for binding_id, value in (table or {}).items():
+        if binding_id not in _BY_ID:
+            known = ", ".join(sorted(_BY_ID))
+            raise KeymapError(f"keys.{binding_id}: unknown binding; known ids: {known}")
+        keymap[binding_id] = ",".join(_key_list(value, binding_id))
+    return keymap
+
+
+def _display(key: str) -> str:
+    key = key.strip()
+    if key == "escape":
+        return "esc"
+    if key in ("question_mark", "?"):
+        return "?"
+    if key in ("slash", "/"):
+        return "/"
+    return format_key(key)
+
+
+def keys_in_force(keymap: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """``(id, keys as shown, description)`` for every binding, with ``keymap`` applied."""
+    keymap = keymap or {}
+    rows = []
+    for spec in DEFAULT_KEYS:
+        keys = keymap.get(spec.id, spec.keys)
+        shown = " ".join(_display(k) for k in keys.split(",") if k.strip())
+        rows.append((spec.id, shown, spec.description))
+    return rows
+
+
+def describe(rows: Iterable[tuple[str, str, str]]) -> str:
+    """Plain-text table of :func:`keys_in_force` rows (for logs and tests)."""
+    return "\n".join(f"{keys:>10}  {desc}  [{bid}]" for bid, keys, desc in rows)

@@ -1,0 +1,204 @@
+"""The main screen: the five panels, the filter input and the status bar.
+
+It owns navigation (which panel is focused, maximised, filtered) and turns the keys that need
+the engine or a source (refresh, silence, runbook, triage) into messages for the app.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.events import DescendantFocus
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Input
+
+from cockpit.keys import bindings_for
+from cockpit.models import Alert, SourceKind, SourceState
+from widgets.alerts import AlertsPanel
+from widgets.deploys import DeploysPanel
+from widgets.panel import Panel
+from widgets.pipelines import PipelinesPanel
+from widgets.runbooks import RunbooksPanel
+from widgets.slos import SlosPanel
+from widgets.status_bar import StatusBar
+
+__all__ = ["MainScreen", "PANEL_ORDER"]
+
+PANEL_ORDER = ("alerts", "slos", "deploys", "pipelines", "runbooks")
+"""Panel ids in the order of keys 1-5 and of ``tab``."""
+
+
+class MainScreen(Screen[None]):
+    """All panels on one screen."""
+
+    BINDINGS = bindings_for("main")
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
+
+    class Intent(Message):
+        """The user asked for something the app (engine or a source) must do.
+
+        ``action`` is ``refresh``, ``silence``, ``open-runbook`` or ``triage``; ``item`` is the
+        selected item of the focused panel (None for refresh or when nothing is selected).
+        """
+
+        def __init__(self, action: str, item: object | None = None) -> None:
+            super().__init__()
+            self.action = action
+            self.item = item
+
+    class Ready(Message):
+        """The panels are mounted: the app can paint and start the engine."""
+
+    def __init__(self) -> None:
+        super().__init__(id="main")
+        self._current = "alerts"
+        self._filter_target: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Container(id="panels"):
+            yield AlertsPanel()
+            yield SlosPanel()
+            yield DeploysPanel()
+            yield PipelinesPanel()
+            yield RunbooksPanel()
+        yield Input(placeholder="filter (text, or matchers like severity=critical)", id="filter")
+        yield StatusBar()
+
+    def on_mount(self) -> None:
+        self.panel("alerts").table.focus()
+        self.post_message(self.Ready())
+
+    # ----- access ---------------------------------------------------------------------
+    def panel(self, panel_id: str) -> Panel:
+        return self.query_one(f"#{panel_id}", Panel)
+
+    @property
+    def panels(self) -> list[Panel]:
+        return [self.panel(pid) for pid in PANEL_ORDER]
+
+    @property
+    def current_panel(self) -> Panel:
+        """The panel that has (or last had) the focus."""
+        return self.panel(self._current)
+
+    @property
+    def status_bar(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#filter", Input)
+
+    # ----- data -----------------------------------------------------------------------
+    def show_states(self, states: Iterable[SourceState], now: datetime | None = None) -> None:
+        """Give every panel its sources and the status bar all of them."""
+        states = list(states)
+        for panel in self.panels:
+            panel.set_states([s for s in states if s.kind == panel.KIND], now)
+        self.status_bar.set_states(states, now)
+
+    def tick(self, now: datetime) -> None:
+        """Coarse clock tick: ages in headers, cells and the status bar (changed text only)."""
+        for panel in self.panels:
+            panel.tick(now)
+        self.status_bar.tick(now)
+
+    def set_theme(self, theme_name: str) -> None:
+        for panel in self.panels:
+            panel.set_theme(theme_name)
+        self.status_bar.set_theme(theme_name)
+
+    # ----- focus ----------------------------------------------------------------------
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        for node in event.widget.ancestors_with_self:
+            if isinstance(node, Panel):
+                self._current = node.id or self._current
+                break
+
+    def action_focus_panel(self, panel_id: str) -> None:
+        if panel_id not in PANEL_ORDER:
+            return
+        self._close_filter()
+        self._current = panel_id
+        panel = self.panel(panel_id)
+        if self.maximized is not None:
+            self.maximize(panel, container=False)
+        panel.table.focus()
+
+    def action_next_panel(self, step: int = 1) -> None:
+        index = PANEL_ORDER.index(self._current)
+        self.action_focus_panel(PANEL_ORDER[(index + step) % len(PANEL_ORDER)])
+
+    def action_toggle_maximize(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.current_panel, container=False)
+            self.current_panel.table.focus()
+
+    # ----- filter ---------------------------------------------------------------------
+    def action_filter(self) -> None:
+        """Open the filter input for the focused panel, prefilled with its current filter."""
+        target = self.current_panel
+        self._filter_target = target.id
+        box = self.filter_input
+        box.value = target.filter_text
+        box.placeholder = (
+            "filter alerts: text, or matchers like severity=critical, service=~\"check.*\""
+            if target.KIND == SourceKind.ALERTS
+            else f"filter {target.TITLE.lower()}: text"
+        )
+        box.add_class("-open")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter" and self._filter_target:
+            self.panel(self._filter_target).filter_text = event.value.strip()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self._close_filter()
+
+    def _close_filter(self) -> None:
+        box = self.filter_input
+        if box.has_class("-open"):
+            box.remove_class("-open")
+            target = self._filter_target or self._current
+            self._filter_target = None
+            self.panel(target).table.focus()
+
+    def action_back(self) -> None:
+        """esc: close and clear the filter, else clear the panel's filter, else restore layout."""
+        box = self.filter_input
+        if box.has_class("-open"):
+            target = self.panel(self._filter_target or self._current)
+            target.filter_text = ""
+            box.value = ""
+            self._close_filter()
+            return
+        if self.current_panel.filter_text:
+            self.current_panel.filter_text = ""
+            return
+        if self.maximized is not None:
+            self.minimize()
+
+    # ----- intents for the app --------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.post_message(self.Intent("refresh"))
+
+    def _selected_alert(self) -> Alert | None:
+        item = self.panel("alerts").selected_item
+        return item if isinstance(item, Alert) else None
+
+    def action_silence(self) -> None:
+        self.post_message(self.Intent("silence", self._selected_alert()))
+
+    def action_open_runbook(self) -> None:
+        self.post_message(self.Intent("open-runbook", self._selected_alert()))
+
+    def action_triage(self) -> None:
+        self.post_message(self.Intent("triage", self._selected_alert()))

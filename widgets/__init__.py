@@ -1,0 +1,1 @@
+"""The cockpit's panels: one module per panel, each fed models by the app, doing no I/O."""

@@ -1,0 +1,287 @@
+"""The shared base of the five panels: a header line and a table of items.
+
+A panel is given :class:`~cockpit.models.SourceState` objects (every source of its kind; their
+items are merged) and a clock reading; it never fetches anything. The header says what an
+on-call engineer needs before trusting the rows: how many items, how old the data is, and
+whether the source is ``STALE`` or in ``ERROR`` (in words, not only colour). The last good data
+stays on screen whatever the status.
+
+Repaints are kept small for slow links: when a refresh brings the same rows in the same order
+only the cells whose text changed are updated, and the header is only rewritten when its text
+changes. The selection follows the item (by :meth:`Panel.item_key`), not the row number.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Generic, Iterable, Sequence, TypeVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import DataTable, Static
+
+from cockpit.durations import format_age, format_duration
+from cockpit.keys import bindings_for
+from cockpit.models import SourceKind, SourceState, SourceStatus, utcnow
+from cockpit.textsafe import clean_line
+from themes import THEMES, cell_styles
+
+__all__ = ["Column", "Panel", "PanelTable", "age_text", "plain", "worst_status"]
+
+T = TypeVar("T")
+
+Column = tuple[str, str, int | None]
+"""(key, label, fixed width or None for fit-to-content)."""
+
+_STATUS_RANK = {SourceStatus.OK: 0, SourceStatus.STALE: 1, SourceStatus.ERROR: 2}
+
+
+def worst_status(states: Iterable[SourceState]) -> SourceStatus | None:
+    """The worst status of several sources (error > stale > ok); None when there are none."""
+    ranked = sorted((_STATUS_RANK[s.status], s.status) for s in states)
+    return ranked[-1][1] if ranked else None
+
+
+def plain(value: object, max_len: int = 200, style: Style | str = "") -> Text:
+    """Untrusted text as an inert one-line Rich Text (never parsed as markup)."""
+    return Text(clean_line(value, max_len=max_len) if value is not None else "", style=style)
+
+
+def age_text(when: datetime | None, now: datetime) -> str:
+    """Compact age of a timestamp (``45s``, ``3m``, ``2h05m``), ``-`` when unknown."""
+    if when is None:
+        return "-"
+    return format_duration((now - when).total_seconds())
+
+
+class PanelTable(DataTable):
+    """The focusable table inside a panel; ``j``/``k``/``enter`` live here (remappable)."""
+
+    BINDINGS = bindings_for("panel")
+
+    def action_details(self) -> None:
+        panel = self.parent
+        if isinstance(panel, Panel):
+            panel.request_details()
+
+
+class Panel(Vertical, Generic[T]):
+    """Base panel: subclasses set the class variables and the four item hooks."""
+
+    KIND: ClassVar[SourceKind]
+    TITLE: ClassVar[str]
+    NUMBER: ClassVar[int]
+    COLUMNS: ClassVar[Sequence[Column]]
+    ALLOW_MAXIMIZE = True
+
+    filter_text: reactive[str] = reactive("", init=False)
+    """Case-insensitive text the visible rows must contain (empty: no filter)."""
+
+    class DetailsRequested(Message):
+        """The user asked for every field of the selected item (``enter``)."""
+
+        def __init__(self, panel: Panel, item: object) -> None:
+            super().__init__()
+            self.panel = panel
+            """The panel the item is in."""
+            self.item = item
+            """The selected model (an Alert, Slo, Deploy, Pipeline or RunbookDoc)."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id or self.KIND.value, classes=classes)
+        self._states: dict[str, SourceState] = {}
+        self._items: list[T] = []
+        self._shown: list[tuple[str, T]] = []
+        self._now: datetime = utcnow()
+        self._header_text = ""
+        self._styles = cell_styles(THEMES["dark"])
+        self.add_class("panel")
+
+    # ----- hooks for subclasses -------------------------------------------------------
+    def item_key(self, item: T) -> str:
+        """A key that survives refreshes (e.g. source and alert fingerprint)."""
+        raise NotImplementedError
+
+    def row_cells(self, item: T, now: datetime) -> list[Text]:
+        """The cells of one row, in COLUMNS order, as inert Text."""
+        raise NotImplementedError
+
+    def sort_items(self, items: list[T]) -> list[T]:
+        """The order rows are shown in."""
+        return items
+
+    def keep_item(self, item: T) -> bool:
+        """Whether an item of this kind belongs in the panel at all (e.g. not a passed pipeline)."""
+        return True
+
+    def matches_filter(self, item: T, cells: list[Text], text: str) -> bool:
+        """Whether a row passes the filter; default: substring of the visible cells."""
+        needle = text.casefold()
+        return any(needle in cell.plain.casefold() for cell in cells)
+
+    # ----- composition ----------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(Text(self.TITLE), classes="panel-header", markup=False)
+        table = PanelTable(cursor_type="row", zebra_stripes=False, id=f"{self.KIND.value}-table")
+        for key, label, width in self.COLUMNS:
+            table.add_column(Text(label), width=width, key=key)
+        yield table
+
+    @property
+    def table(self) -> PanelTable:
+        return self.query_one(PanelTable)
+
+    @property
+    def header(self) -> Static:
+        return self.query_one(".panel-header", Static)
+
+    def on_mount(self) -> None:
+        self._render_all()
+
+    # ----- what the app calls ---------------------------------------------------------
+    def set_states(self, states: Iterable[SourceState], now: datetime | None = None) -> None:
+        """Show these sources (all of this panel's kind) and their merged items."""
+        self._states = {s.name: s for s in states if s.kind == self.KIND}
+        items: list[T] = []
+        for state in self._states.values():
+            items.extend(i for i in state.items if self.keep_item(i))  # type: ignore[misc]
+        self._items = self.sort_items(items)
+        if now is not None:
+            self._now = now
+        self._render_all()
+
+    def tick(self, now: datetime) -> None:
+        """Advance the clock: header ages and age cells, only where the text changes."""
+        self._now = now
+        self._render_all()
+
+    def set_theme(self, theme_name: str) -> None:
+        """Recolour the cells for the theme in force."""
+        theme = THEMES.get(theme_name) or (self.app.get_theme(theme_name) if self.is_attached else None)
+        if theme is not None:
+            self._styles = cell_styles(theme)
+            self._render_all(force=True)
+
+    def cell_style(self, role: str) -> Style:
+        """The Rich style of a semantic role (error, warning, success, info, muted, accent)."""
+        return self._styles.get(role, Style())
+
+    @property
+    def states(self) -> list[SourceState]:
+        return list(self._states.values())
+
+    @property
+    def items(self) -> list[T]:
+        """Every merged item, before the filter."""
+        return list(self._items)
+
+    @property
+    def visible_items(self) -> list[T]:
+        """The items shown, in order, after the filter."""
+        return [item for _key, item in self._shown]
+
+    @property
+    def selected_item(self) -> T | None:
+        if not self._shown or not self.is_mounted:
+            return None
+        row = self.table.cursor_row
+        if 0 <= row < len(self._shown):
+            return self._shown[row][1]
+        return None
+
+    def select_key(self, key: str) -> bool:
+        """Move the cursor to the item with this key; False when it is not shown."""
+        for index, (row_key, _item) in enumerate(self._shown):
+            if row_key == key:
+                self.table.move_cursor(row=index, animate=False)
+                return True
+        return False
+
+    def request_details(self) -> None:
+        item = self.selected_item
+        if item is not None:
+            self.post_message(self.DetailsRequested(self, item))
+
+    def watch_filter_text(self) -> None:
+        self._render_all()
+
+    # ----- rendering ------------------------------------------------------------------
+    def header_text(self) -> Text:
+        """``1 Alerts 12 · 8s ago`` plus ``STALE 3m`` / ``ERROR`` / ``DEGRADED`` / filter."""
+        text = Text()
+        text.append(f"{self.NUMBER} ", style=self.cell_style("muted"))
+        text.append(self.TITLE, style="bold")
+        shown, total = len(self._shown), len(self._items)
+        text.append(f" {shown}/{total}" if self.filter_text else f" {total}")
+        states = list(self._states.values())
+        status = worst_status(states)
+        ages = [s.age_s(self._now) for s in states]
+        known = [a for a in ages if a is not None]
+        oldest = max(known) if known else None
+        if status is None:
+            text.append(" · no source", style=self.cell_style("muted"))
+        elif status == SourceStatus.OK:
+            text.append(f" · {format_age(oldest)}", style=self.cell_style("muted"))
+        elif status == SourceStatus.STALE:
+            text.append(" · ")
+            text.append(f"STALE {format_duration(oldest) if oldest is not None else 'no data'}",
+                        style=self.cell_style("warning"))
+        else:
+            text.append(" · ")
+            text.append("ERROR", style=self.cell_style("error"))
+            text.append(f" · {format_age(oldest)}", style=self.cell_style("muted"))
+        if any(s.degraded for s in states) and status != SourceStatus.ERROR:
+            text.append(" · ")
+            text.append("DEGRADED", style=self.cell_style("warning"))
+        if self.filter_text:
+            text.append(" · filter: ", style=self.cell_style("muted"))
+            text.append(clean_line(self.filter_text, 60), style=self.cell_style("accent"))
+        return text
+
+    def _rows(self) -> list[tuple[str, T, list[Text]]]:
+        rows = []
+        seen: set[str] = set()
+        for item in self._items:
+            key = self.item_key(item)
+            if key in seen:  # a duplicate key would break the table; keep the first
+                continue
+            seen.add(key)
+            cells = self.row_cells(item, self._now)
+            if self.filter_text and not self.matches_filter(item, cells, self.filter_text):
+                continue
+            rows.append((key, item, cells))
+        return rows
+
+    def _render_all(self, force: bool = False) -> None:
+        if not self.is_mounted:
+            return
+        table = self.table
+        rows = self._rows()
+        old_keys = [key for key, _item in self._shown]
+        new_keys = [key for key, _item, _cells in rows]
+        selected = old_keys[table.cursor_row] if 0 <= table.cursor_row < len(old_keys) else None
+        column_keys = [key for key, _label, _width in self.COLUMNS]
+        if new_keys == old_keys and not force:
+            for key, _item, cells in rows:
+                current = table.get_row(key)
+                for column, old, new in zip(column_keys, current, cells):
+                    if not isinstance(old, Text) or old.plain != new.plain or old.spans != new.spans:
+                        table.update_cell(key, column, new, update_width=True)
+        else:
+            index = table.cursor_row
+            table.clear()
+            for key, _item, cells in rows:
+                table.add_row(*cells, key=key)
+            if selected in new_keys:
+                index = new_keys.index(selected)
+            if rows:
+                table.move_cursor(row=min(max(index, 0), len(rows) - 1), animate=False)
+        self._shown = [(key, item) for key, item, _cells in rows]
+        header = self.header_text()
+        if header.markup != self._header_text:
+            self._header_text = header.markup
+            self.header.update(header)
