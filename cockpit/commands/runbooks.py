@@ -1,0 +1,123 @@
+"""``cockpit runbooks search QUERY`` and ``cockpit runbooks index``.
+
+Both read the config's ``runbooks`` sources (with ``--demo`` and no such source: the bundled demo
+runbooks), bring the index in the cache dir up to date (incremental, cheap when nothing changed)
+and then search or report. Exit status: 0 (also when nothing matches); 2 bad usage or config,
+including a config without any ``runbooks`` source or whose runbook folders all do not exist.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from cockpit.config import ConfigError, load_config
+from cockpit.paths import cache_dir
+from cockpit.runbook_index import RunbookIndex, default_db_path
+from cockpit.textsafe import clean_line
+
+__all__ = ["open_index", "register"]
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("expected 1 or more")
+    return number
+
+
+def _config_args(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: a --config given before the subcommand (cockpit --config F runbooks ...) stays.
+    parser.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="config file")
+    parser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="the demo runbooks")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``runbooks search`` and ``runbooks index`` to the ``cockpit`` parser."""
+    runbooks = subparsers.add_parser("runbooks", help="search the configured runbooks")
+    runbooks.set_defaults(handler=lambda args: _usage(runbooks))
+    sub = runbooks.add_subparsers(dest="runbooks_command", metavar="ACTION")
+
+    search = sub.add_parser("search", help="full-text search, best match first")
+    search.add_argument("query", nargs="+", metavar="QUERY", help="words to look for (all of them, else any)")
+    _config_args(search)
+    search.add_argument("--json", action="store_true", help="print a JSON list of hits")
+    search.add_argument("--limit", type=_positive, default=10, metavar="N", help="at most N hits (default 10)")
+    search.set_defaults(handler=run_search)
+
+    index = sub.add_parser("index", help="(re)build the index now and report what changed")
+    _config_args(index)
+    index.set_defaults(handler=run_index)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def open_index(args: argparse.Namespace) -> RunbookIndex:
+    """The index over the runbooks the arguments' config names (raises ConfigError)."""
+    from sources.runbooks import DEMO_RUNBOOKS_DIR, index_for_config
+
+    demo = bool(getattr(args, "demo", False))
+    config = load_config(getattr(args, "config", None), demo=demo)
+    index = index_for_config(config, cache_dir())
+    if index is None and demo:
+        index = RunbookIndex(default_db_path(cache_dir()), [DEMO_RUNBOOKS_DIR])
+    if index is None:
+        where = config.path or "the config"
+        raise ConfigError(f'{where}: no [[sources]] with type = "runbooks" (add one with paths = [...])')
+    return index
+
+
+def _update(index: RunbookIndex):  # -> UpdateStats
+    stats = index.update()
+    for root in stats.missing_roots:
+        print(f"cockpit: warning: runbook folder not found: {root}", file=sys.stderr)
+    for problem in stats.errors:
+        print(f"cockpit: warning: {problem}", file=sys.stderr)
+    if index.roots and len(stats.missing_roots) == len(index.roots):
+        raise ConfigError("no runbook folder of the config exists: " + ", ".join(stats.missing_roots))
+    return stats
+
+
+def run_search(args: argparse.Namespace) -> int:
+    try:
+        with open_index(args) as index:
+            _update(index)
+            hits = index.search(" ".join(args.query), limit=args.limit)
+    except ConfigError as exc:
+        print(f"cockpit: {exc.message}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([hit.to_dict() for hit in hits], indent=2))
+        return 0
+    if not hits:
+        print("no runbook matches", file=sys.stderr)
+    for hit in hits:
+        print(f"{hit.score:7.2f}  {clean_line(hit.path)}  {clean_line(hit.title)}")
+        if hit.snippet:
+            print(f"         {clean_line(hit.snippet, max_len=200)}")
+    return 0
+
+
+def run_index(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    try:
+        with open_index(args) as index:
+            stats = _update(index)
+            db_path = index.db_path
+    except ConfigError as exc:
+        print(f"cockpit: {exc.message}", file=sys.stderr)
+        return 2
+    took = time.perf_counter() - started
+    print(
+        f"indexed {stats.total} runbook(s) in {took:.2f}s: {stats.added} added, {stats.updated} updated, "
+        f"{stats.removed} removed, {stats.unchanged} unchanged ({db_path})"
+    )
+    return 0

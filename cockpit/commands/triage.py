@@ -1,0 +1,117 @@
+"""``cockpit triage list`` and ``cockpit triage export ID``.
+
+Triages are started from the TUI (``t`` on an alert) and kept in ``<cache_dir>/triages``. The
+export merges the deploys and pipelines captured when the triage started with those the cache
+holds now (when a config is found), keeping only the alert's service before the alert.
+Exit status: 0; 1 no such triage; 2 bad usage or config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from cockpit.config import ConfigError, load_config
+from cockpit.models import Deploy, Pipeline
+from cockpit.paths import cache_dir
+from cockpit.textsafe import clean_line
+from cockpit.triage import TriageError, TriageStore, export_markdown
+
+__all__ = ["cached_changes", "register"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``triage list`` and ``triage export`` to the ``cockpit`` parser."""
+    triage = subparsers.add_parser("triage", help="list or export triage walkthroughs")
+    triage.set_defaults(handler=lambda args: _usage(triage))
+    sub = triage.add_subparsers(dest="triage_command", metavar="ACTION")
+
+    listing = sub.add_parser("list", help="open triages, most recent first")
+    listing.add_argument("--all", action="store_true", help="closed ones too")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=run_list)
+
+    export = sub.add_parser("export", help="print a triage as a Markdown incident timeline")
+    export.add_argument("id", metavar="ID", help="the triage id (see: cockpit triage list)")
+    export.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="config file")
+    export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    export.set_defaults(handler=run_export)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def cached_changes(config_file: str | None) -> tuple[list[Deploy], list[Pipeline]]:
+    """Every deploy and pipeline in the cache for the config's sources.
+
+    Raises ConfigError only when ``config_file`` was given explicitly; with no config found,
+    there is simply nothing to add.
+    """
+    try:
+        config = load_config(config_file)
+    except ConfigError:
+        if config_file is not None:
+            raise
+        return [], []
+    from cockpit.cache import CacheStore
+
+    deploys: list[Deploy] = []
+    pipelines: list[Pipeline] = []
+    store = CacheStore(cache_dir())
+    try:
+        for entry in config.sources:
+            state = store.load(entry.name)
+            for item in state.items if state else []:
+                if isinstance(item, Deploy):
+                    deploys.append(item)
+                elif isinstance(item, Pipeline):
+                    pipelines.append(item)
+    finally:
+        store.close()
+    return deploys, pipelines
+
+
+def run_list(args: argparse.Namespace) -> int:
+    triages = TriageStore.in_cache(cache_dir()).list(include_closed=args.all)
+    if args.json:
+        rows = [
+            {
+                "id": t.id, "status": t.status, "alert": t.alert.name, "source": t.alert.source,
+                "steps_done": t.progress[0], "steps": t.progress[1],
+                "created_at": t.created_at.isoformat(), "updated_at": t.updated_at.isoformat(),
+            }
+            for t in triages
+        ]
+        print(json.dumps(rows, indent=2))
+        return 0
+    if not triages:
+        print("no open triages" if not args.all else "no triages", file=sys.stderr)
+    for t in triages:
+        done, total = t.progress
+        updated = t.updated_at.strftime("%Y-%m-%d %H:%M")
+        print(f"{t.id}  {t.status:<6} {done:>3}/{total:<3} {updated}  {clean_line(t.alert.name, 80)}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    store = TriageStore.in_cache(cache_dir())
+    try:
+        triage = store.load(args.id)
+    except TriageError as exc:
+        print(f"cockpit: {exc.message}", file=sys.stderr)
+        return 1
+    try:
+        deploys, pipelines = cached_changes(getattr(args, "config", None))
+    except ConfigError as exc:
+        print(f"cockpit: {exc.message}", file=sys.stderr)
+        return 2
+    text = export_markdown(triage, deploys, pipelines)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
