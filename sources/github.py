@@ -17,7 +17,6 @@ failed or was cancelled. A failure followed by a success is resolved and is drop
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -25,9 +24,9 @@ import httpx
 from pydantic import Field, field_validator
 
 from cockpit.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
-from sources.polite import PoliteHttpSource, PoliteOptions
+from sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs, parse_time
 
-__all__ = ["GitHubSource", "run_status", "deployment_status", "keep_runs"]
+__all__ = ["GitHubSource", "deployment_status", "run_status"]
 
 _RUN_CONCLUSIONS = {
     "success": RunStatus.SUCCEEDED,
@@ -49,7 +48,6 @@ _DEPLOY_STATES = {
     "queued": RunStatus.QUEUED,
     "pending": RunStatus.QUEUED,
 }
-_FINAL = {RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED}
 _VERSION_REF = re.compile(r"^v?\d[\w.+-]*$")
 
 
@@ -65,38 +63,6 @@ def run_status(run: dict[str, Any]) -> RunStatus:
 def deployment_status(state: str | None) -> RunStatus:
     """A deployment status ``state``; a deployment without any status is still queued."""
     return _DEPLOY_STATES.get(state or "pending", RunStatus.QUEUED)
-
-
-def keep_runs(runs: list[Pipeline], include_succeeded: bool = False) -> list[Pipeline]:
-    """Running/queued runs, plus the newest finished run per (repo, workflow, branch) unless green.
-
-    ``runs`` must be newest first, as the API lists them.
-    """
-    kept, seen_final = [], set()
-    for run in runs:
-        if run.status not in _FINAL:
-            kept.append(run)
-            continue
-        key = (run.repo, run.name, run.branch)
-        if key in seen_final:
-            continue
-        seen_final.add(key)
-        if run.status != RunStatus.SUCCEEDED or include_succeeded:
-            kept.append(run)
-    return kept
-
-
-def _time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _first_line(text: Any) -> str | None:
-    return str(text).splitlines()[0] if text else None
 
 
 class GitHubOptions(PoliteOptions):
@@ -175,9 +141,9 @@ class GitHubSource(PoliteHttpSource):
 
     def pipeline(self, repo: str, run: dict[str, Any]) -> Pipeline:
         status = run_status(run)
-        started = _time(run.get("run_started_at")) or _time(run.get("created_at"))
-        updated = _time(run.get("updated_at"))
-        duration = (updated - started).total_seconds() if status in _FINAL and started and updated else None
+        started = parse_time(run.get("run_started_at")) or parse_time(run.get("created_at"))
+        updated = parse_time(run.get("updated_at"))
+        duration = (updated - started).total_seconds() if status in FINAL and started and updated else None
         commit = run.get("head_commit") or {}
         author = (commit.get("author") or {}).get("name") or (run.get("actor") or {}).get("login")
         return Pipeline(
@@ -192,7 +158,7 @@ class GitHubSource(PoliteHttpSource):
             duration_s=duration,
             author=author,
             url=run.get("html_url"),
-            message=_first_line(commit.get("message") or run.get("display_title")),
+            message=first_line(commit.get("message") or run.get("display_title")),
         )
 
     async def deploys(self, repo: str) -> list[Deploy]:
@@ -224,8 +190,8 @@ class GitHubSource(PoliteHttpSource):
             environment=deployment.get("environment"),
             version=version,
             status=status,
-            started_at=_time(deployment.get("created_at")),
-            finished_at=_time(latest.get("created_at")) if status in _FINAL else None,
+            started_at=parse_time(deployment.get("created_at")),
+            finished_at=parse_time(latest.get("created_at")) if status in FINAL else None,
             author=(deployment.get("creator") or {}).get("login"),
             url=link or f"{self.web}/{repo}/deployments",
             description=latest.get("description") or deployment.get("description") or None,

@@ -26,10 +26,11 @@ from typing import Any
 import httpx
 from pydantic import Field
 
+from cockpit.models import Pipeline, RunStatus
 from sources.errors import SourceBadResponse, SourceRateLimited
 from sources.http import HttpOptions, HttpSource, parse_json, retry_after
 
-__all__ = ["Page", "PoliteHttpSource", "PoliteOptions", "next_page_url"]
+__all__ = ["FINAL", "Page", "PoliteHttpSource", "PoliteOptions", "first_line", "keep_runs", "next_page_url", "parse_time"]
 
 ETAG_CACHE_SIZE = 256
 """How many URLs' validators and bodies one source remembers (oldest forgotten first)."""
@@ -79,6 +80,48 @@ def next_page_url(response: httpx.Response, url: str) -> str | None:
         current.port,
     )
     return str(candidate) if same_origin and candidate != current else None
+
+
+FINAL = frozenset({RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED})
+"""Statuses of a run that has ended."""
+
+
+def keep_runs(runs: list[Pipeline], include_succeeded: bool = False) -> list[Pipeline]:
+    """What the Pipelines panel needs: every running or queued run, and per (repo, workflow,
+    branch) the newest finished run when it failed or was cancelled (or also when it succeeded,
+    with ``include_succeeded``). A failure followed by a success is resolved, so it is dropped.
+
+    ``runs`` must be newest first, as the APIs list them.
+    """
+    kept, seen_final = [], set()
+    for run in runs:
+        if run.status not in FINAL:
+            kept.append(run)
+            continue
+        key = (run.repo, run.name, run.branch)
+        if key in seen_final:
+            continue
+        seen_final.add(key)
+        if run.status != RunStatus.SUCCEEDED or include_succeeded:
+            kept.append(run)
+    return kept
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An RFC 3339 time from an API (``Z`` or an offset), None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def first_line(text: Any) -> str | None:
+    """The subject line of a commit message (None for an empty one)."""
+    lines = str(text).splitlines() if text else []
+    return lines[0] if lines else None
 
 
 def _when(moment: datetime) -> str:

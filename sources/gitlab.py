@@ -1,0 +1,161 @@
+"""GitLab (gitlab.com or self-managed): pipelines and deployments of the configured projects.
+
+Per poll and per project (every GET conditional; the token goes in the ``PRIVATE-TOKEN`` header):
+
+* ``GET /api/v4/projects/{id}`` once per source lifetime for a numeric id, for the project path;
+* ``GET /api/v4/projects/{id}/pipelines?order_by=id&sort=desc&per_page=…`` (``&ref=`` per
+  configured branch), then ``GET …/pipelines/{pipeline_id}`` for the pipelines kept (the list
+  lacks the user and the duration);
+* ``GET /api/v4/projects/{id}/deployments?order_by=updated_at&sort=desc&per_page=…``.
+
+Pipelines kept are those :func:`sources.polite.keep_runs` keeps: running and queued ones, and per
+ref and pipeline name (or trigger source) the newest finished one unless it succeeded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from pydantic import Field
+
+from cockpit.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
+from sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs, parse_time
+
+__all__ = ["GitLabSource", "status_of"]
+
+_STATUSES = {
+    "success": RunStatus.SUCCEEDED,
+    "failed": RunStatus.FAILED,
+    "running": RunStatus.RUNNING,
+    "canceled": RunStatus.CANCELLED,
+    "canceling": RunStatus.CANCELLED,
+    "skipped": RunStatus.CANCELLED,
+}
+
+
+def status_of(value: Any) -> RunStatus:
+    """A pipeline or deployment status; created, pending, manual, scheduled, blocked… are queued."""
+    return _STATUSES.get(str(value), RunStatus.QUEUED)
+
+
+class GitLabOptions(PoliteOptions):
+    """Options of a ``gitlab`` source."""
+
+    url: str | None = "https://gitlab.com"
+    """GitLab base URL (self-managed: ``https://gitlab.example.com``)."""
+    projects: list[int | str] = Field(min_length=1)
+    """Projects as numeric ids or ``group/name`` paths."""
+    branches: list[str] = []
+    """Refs whose pipelines are shown; default: every ref."""
+    deployments: int = Field(default=10, ge=0, le=100)
+    """How many most recently updated deployments of each project to show (0: none)."""
+    include_succeeded: bool = False
+    """Also keep the newest successful pipeline of each ref."""
+
+
+class GitLabSource(PoliteHttpSource):
+    """Pipelines and deployments of GitLab projects."""
+
+    kind = SourceKind.PIPELINES
+    Options = GitLabOptions
+    options: GitLabOptions
+    default_token_envs = ("GITLAB_TOKEN",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._paths: dict[str, str] = {}
+
+    def auth_headers(self) -> dict[str, str]:
+        token = self.options.resolve_token(self.default_token_envs)
+        return {"PRIVATE-TOKEN": token} if token else {}
+
+    @property
+    def web(self) -> str:
+        return self.options.endpoints[0]
+
+    def project_url(self, project: int | str) -> str:
+        """The API URL of a project: a path is URL-encoded whole (``group%2Fname``)."""
+        return f"{self.web}/api/v4/projects/{quote(str(project), safe='')}"
+
+    async def fetch(self) -> FetchResult:
+        items: list[Deploy | Pipeline] = []
+        for project in self.options.projects:
+            path = await self.path_of(project)
+            items.extend(await self.pipelines(project, path))
+            items.extend(await self.deploys(project, path))
+        return FetchResult(items=items)
+
+    async def path_of(self, project: int | str) -> str:
+        """``group/name`` of a project, asked once when the config gives a numeric id."""
+        key = str(project)
+        if not key.isdigit():
+            return key
+        if key not in self._paths:
+            body = await self.get_polite_json(self.project_url(project))
+            found = body.get("path_with_namespace") if isinstance(body, dict) else None
+            self._paths[key] = str(found or key)
+        return self._paths[key]
+
+    async def pipelines(self, project: int | str, path: str) -> list[Pipeline]:
+        url = f"{self.project_url(project)}/pipelines"
+        found: list[Pipeline] = []
+        for ref in self.options.branches or [None]:
+            params: dict[str, Any] = {"order_by": "id", "sort": "desc", "per_page": self.options.per_page}
+            if ref:
+                params["ref"] = ref
+            rows = await self.paginate(url, params)
+            found.extend(self.pipeline(path, row) for row in rows if isinstance(row, dict))
+        kept = keep_runs(found, self.options.include_succeeded)
+        detailed = []
+        for pipeline in kept:
+            detail = await self.get_polite_json(f"{url}/{pipeline.id.rsplit('#', 1)[1]}")
+            detailed.append(self.pipeline(path, detail) if isinstance(detail, dict) else pipeline)
+        return detailed
+
+    def pipeline(self, path: str, row: dict[str, Any]) -> Pipeline:
+        user = row.get("user") or {}
+        duration = row.get("duration")
+        return Pipeline(
+            source=self.name,
+            id=f"{path}#{row.get('id')}",
+            repo=path,
+            name=str(row.get("name") or row.get("source") or "pipeline"),
+            branch=row.get("ref"),
+            commit=row.get("sha"),
+            status=status_of(row.get("status")),
+            started_at=parse_time(row.get("started_at")) or parse_time(row.get("created_at")),
+            duration_s=float(duration) if isinstance(duration, (int, float)) else None,
+            author=user.get("name") or user.get("username"),
+            url=row.get("web_url"),
+        )
+
+    async def deploys(self, project: int | str, path: str) -> list[Deploy]:
+        if self.options.deployments == 0:
+            return []
+        params = {"order_by": "updated_at", "sort": "desc", "per_page": self.options.deployments}
+        rows = await self.paginate(f"{self.project_url(project)}/deployments", params, max_pages=1)
+        return [self.deploy(path, row) for row in rows[: self.options.deployments] if isinstance(row, dict)]
+
+    def deploy(self, path: str, row: dict[str, Any]) -> Deploy:
+        job = row.get("deployable") or {}
+        commit = job.get("commit") or {}
+        environment = row.get("environment") or {}
+        status = status_of(row.get("status"))
+        sha = str(row.get("sha") or "")
+        version = row.get("ref") if job.get("tag") else (commit.get("short_id") or sha[:8] or None)
+        user = row.get("user") or {}
+        finished = parse_time(row.get("finished_at")) or parse_time(job.get("finished_at"))
+        return Deploy(
+            source=self.name,
+            id=f"{path}#{row.get('id')}",
+            service=path.rsplit("/", 1)[-1],
+            environment=environment.get("name"),
+            version=version,
+            status=status,
+            started_at=parse_time(job.get("started_at")) or parse_time(row.get("created_at")),
+            finished_at=finished if status in FINAL else None,
+            author=user.get("name") or user.get("username"),
+            url=job.get("web_url") or environment.get("external_url") or f"{self.web}/{path}/-/environments",
+            description=first_line(commit.get("title") or commit.get("message")),
+        )
