@@ -31,7 +31,7 @@ from cockpit.models import Alert, AlertState, FetchResult, RunbookRef, SourceKin
 from sources.base import SilenceInfo, SilenceRequest, SupportsSilences
 from sources.errors import SourceBadResponse, SourceError, SourceUnreachable
 from sources.http import HttpOptions, HttpSource, parse_json
-from sources.matchers import MatcherError, parse_matchers
+from sources.matchers import validate_matcher_texts
 
 __all__ = ["AlertmanagerOptions", "AlertmanagerSource", "alert_from_api", "merge_peer_alerts", "parse_time"]
 
@@ -66,14 +66,7 @@ class AlertmanagerOptions(HttpOptions):
     @field_validator("filter")
     @classmethod
     def _valid_matchers(cls, value: list[str]) -> list[str]:
-        for text in value:
-            try:
-                parsed = parse_matchers(text)
-            except MatcherError as exc:
-                raise ValueError(f"bad matcher {text!r}: {exc}") from None
-            if not parsed:
-                raise ValueError("an empty matcher is not allowed")
-        return value
+        return validate_matcher_texts(value)
 
 
 def _runbook(annotations: dict[str, str]) -> RunbookRef | None:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-__all__ = ["Matcher", "MatcherError", "MatchOp", "looks_like_matchers", "matchers_match", "parse_matchers"]
+__all__ = ["Matcher", "MatcherError", "MatchOp", "looks_like_matchers", "matchers_match", "parse_matchers", "validate_matcher_texts"]
 
 MatchOp = str
 """One of ``=``, ``!=``, ``=~``, ``!~``."""
@@ -165,3 +165,15 @@ def _read_value(text: str, pos: int, name: str) -> tuple[str, int]:
         # A bare value holding a quote or an operator is almost always a typo (a==b, a=b c=d).
         raise MatcherError(f"unexpected character in the value of {name!r}; quote the value")
     return value, end
+
+
+def validate_matcher_texts(texts: list[str]) -> list[str]:
+    """For options holding matcher strings: raise ValueError naming the first bad or empty one."""
+    for text in texts:
+        try:
+            parsed = parse_matchers(text)
+        except MatcherError as exc:
+            raise ValueError(f"bad matcher {text!r}: {exc}") from None
+        if not parsed:
+            raise ValueError("an empty matcher is not allowed")
+    return texts

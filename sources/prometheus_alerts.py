@@ -18,7 +18,7 @@ from cockpit.models import Alert, AlertState, FetchResult, RunbookRef, SourceKin
 from sources.alertmanager import parse_time
 from sources.errors import SourceBadResponse, SourceError
 from sources.http import HttpOptions, HttpSource
-from sources.matchers import MatcherError, matchers_match, parse_matchers
+from sources.matchers import matchers_match, parse_matchers, validate_matcher_texts
 
 __all__ = ["PrometheusAlertsOptions", "PrometheusAlertsSource", "label_fingerprint"]
 
@@ -50,12 +50,7 @@ class PrometheusAlertsOptions(HttpOptions):
     @field_validator("filter")
     @classmethod
     def _valid_matchers(cls, value: list[str]) -> list[str]:
-        for text in value:
-            try:
-                parse_matchers(text)
-            except MatcherError as exc:
-                raise ValueError(f"bad matcher {text!r}: {exc}") from None
-        return value
+        return validate_matcher_texts(value)
 
 
 class PrometheusAlertsSource(HttpSource):
