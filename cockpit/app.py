@@ -87,9 +87,11 @@ class CockpitApp(App[None]):
         super().__init__()
         self.engine = engine
         self.clock = clock
-        self.low_bandwidth = bool(
-            low_bandwidth if low_bandwidth is not None else _setting(settings, "low_bandwidth", False)
-        )
+        if low_bandwidth is None:
+            low_bandwidth = _setting(settings, "low_bandwidth")
+        if low_bandwidth is None:  # unset in the config: on in an SSH session
+            low_bandwidth = running_over_ssh()
+        self.low_bandwidth = bool(low_bandwidth)
         self.read_only = bool(
             (read_only if read_only is not None else _setting(settings, "read_only", False))
             or getattr(engine, "read_only", False)
