@@ -48,7 +48,7 @@ __all__ = [
     "split_words",
 ]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 SUFFIXES = (".md", ".markdown")
 WEIGHTS = (12.0, 5.0, 2.0, 1.0, 0.5)
 """bm25 weights of the columns name, title, headings, body, dirs."""
@@ -56,13 +56,14 @@ _MARK_START, _MARK_END = "\x02", "\x03"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _MAX_TERMS = 32
+_WORD = re.compile(r"[^\W_]+")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
-_HEADING_MARK = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]*", re.MULTILINE)
+_LINE_MARK = re.compile(r"^[ \t]*(?:#{1,6}|[-*+](?:[ \t]+\[[ xX]\])?|\d+[.)])[ \t]+", re.MULTILINE)
 
 
 def _plain(body: str) -> str:
-    """Body text as the index stores it: no HTML tags or heading marks (snippets read better)."""
-    return _HEADING_MARK.sub("", _HTML_TAG.sub(" ", body))
+    """Body text as the index stores it: no HTML tags, heading or list marks (for snippets)."""
+    return _LINE_MARK.sub("", _HTML_TAG.sub(" ", body))
 
 
 def default_db_path(cache_dir: Path) -> Path:
@@ -78,14 +79,15 @@ def split_words(stem: str) -> list[str]:
 def build_match_query(query: str, *, prefix: bool = False, operator: str = "AND") -> str | None:
     """An FTS5 MATCH expression for free text: each word quoted, so no syntax leaks through.
 
-    ``prefix`` makes the last word a prefix (search as you type). Returns None when the input
-    has no word at all (only punctuation or blanks).
+    Words are the runs of letters and digits (as FTS5's tokenizer sees them); ``prefix`` makes
+    the last word a prefix when the text ends inside it (search as you type). Returns None when
+    the input has no word at all.
     """
-    words = [w for w in query.split() if any(ch.isalnum() for ch in w)][:_MAX_TERMS]
+    words = _WORD.findall(query)[:_MAX_TERMS]
     if not words:
         return None
-    terms = ['"' + w.replace('"', '""') + '"' for w in words]
-    if prefix and words[-1][-1].isalnum():
+    terms = [f'"{w}"' for w in words]
+    if prefix and query[-1:].isalnum():
         terms[-1] += " *"
     return f" {operator} ".join(terms)
 
