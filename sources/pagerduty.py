@@ -1,0 +1,193 @@
+"""Open PagerDuty incidents as alerts, and who is on call now (REST API v2).
+
+* ``GET /incidents?statuses[]=triggered&statuses[]=acknowledged`` with classic ``offset``/``limit``
+  pagination, followed while ``more`` is true for at most ``max_pages`` pages (a huge backlog never
+  turns one poll into hundreds of requests; the poll then says it shows only the first ones).
+* ``GET /oncalls?earliest=true``: the first escalation level's users, shown in the status bar as
+  ``{"on call": "Name (escalation policy)"}``. A failure there does not hide the incidents: the
+  poll is marked degraded instead.
+
+An incident becomes an :class:`Alert` named after its title; urgency ``high`` is severity
+``critical`` and ``low`` is ``warning``; an acknowledged incident stays ``firing`` with the label
+``pd_status=acknowledged`` (PagerDuty has no silence). Auth is PagerDuty's own header,
+``Authorization: Token token=…``, with the versioned ``Accept`` header.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pydantic import Field
+
+from cockpit.models import Alert, AlertState, FetchResult, SourceKind
+from sources.alertmanager import parse_time
+from sources.errors import SourceAuthError, SourceBadResponse, SourceError
+from sources.http import HttpOptions, HttpSource
+
+__all__ = ["DEFAULT_URL", "PagerDutyOptions", "PagerDutySource", "incident_to_alert"]
+
+DEFAULT_URL = "https://api.pagerduty.com"
+ACCEPT = "application/vnd.pagerduty+json;version=2"
+_SEVERITY = {"high": "critical", "low": "warning"}
+
+
+class PagerDutyOptions(HttpOptions):
+    """Options of the ``pagerduty`` source."""
+
+    url: str | None = DEFAULT_URL
+    """The REST API base URL (EU accounts use the same one)."""
+    token_env: str | None = "PAGERDUTY_TOKEN"
+    """Environment variable holding the REST API key."""
+    service_ids: list[str] = []
+    """Only incidents of these services (PagerDuty ids such as ``PIJ90N7``); empty: all."""
+    team_ids: list[str] = []
+    """Only incidents of these teams; empty: all."""
+    escalation_policy_ids: list[str] = []
+    """Whose on-call to show: these escalation policies; empty: every policy."""
+    on_call: bool = True
+    """Ask ``/oncalls`` for who is on call now (shown in the status bar)."""
+    page_size: int = Field(default=100, ge=1, le=100)
+    """Incidents per request (PagerDuty allows at most 100)."""
+    max_pages: int = Field(default=5, ge=1, le=50)
+    """At most this many pages of incidents per poll."""
+
+
+def _ref_summary(value: Any) -> str:
+    if isinstance(value, dict):
+        return str(value.get("summary") or value.get("name") or "")
+    return ""
+
+
+def incident_to_alert(source: str, base: str, raw: dict[str, Any]) -> Alert:
+    """One PagerDuty incident object as an :class:`Alert`."""
+    urgency = str(raw.get("urgency") or "")
+    status = str(raw.get("status") or "triggered")
+    title = str(raw.get("title") or raw.get("summary") or raw.get("id") or "(untitled incident)")
+    labels = {"alertname": title, "urgency": urgency, "pd_status": status}
+    service = _ref_summary(raw.get("service"))
+    if service:
+        labels["service"] = service
+    policy = _ref_summary(raw.get("escalation_policy"))
+    if policy:
+        labels["escalation_policy"] = policy
+    priority = _ref_summary(raw.get("priority"))
+    if priority:
+        labels["priority"] = priority
+    if raw.get("incident_number") is not None:
+        labels["incident_number"] = str(raw["incident_number"])
+    annotations = {}
+    assignees = [_ref_summary(a.get("assignee")) for a in raw.get("assignments") or [] if isinstance(a, dict)]
+    if any(assignees):
+        annotations["assigned_to"] = ", ".join(a for a in assignees if a)
+    if raw.get("summary"):
+        annotations["summary"] = str(raw["summary"])
+    return Alert(
+        source=source,
+        fingerprint=f"pd-{raw.get('id', title)}",
+        name=title,
+        severity=_SEVERITY.get(urgency, urgency or "none"),
+        state=AlertState.FIRING,
+        starts_at=parse_time(raw.get("created_at")),
+        labels=labels,
+        annotations=annotations,
+        summary=annotations.get("summary"),
+        generator_url=raw.get("html_url") or None,
+        peers=[base],
+    )
+
+
+class PagerDutySource(HttpSource):
+    """The ``pagerduty`` source: open incidents, and who is on call."""
+
+    kind = SourceKind.ALERTS
+    Options = PagerDutyOptions
+    options: PagerDutyOptions
+
+    def auth_headers(self) -> dict[str, str]:
+        # PagerDuty's scheme is "Token token=<key>"; the versioned Accept header rides along
+        # because these headers are applied last when the client is built.
+        token = self.options.resolve_token()
+        headers = {"Accept": ACCEPT}
+        if token:
+            headers["Authorization"] = f"Token token={token}"
+        return headers
+
+    @property
+    def base(self) -> str:
+        endpoints = self.options.endpoints
+        return endpoints[0] if endpoints else DEFAULT_URL
+
+    async def fetch(self) -> FetchResult:
+        if not self.options.resolve_token():
+            name = self.options.token_env or "token_file"
+            raise SourceAuthError(f"no PagerDuty API key: set {name} (or token_file)")
+        jobs = [self._incidents()]
+        if self.options.on_call:
+            jobs.append(self._on_call())
+        results = await asyncio.gather(*jobs, return_exceptions=True)
+        incidents = results[0]
+        if isinstance(incidents, BaseException):
+            raise incidents
+        alerts, truncated = incidents
+        degraded = []
+        if truncated:
+            degraded.append(f"showing the first {len(alerts)} incidents; more are open on PagerDuty")
+        info: dict[str, str] = {}
+        if len(results) > 1:
+            on_call = results[1]
+            if isinstance(on_call, SourceError):
+                degraded.append(f"on-call: {on_call.message}")
+            elif isinstance(on_call, BaseException):
+                raise on_call
+            elif on_call:
+                info["on call"] = on_call
+        return FetchResult(items=alerts, info=info, degraded="; ".join(degraded) or None)
+
+    async def _incidents(self) -> tuple[list[Alert], bool]:
+        params: list[tuple[str, str | int]] = [("statuses[]", "triggered"), ("statuses[]", "acknowledged")]
+        params += [("service_ids[]", s) for s in self.options.service_ids]
+        params += [("team_ids[]", t) for t in self.options.team_ids]
+        params += [("time_zone", "UTC"), ("limit", self.options.page_size)]
+        alerts: dict[str, Alert] = {}
+        offset, more = 0, True
+        for _ in range(self.options.max_pages):
+            page = await self._page("incidents", params + [("offset", offset)])
+            raw_incidents = page.get("incidents")
+            if not isinstance(raw_incidents, list):
+                raise SourceBadResponse(f"{self.base}/incidents: no incidents list in the response")
+            for raw in raw_incidents:
+                if isinstance(raw, dict):
+                    alert = incident_to_alert(self.name, self.base, raw)
+                    alerts[alert.fingerprint] = alert  # pages can overlap when incidents move
+            more = bool(page.get("more"))
+            if not more or not raw_incidents:
+                more = False
+                break
+            offset += len(raw_incidents)
+        return list(alerts.values()), more
+
+    async def _on_call(self) -> str:
+        params: list[tuple[str, str | int]] = [("earliest", "true"), ("time_zone", "UTC"), ("limit", 100)]
+        params += [("escalation_policy_ids[]", p) for p in self.options.escalation_policy_ids]
+        page = await self._page("oncalls", params)
+        entries = page.get("oncalls")
+        if not isinstance(entries, list):
+            raise SourceBadResponse(f"{self.base}/oncalls: no oncalls list in the response")
+        names: list[str] = []
+        for entry in entries:
+            if not isinstance(entry, dict) or entry.get("escalation_level", 1) != 1:
+                continue
+            user, policy = _ref_summary(entry.get("user")), _ref_summary(entry.get("escalation_policy"))
+            text = f"{user} ({policy})" if policy else user
+            if user and text not in names:
+                names.append(text)
+        if len(names) > 3:
+            return "; ".join(names[:3]) + f"; +{len(names) - 3} more"
+        return "; ".join(names)
+
+    async def _page(self, path: str, params: list[tuple[str, str | int]]) -> dict[str, Any]:
+        data = await self.get_json(f"{self.base}/{path}", params=params)
+        if not isinstance(data, dict):
+            raise SourceBadResponse(f"{self.base}/{path}: expected a JSON object")
+        return data

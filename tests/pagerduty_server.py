@@ -1,0 +1,173 @@
+"""A loopback HTTP server answering like PagerDuty's REST API v2, for the pagerduty source's tests.
+
+It serves ``GET /incidents`` and ``GET /oncalls`` the way the public API reference documents them:
+``Authorization: Token token=<key>`` required (401 with an ``error`` object otherwise), classic
+pagination (``offset``, ``limit`` capped at 100, ``more``, ``total`` null unless ``total=true``),
+``statuses[]`` and ``service_ids[]`` filters, incident objects with ``service`` /
+``escalation_policy`` references, and 429 carrying ``ratelimit-*`` headers (plus ``Retry-After``
+when asked). Every request is recorded so tests can assert what the source sent.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import zlib
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+__all__ = ["PagerDutyServer", "Recorded", "make_incident", "make_oncall"]
+
+
+def _ref(kind: str, ident: str, summary: str) -> dict[str, Any]:
+    return {
+        "id": ident,
+        "type": f"{kind}_reference",
+        "summary": summary,
+        "self": f"https://api.pagerduty.com/{kind}s/{ident}",
+        "html_url": f"https://acme.pagerduty.com/{kind}s/{ident}",
+    }
+
+
+def make_incident(
+    number: int,
+    title: str,
+    *,
+    status: str = "triggered",
+    urgency: str = "high",
+    service: str = "Checkout API",
+    service_id: str = "PSVC001",
+    created_at: str = "2026-11-27T08:00:00Z",
+    assignee: str | None = "Ada Lovelace",
+) -> dict[str, Any]:
+    """An incident object shaped like the API reference's example."""
+    ident = f"PINC{number:04d}"
+    return {
+        "id": ident,
+        "type": "incident",
+        "summary": f"[#{number}] {title}",
+        "self": f"https://api.pagerduty.com/incidents/{ident}",
+        "html_url": f"https://acme.pagerduty.com/incidents/{ident}",
+        "incident_number": number,
+        "title": title,
+        "created_at": created_at,
+        "updated_at": created_at,
+        "status": status,
+        "incident_key": f"key-{number}",
+        "service": _ref("service", service_id, service),
+        "assignments": [{"at": created_at, "assignee": _ref("user", "PUSR001", assignee)}] if assignee else [],
+        "acknowledgements": [],
+        "last_status_change_at": created_at,
+        "urgency": urgency,
+        "escalation_policy": _ref("escalation_policy", "PEP0001", "Checkout Escalation"),
+        "teams": [],
+        "priority": None,
+        "alert_counts": {"all": 1, "triggered": 1 if status == "triggered" else 0, "resolved": 0},
+    }
+
+
+def make_oncall(user: str, policy: str, level: int = 1) -> dict[str, Any]:
+    return {
+        "user": _ref("user", f"PUSR{zlib.crc32(user.encode()) % 1000:03d}", user),
+        "schedule": _ref("schedule", "PSCH001", "Primary rotation"),
+        "escalation_policy": _ref("escalation_policy", f"PEP{zlib.crc32(policy.encode()) % 1000:03d}", policy),
+        "escalation_level": level,
+        "start": "2026-11-27T00:00:00Z",
+        "end": "2026-11-28T00:00:00Z",
+    }
+
+
+@dataclass
+class Recorded:
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+
+
+@dataclass
+class PagerDutyServer:
+    """The fake API: set ``incidents``/``oncalls``; ``fail_next`` queues forced answers."""
+
+    token: str = "test-pd-token"
+    incidents: list[dict[str, Any]] = field(default_factory=list)
+    oncalls: list[dict[str, Any]] = field(default_factory=list)
+    fail_next: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
+    """(path, status, headers) answered once, in order, instead of the real response."""
+    requests: list[Recorded] = field(default_factory=list)
+    _httpd: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._httpd is not None
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "PagerDutyServer":
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep test output quiet
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                api._handle(self)
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+
+    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(handler.path)
+        query = parse_qs(parts.query)
+        self.requests.append(Recorded(parts.path, query, {k.lower(): v for k, v in handler.headers.items()}))
+        if self.fail_next and self.fail_next[0][0] == parts.path:
+            _, status, headers = self.fail_next.pop(0)
+            message = "Rate Limit Exceeded" if status == 429 else "Forced failure"
+            return _send(handler, status, {"error": {"message": message}}, headers)
+        if handler.headers.get("Authorization") != f"Token token={self.token}":
+            return _send(handler, 401, {"error": {"message": "Unauthorized", "code": 2006}})
+        if parts.path == "/incidents":
+            statuses = set(query.get("statuses[]", [])) or {"triggered", "acknowledged", "resolved"}
+            services = set(query.get("service_ids[]", []))
+            found = [
+                i for i in self.incidents
+                if i["status"] in statuses and (not services or i["service"]["id"] in services)
+            ]
+            return _send(handler, 200, _paginate("incidents", found, query))
+        if parts.path == "/oncalls":
+            policies = set(query.get("escalation_policy_ids[]", []))
+            found = [o for o in self.oncalls if not policies or o["escalation_policy"]["id"] in policies]
+            return _send(handler, 200, _paginate("oncalls", found, query))
+        return _send(handler, 404, {"error": {"message": "Not Found", "code": 2100}})
+
+
+def _paginate(key: str, items: list[dict[str, Any]], query: dict[str, list[str]]) -> dict[str, Any]:
+    offset = int(query.get("offset", ["0"])[0])
+    limit = min(int(query.get("limit", ["25"])[0]), 100)
+    page = items[offset : offset + limit]
+    wants_total = query.get("total", ["false"])[0] == "true"
+    return {
+        key: page,
+        "limit": limit,
+        "offset": offset,
+        "more": offset + limit < len(items),
+        "total": len(items) if wants_total else None,
+    }
+
+
+def _send(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+    data = json.dumps(body).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json; charset=utf-8")
+    handler.send_header("Content-Length", str(len(data)))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(data)
