@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from rich.console import Console
 
-from app_fixtures import NOW, FakeEngine, fixed_clock, fixed_states
+from tests.app_fixtures import NOW, FakeEngine, fixed_clock, fixed_states
 from cockpit.app import CockpitApp
 from cockpit.keys import KeymapError
 from cockpit.models import Alert, SourceKind, SourceState, SourceStatus

@@ -50,6 +50,7 @@ class AlertsPanel(Panel[Alert]):
     """Every alert of every alerts source, most severe first, then newest first."""
 
     KIND = SourceKind.ALERTS
+    ITEM_TYPE = "alert"
     TITLE = "Alerts"
     NUMBER = 1
     COLUMNS = (

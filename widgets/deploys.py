@@ -41,6 +41,7 @@ class DeploysPanel(Panel[Deploy]):
     """Recent deploys of every deploys source, newest first."""
 
     KIND = SourceKind.DEPLOYS
+    ITEM_TYPE = "deploy"
     TITLE = "Deploys"
     NUMBER = 3
     COLUMNS = (

@@ -73,6 +73,8 @@ class Panel(Vertical, Generic[T]):
     """Base panel: subclasses set the class variables and the four item hooks."""
 
     KIND: ClassVar[SourceKind]
+    ITEM_TYPE: ClassVar[str]
+    """The ``item_type`` of the models this panel shows."""
     TITLE: ClassVar[str]
     NUMBER: ClassVar[int]
     COLUMNS: ClassVar[Sequence[Column]]
@@ -144,11 +146,18 @@ class Panel(Vertical, Generic[T]):
 
     # ----- what the app calls ---------------------------------------------------------
     def set_states(self, states: Iterable[SourceState], now: datetime | None = None) -> None:
-        """Show these sources (all of this panel's kind) and their merged items."""
-        self._states = {s.name: s for s in states if s.kind == self.KIND}
+        """Show the items of this panel's type from every source, merged.
+
+        A source counts for the header (status, age) when it is of the panel's kind or
+        brings items of its type (the demo source feeds every panel).
+        """
+        self._states = {}
         items: list[T] = []
-        for state in self._states.values():
-            items.extend(i for i in state.items if self.keep_item(i))  # type: ignore[misc]
+        for state in states:
+            mine = [i for i in state.items if getattr(i, "item_type", None) == self.ITEM_TYPE]
+            if state.kind == self.KIND or mine:
+                self._states[state.name] = state
+            items.extend(i for i in mine if self.keep_item(i))  # type: ignore[misc]
         self._items = self.sort_items(items)
         if now is not None:
             self._now = now

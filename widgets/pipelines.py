@@ -19,6 +19,7 @@ class PipelinesPanel(Panel[Pipeline]):
     """Pipelines that need attention (failed) or are under way (running, queued)."""
 
     KIND = SourceKind.PIPELINES
+    ITEM_TYPE = "pipeline"
     TITLE = "Pipelines"
     NUMBER = 4
     COLUMNS = (

@@ -16,6 +16,7 @@ class RunbooksPanel(Panel[RunbookDoc]):
     """Every runbook document, sorted by title (search comes with the runbooks issue)."""
 
     KIND = SourceKind.RUNBOOKS
+    ITEM_TYPE = "runbook"
     TITLE = "Runbooks"
     NUMBER = 5
     COLUMNS = (

@@ -23,8 +23,8 @@ def format_objective(objective: float) -> str:
     return f"{objective * 100:.3f}".rstrip("0").rstrip(".") + "%"
 
 
-def budget_bar(remaining: float | None, width: int = 8) -> str:
-    """``██████░░  75%``; an exhausted budget reads ``░░░░░░░░ -12%``; unknown is ``?``."""
+def budget_bar(remaining: float | None, width: int = 6) -> str:
+    """``████░░  75%``; an exhausted budget reads ``░░░░░░ -12%``; unknown is ``?``."""
     if remaining is None:
         return "?".ljust(width + 5)
     filled = round(max(0.0, min(1.0, remaining)) * width)
@@ -35,6 +35,7 @@ class SlosPanel(Panel[Slo]):
     """One row per SLO, the ones burning hardest first."""
 
     KIND = SourceKind.SLOS
+    ITEM_TYPE = "slo"
     TITLE = "SLOs"
     NUMBER = 2
     COLUMNS = (

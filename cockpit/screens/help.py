@@ -20,9 +20,9 @@ __all__ = ["HelpScreen", "help_table"]
 def help_table(keymap: Mapping[str, str] | None = None) -> Table:
     """A Rich table of key, action and binding id (the name to use in ``[keys]``)."""
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
-    table.add_column("Key", no_wrap=True)
-    table.add_column("Does")
-    table.add_column("[keys] id", style="dim", no_wrap=True)
+    table.add_column(Text("Key"), no_wrap=True)
+    table.add_column(Text("Does"))
+    table.add_column(Text("[keys] id"), style="dim", no_wrap=True)
     for binding_id, keys, description in keys_in_force(keymap):
         table.add_row(Text(keys, style="bold"), Text(description), Text(binding_id))
     return table

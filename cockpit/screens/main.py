@@ -98,7 +98,7 @@ class MainScreen(Screen[None]):
         """Give every panel its sources and the status bar all of them."""
         states = list(states)
         for panel in self.panels:
-            panel.set_states([s for s in states if s.kind == panel.KIND], now)
+            panel.set_states(states, now)
         self.status_bar.set_states(states, now)
 
     def tick(self, now: datetime) -> None:
