@@ -15,7 +15,7 @@ import pytest
 from cockpit.actions import create_silence, expire_silence, list_silences, silence_request
 from cockpit.audit import AuditLog
 from cockpit.models import AlertState, FetchResult
-from sources.alertmanager import AlertmanagerSource
+from sources.alertmanager import AlertmanagerSource, merge_peer_alerts
 from sources.base import SourceContext
 from sources.errors import SourceUnreachable, SourceWriteRefused
 from sources.matchers import parse_matchers
@@ -286,3 +286,89 @@ async def test_silence_start_end_round_trip(servers, tmp_path: Path) -> None:
         assert silence_id not in {s.id for s in await list_silences(source)}
     finally:
         await source.close()
+
+
+# -- merge rules and faults, with hand-made API v2 answers ------------------------------------
+
+def api_alert(fingerprint: str, starts: str, state: str = "active", silenced_by=(), inhibited_by=()) -> dict:
+    return {
+        "labels": {"alertname": "Merge", "severity": "warning"},
+        "annotations": {},
+        "startsAt": starts,
+        "endsAt": "2026-11-27T12:00:00.000Z",
+        "updatedAt": starts,
+        "generatorURL": "http://prometheus.test/graph",
+        "fingerprint": fingerprint,
+        "receivers": [{"name": "null"}],
+        "status": {"state": state, "silencedBy": list(silenced_by), "inhibitedBy": list(inhibited_by)},
+    }
+
+
+def test_merge_keeps_earliest_start_and_active_over_suppressed() -> None:
+    a = api_alert("f1", "2026-11-27T09:00:05.123456789Z", state="suppressed", silenced_by=["s1"])
+    b = api_alert("f1", "2026-11-27T09:00:00Z", state="active")
+    c = api_alert("f2", "2026-11-27T09:00:00Z", state="unprocessed")
+    d = api_alert("f2", "2026-11-27T09:00:00Z", state="suppressed", inhibited_by=["x"])
+    merged = {al.fingerprint: al for al in merge_peer_alerts("am", [("http://p1", [a, c]), ("http://p2", [b, d])])}
+    assert merged["f1"].state is AlertState.FIRING
+    assert merged["f1"].starts_at.isoformat() == "2026-11-27T09:00:00+00:00"
+    assert merged["f1"].peers == ["http://p1", "http://p2"]
+    assert merged["f2"].state is AlertState.INHIBITED  # suppressed beats unprocessed
+    assert merged["f2"].inhibited_by == ["x"]
+
+
+class FakePeer:
+    """A loopback HTTP peer answering /api/v2/alerts with a fixed status and body."""
+
+    def __init__(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        peer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                self.send_response(peer.status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(peer.body)))
+                self.end_headers()
+                self.wfile.write(peer.body)
+
+        self.status, self.body = status, body
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (200, b"<html><body>502 Bad Gateway</body></html>", "HTML page"),
+        (200, b'[{"fingerprint": ', "malformed JSON"),
+        (200, b"", "empty body"),
+        (200, b'{"alerts": []}', "expected a JSON list"),
+        (401, b'{"message": "unauthorized"}', "HTTP 401"),
+        (500, b"internal error", "HTTP 500"),
+    ],
+)
+async def test_a_broken_peer_degrades_but_keeps_the_good_peers_alerts(tmp_path: Path, status, body, expected) -> None:
+    good = FakePeer(200, json.dumps([api_alert("f1", "2026-11-27T09:00:00Z")]).encode())
+    bad = FakePeer(status, body)
+    source = make_source(tmp_path, [good.url, bad.url])
+    try:
+        result = await source.fetch()
+    finally:
+        await source.close()
+        good.stop()
+        bad.stop()
+    assert [a.fingerprint for a in result.items] == ["f1"]
+    assert result.degraded is not None
+    assert result.degraded.startswith(f"peer {bad.url}: ") and expected in result.degraded
+    assert "\n" not in result.degraded
