@@ -17,7 +17,7 @@ finds nothing the words are ORed.
 Snippets are plain text plus ``highlights``, a tuple of ``(start, end)`` character offsets of the
 matched words, so a widget can style them without ever parsing markup::
 
-    text = rich.text.Text(clean_line(hit.snippet))   # cleaning keeps offsets for indexed text
+    text = rich.text.Text(hit.snippet)   # already clean: the index stores text made inert
     for start, end in hit.highlights:
         text.stylize("bold reverse", start, end)
 
@@ -37,6 +37,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from cockpit.runbook_doc import parse_runbook, read_text
+from cockpit.textsafe import clean
 
 __all__ = [
     "DocEntry",
@@ -48,12 +49,11 @@ __all__ = [
     "split_words",
 ]
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 SUFFIXES = (".md", ".markdown")
 WEIGHTS = (12.0, 5.0, 2.0, 1.0, 0.5)
 """bm25 weights of the columns name, title, headings, body, dirs."""
 _MARK_START, _MARK_END = "\x02", "\x03"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _MAX_TERMS = 32
 _WORD = re.compile(r"[^\W_]+")
@@ -115,7 +115,8 @@ class Hit:
     title: str
     score: float
     snippet: str
-    """Plain text around the best match in the body, on one line."""
+    """Plain text around the best match in the body, on one line, already free of escapes and
+    control characters (the index stores runbook text through :func:`cockpit.textsafe.clean`)."""
     root: str = ""
     highlights: tuple[tuple[int, int], ...] = ()
     """``(start, end)`` offsets into ``snippet`` of the matched words."""
@@ -306,7 +307,7 @@ class RunbookIndex:
     def _store(
         db: sqlite3.Connection, root: str, rel: str, stem: str, text: str, st: os.stat_result, doc_id: int | None
     ) -> None:
-        doc = parse_runbook(_CONTROL.sub(" ", text), fallback_title=stem)
+        doc = parse_runbook(clean(text, max_len=len(text) + 1), fallback_title=stem)
         title = doc.title or stem
         if doc_id is None:
             cur = db.execute(

@@ -323,3 +323,14 @@ async def test_remote_runbook_is_fetched_then_read_offline(tmp_path: Path, corpu
     await no_remote.fetch()
     assert await no_remote.open_url(base + "other/remotealert") is None
     await no_remote.close()
+
+
+def test_snippets_and_titles_are_inert_and_offsets_hold(tmp_path: Path):
+    root = tmp_path / "evil"
+    write(root, "Evil.md", "# Bad\x1b]0;title\x07 one\n\nbefore \u202ereversed\u202c \x1b[31mdanger\x1b[0m zone\x9b2J after\n")
+    with RunbookIndex(tmp_path / "e.sqlite", [root]) as idx:
+        idx.update()
+        hit = idx.search("danger")[0]
+        for bad in ("\x1b", "\x07", "\u202e", "\x9b", "\x02", "\x03"):
+            assert bad not in hit.snippet and bad not in hit.title
+        assert [hit.snippet[a:b] for a, b in hit.highlights] == ["danger"]
