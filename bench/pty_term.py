@@ -1,0 +1,265 @@
+"""Run a program in a pseudo-terminal and read it the way a person's terminal would.
+
+A :class:`PtyTerm` starts a command on the slave side of a pty of 120x40 with
+``TERM=xterm-256color``, reads every byte the program writes on a background thread, counts and
+timestamps them, and feeds them to a pyte screen (a VT100/xterm emulator). The benchmarks then
+ask questions about what a person would see: "is the first alert name on screen yet?", "how many
+bytes crossed the wire in this minute?", "how long from this key press until the screen settled?".
+
+Only loopback programs are run; every wait is bounded by a timeout.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import struct
+import subprocess
+import termios
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+
+import pyte
+
+__all__ = ["KEYS", "PtyTerm", "percentile"]
+
+KEYS = {
+    "enter": b"\r",
+    "esc": b"\x1b",
+    "tab": b"\t",
+    "backspace": b"\x7f",
+    "up": b"\x1b[A",
+    "down": b"\x1b[B",
+    "ctrl+c": b"\x03",
+}
+"""Byte sequences an xterm sends for a few named keys."""
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """The ``fraction`` percentile (0..1) by nearest rank; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, int(round(fraction * len(ordered) + 0.5)) - 1))
+    return ordered[rank]
+
+
+class _AnsweringScreen(pyte.Screen):
+    """A pyte screen that answers device queries (DA, DSR) back into the pty, like xterm."""
+
+    def __init__(self, columns: int, lines: int, reply: Callable[[str], None]) -> None:
+        super().__init__(columns, lines)
+        self._reply = reply
+
+    def write_process_input(self, data: str) -> None:
+        self._reply(data)
+
+
+class PtyTerm:
+    """One program running in a pty, with an emulated screen and a byte log."""
+
+    def __init__(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: str | None = None,
+        columns: int = 120,
+        lines: int = 40,
+    ) -> None:
+        self.argv = list(argv)
+        self.columns, self.lines = columns, lines
+        self.started_at = 0.0
+        """``time.monotonic()`` just before the process was spawned."""
+        self.chunks: list[tuple[float, int]] = []
+        """(monotonic time read, byte count) of every read from the pty."""
+        self.raw = bytearray()
+        """Every byte the program wrote (kept for checks on escape sequences)."""
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self.screen = _AnsweringScreen(columns, lines, self._answer)
+        self.stream = pyte.ByteStream(self.screen)
+        full_env = dict(os.environ if env is None else env)
+        full_env.setdefault("TERM", "xterm-256color")
+        full_env["TERM"] = full_env.get("TERM") or "xterm-256color"
+        full_env["COLUMNS"], full_env["LINES"] = str(columns), str(lines)
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        self.started_at = time.monotonic()
+        self.process = subprocess.Popen(
+            self.argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=full_env,
+            cwd=cwd,
+            start_new_session=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+            close_fds=True,
+        )
+        os.close(slave)
+        self._closed = False
+        self._reader = threading.Thread(target=self._read_loop, name="pty-reader", daemon=True)
+        self._reader.start()
+
+    # ----- reading -------------------------------------------------------------------------
+    def _read_loop(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            now = time.monotonic()
+            with self._changed:
+                self.chunks.append((now, len(data)))
+                self.raw.extend(data)
+                try:
+                    self.stream.feed(data)
+                except Exception:  # noqa: BLE001 - an odd sequence must not stop the count
+                    pass
+                self._changed.notify_all()
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+    def _answer(self, data: str) -> None:
+        try:
+            os.write(self.master, data.encode())
+        except OSError:
+            pass
+
+    # ----- what is on screen ---------------------------------------------------------------
+    def text(self) -> str:
+        """The screen as plain text, one line per row."""
+        with self._lock:
+            return "\n".join(self.screen.display)
+
+    @property
+    def total_bytes(self) -> int:
+        with self._lock:
+            return len(self.raw)
+
+    def bytes_between(self, start: float, end: float) -> int:
+        """Bytes read with a timestamp in ``[start, end)`` (monotonic seconds)."""
+        with self._lock:
+            return sum(n for t, n in self.chunks if start <= t < end)
+
+    def last_chunk_time(self) -> float | None:
+        with self._lock:
+            return self.chunks[-1][0] if self.chunks else None
+
+    def wait_for(self, predicate: Callable[[str], bool], timeout: float) -> float | None:
+        """Wait until ``predicate(screen text)`` is true; return the monotonic time of the read
+        that made it true (None on time-out or when the program ended)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                text = "\n".join(self.screen.display)
+                if predicate(text):
+                    return self.chunks[-1][0] if self.chunks else time.monotonic()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._closed:
+                    return None
+                self._changed.wait(min(remaining, 0.2))
+
+    def wait_quiet(self, quiet: float, timeout: float) -> bool:
+        """Wait until no byte has arrived for ``quiet`` seconds (True), or ``timeout`` passed."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            last = self.last_chunk_time() or self.started_at
+            if time.monotonic() - last >= quiet:
+                return True
+            time.sleep(min(quiet / 4, 0.05))
+        return False
+
+    # ----- writing -------------------------------------------------------------------------
+    def send(self, keys: bytes | str) -> float:
+        """Type ``keys`` (a name from :data:`KEYS`, text, or raw bytes); returns the send time."""
+        data = KEYS.get(keys, keys.encode()) if isinstance(keys, str) else keys
+        sent = time.monotonic()
+        os.write(self.master, data)
+        return sent
+
+    def key_latency(
+        self,
+        keys: bytes | str,
+        predicate: Callable[[str], bool] | None = None,
+        *,
+        settle: float = 0.08,
+        timeout: float = 5.0,
+    ) -> float | None:
+        """Seconds from sending ``keys`` until the screen settled on the result.
+
+        The result is the last read before ``settle`` seconds without output (and, when given,
+        after ``predicate`` holds on the screen). None when nothing was drawn before ``timeout``.
+        """
+        self.wait_quiet(settle, timeout)
+        sent = self.send(keys)
+        deadline = sent + timeout
+        if predicate is not None and self.wait_for(predicate, timeout) is None:
+            return None
+        while time.monotonic() < deadline:
+            last = self.last_chunk_time()
+            if last is not None and last > sent and time.monotonic() - last >= settle:
+                return last - sent
+            time.sleep(0.005)
+        return None
+
+    def resize(self, columns: int, lines: int) -> None:
+        """Change the window size (the program gets SIGWINCH) and the emulated screen's."""
+        with self._lock:
+            self.screen.resize(lines, columns)
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        self.columns, self.lines = columns, lines
+        try:
+            os.killpg(self.process.pid, signal.SIGWINCH)
+        except OSError:
+            pass
+
+    # ----- the process ---------------------------------------------------------------------
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def memory_kb(self) -> dict[str, int]:
+        """VmRSS and VmHWM of the program (kB) from /proc; empty when it has ended."""
+        found: dict[str, int] = {}
+        try:
+            with open(f"/proc/{self.process.pid}/status") as handle:
+                for line in handle:
+                    key, _, rest = line.partition(":")
+                    if key in ("VmRSS", "VmHWM"):
+                        found[key] = int(rest.split()[0])
+        except OSError:
+            pass
+        return found
+
+    def close(self, timeout: float = 5.0) -> int | None:
+        """Stop the program (SIGTERM to its own process group, then SIGKILL); its exit status."""
+        if self.process.poll() is None:
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                try:
+                    os.killpg(self.process.pid, sig)
+                except OSError:
+                    break
+                try:
+                    self.process.wait(timeout=timeout)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        try:
+            os.close(self.master)
+        except OSError:
+            pass
+        self._reader.join(2)
+        return self.process.poll()
+
+    def __enter__(self) -> "PtyTerm":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
