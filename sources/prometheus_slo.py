@@ -381,9 +381,10 @@ def _api_error(where: str, text: str) -> SourceError:
     match = re.search(r"HTTP Status Code (\d+)", text)
     code = int(match.group(1)) if match else 0
     detail = ""
-    body = re.search(r'"error":"((?:[^"\\]|\\.)*)"', text)
-    if body:
-        detail = ": " + body.group(1)[:160]
+    start = text.find('"error":"')
+    if start >= 0:  # the body arrives as a bytes repr: quotes inside are escaped once or twice
+        reason = text[start + 9 :].split('"}', 1)[0].split('","', 1)[0]
+        detail = ": " + reason.replace("\\\\", "\\").replace('\\"', '"')[:200]
     if code == 429:
         return SourceRateLimited(f"{where}: rate limited (HTTP 429)")
     if code in (401, 403):

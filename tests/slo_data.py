@@ -37,6 +37,8 @@ __all__ = [
 WINDOWS_S = {"5m": 300, "30m": 1800, "1h": 3600, "2h": 7200, "6h": 21600, "1d": 86400, "3d": 259200}
 STEP_S = 15
 """Seconds between two samples (a typical scrape interval)."""
+GRID_OFFSET_S = 1
+"""The sample grid ends this many seconds before the evaluation time (see write_openmetrics)."""
 DATA_SPAN_S = 3 * 86400 + 6 * 3600
 """How far back the data goes: the 3d window plus a margin."""
 TOTAL_RATE = 20.0
@@ -65,9 +67,9 @@ class SyntheticSlo:
     def expected_burn(self, window: str) -> float:
         return self.expected_ratio(WINDOWS_S[window]) / (1 - self.objective)
 
-    def expected_budget(self) -> float:
-        """Budget left over a period longer than the data: the whole span counts."""
-        return 1 - self.expected_ratio(DATA_SPAN_S) / (1 - self.objective)
+    def expected_budget(self, span_s: float = DATA_SPAN_S) -> float:
+        """Budget left over a period longer than the data: the ``span_s`` youngest seconds count."""
+        return 1 - self.expected_ratio(span_s) / (1 - self.objective)
 
     @property
     def error_selector(self) -> str:
@@ -84,28 +86,38 @@ class SyntheticSlo:
         return f"sum(rate({self.total_selector}[{window}]))"
 
 
-def expected_ratio(profile: list[tuple[float, float]], window_s: float) -> float:
-    """Time average of a piecewise-constant profile over ages ``[0, window_s]``."""
+def expected_ratio(profile: list[tuple[float, float]], window_s: float, length_s: float | None = None) -> float:
+    """Time average of a piecewise-constant profile over ages ``[window_s - length_s, window_s]``.
+
+    With ``length_s`` None the window reaches now (ages ``[0, window_s]``); otherwise it is a
+    window of ``length_s`` seconds that ended ``window_s - length_s`` seconds ago.
+    """
+    young = 0.0 if length_s is None else window_s - length_s
     total, start = 0.0, 0.0
     for limit, ratio in profile:
         stop = min(limit, window_s)
-        if stop > start:
-            total += (stop - start) * ratio
-            start = stop
+        lo = max(start, young)
+        if stop > lo:
+            total += (stop - lo) * ratio
+        start = max(start, stop) if stop > start else start
         if start >= window_s:
             break
     if start < window_s:  # the last ratio holds for older data
-        total += (window_s - start) * profile[-1][1]
-    return total / window_s
+        total += (window_s - max(start, young)) * profile[-1][1]
+    return total / (window_s - young)
 
 
 def write_openmetrics(path: Path, slos: list[SyntheticSlo], end_s: int) -> int:
-    """Write both counters of every SLO from ``end_s - DATA_SPAN_S`` to ``end_s``; return lines.
+    """Write both counters of every SLO over ``DATA_SPAN_S`` up to ``end_s``; return lines.
+
+    The last sample is at ``end_s - GRID_OFFSET_S``: a rule evaluated anywhere in the second
+    before ``end_s`` (backfilled rule groups evaluate at an offset of their own) then sees
+    exactly the samples a query at ``end_s`` sees.
 
     The increment between two samples uses the ratio at the middle of the step, so the counters
     integrate the profile exactly on the sample grid.
     """
-    start_s = end_s - DATA_SPAN_S
+    start_s = end_s - DATA_SPAN_S - GRID_OFFSET_S
     steps = DATA_SPAN_S // STEP_S
     lines = ["# HELP http_requests Requests served.", "# TYPE http_requests counter"]
     for slo in slos:
