@@ -84,12 +84,12 @@ def normalise_objective(value: float) -> float:
     value = float(value)
     if math.isnan(value) or value <= 0:
         raise ValueError(f"objective must be above 0, got {value!r}")
-    if value >= 1:
+    if value == 1:
+        raise ValueError("objective 1 (100%) leaves no error budget")
+    if value > 1:
         if value >= 100:
             raise ValueError(f"objective must be below 100%, got {value!r}")
         value = value / 100
-    if value >= 1:
-        raise ValueError("objective must leave an error budget (below 1 or 100%)")
     return round(value, 12)
 
 
