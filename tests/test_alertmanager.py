@@ -331,6 +331,7 @@ class FakePeer:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802
+                peer.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 self.send_response(peer.status)
                 self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(peer.body)))
@@ -338,6 +339,7 @@ class FakePeer:
                 self.wfile.write(peer.body)
 
         self.status, self.body = status, body
+        self.seen: list[tuple[str, dict[str, str]]] = []
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
@@ -372,3 +374,31 @@ async def test_a_broken_peer_degrades_but_keeps_the_good_peers_alerts(tmp_path: 
     assert result.degraded is not None
     assert result.degraded.startswith(f"peer {bad.url}: ") and expected in result.degraded
     assert "\n" not in result.degraded
+
+
+async def test_auth_headers_and_filters_reach_every_peer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    peers = [FakePeer(200, b"[]"), FakePeer(200, b"[]")]
+    monkeypatch.setenv("AM_PASSWORD", "pw-from-env")
+    basic = AlertmanagerSource.Options(
+        urls=[p.url for p in peers], username="oncall", password_env="AM_PASSWORD",
+        headers={"X-Scope-OrgID": "tenant-a"}, filter=["team=sre"],
+    )
+    bearer = AlertmanagerSource.Options(url=peers[0].url, token="tok-123")
+    sources = [AlertmanagerSource(n, o, SourceContext(cache_dir=tmp_path)) for n, o in (("b", basic), ("t", bearer))]
+    try:
+        for source in sources:
+            assert (await source.fetch()).items == []
+    finally:
+        for source in sources:
+            await source.close()
+        for peer in peers:
+            peer.stop()
+    import base64
+
+    expected_basic = "Basic " + base64.b64encode(b"oncall:pw-from-env").decode()
+    for peer in peers:
+        path, headers = peer.seen[0]
+        assert headers["authorization"] == expected_basic
+        assert headers["x-scope-orgid"] == "tenant-a"
+        assert "filter=team%3Dsre" in path and "unprocessed=true" in path and "inhibited=true" in path
+    assert peers[0].seen[1][1]["authorization"] == "Bearer tok-123"
