@@ -19,7 +19,7 @@ from cockpit.paths import cache_dir
 
 __all__ = ["main"]
 
-COMMAND_MODULES = ("cockpit.commands.runbooks", "cockpit.commands.triage")
+COMMAND_MODULES = ("cockpit.commands.runbooks", "cockpit.commands.triage", "cockpit.commands.report")
 """Modules adding subcommands; each has ``register(subparsers)`` setting ``handler``."""
 
 

@@ -1,0 +1,133 @@
+"""``cockpit report`` (the shift's on-call KPIs) and ``cockpit handoff write|list|dismiss``.
+
+The report reads only the local history (``<cache_dir>/history.sqlite``), the triage files and
+the handoff notes: no source is polled. ``--config`` names the configured sources so that one
+that recorded nothing is reported as a hole; without a config, every source in the history is.
+Exit status: 0; 1 ``handoff dismiss`` found nothing to dismiss; 2 bad usage or config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cockpit.config import ConfigError, load_config
+from cockpit.durations import parse_duration
+from cockpit.handoff import dismiss, list_notes, write_note
+from cockpit.paths import cache_dir
+from cockpit.textsafe import clean_line
+
+__all__ = ["register", "run_handoff_dismiss", "run_handoff_list", "run_handoff_write", "run_report"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``report`` and ``handoff`` to the ``cockpit`` parser."""
+    report = subparsers.add_parser("report", help="on-call KPIs of the last shift, from the local history")
+    report.add_argument("--since", default="12h", metavar="DURATION", help="window length back from now (default 12h)")
+    report.add_argument("--format", choices=["text", "markdown", "json"], default="text")
+    report.add_argument("--config", metavar="FILE", help="config file (names the sources to report on)")
+    report.add_argument("--noise-minutes", type=float, default=5.0, metavar="N",
+                        help="an alert resolved within N minutes with no action counts as noise (default 5)")
+    report.add_argument("--flap-count", type=int, default=3, metavar="K", help="fired K times or more = flapping (default 3)")
+    report.add_argument("--business-hours", default="09:00-18:00", metavar="HH:MM-HH:MM",
+                        help="on weekdays; pages outside are after hours (default 09:00-18:00)")
+    report.add_argument("--tz", metavar="ZONE", help="time zone of business hours and times shown (default: local)")
+    report.set_defaults(handler=run_report)
+
+    handoff = subparsers.add_parser("handoff", help="handoff notes for the next shift")
+    handoff.set_defaults(handler=lambda args: _usage(handoff))
+    sub = handoff.add_subparsers(dest="handoff_command", metavar="ACTION")
+    write = sub.add_parser("write", help="add a note (shown at the next cockpit start until dismissed)")
+    write.add_argument("text", nargs="+", metavar="TEXT")
+    write.add_argument("--author", help="who writes it (default: the login name)")
+    write.set_defaults(handler=run_handoff_write)
+    listing = sub.add_parser("list", help="notes not dismissed yet (--all: every note)")
+    listing.add_argument("--all", action="store_true")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=run_handoff_list)
+    drop = sub.add_parser("dismiss", help="dismiss one note by id (prefix), or every pending note")
+    drop.add_argument("id", nargs="?", metavar="ID")
+    drop.set_defaults(handler=run_handoff_dismiss)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _hours(text: str) -> tuple[time, time]:
+    start, _, end = text.partition("-")
+    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from cockpit.history import History
+    from cockpit.report import ReportOptions, build_report
+    from cockpit.report_render import render_report
+
+    try:
+        window = parse_duration(args.since)
+        start, end = _hours(args.business_hours)
+        zone = ZoneInfo(args.tz) if args.tz else None
+    except (ValueError, ZoneInfoNotFoundError) as exc:
+        print(f"cockpit report: {exc or 'bad argument'}", file=sys.stderr)
+        return 2
+    if window <= 0 or start >= end:
+        print("cockpit report: --since must be positive and business hours must start before they end", file=sys.stderr)
+        return 2
+    names: tuple[str, ...] = ()
+    try:
+        names = tuple(entry.name for entry in load_config(args.config).sources)
+    except ConfigError:
+        if args.config is not None:
+            raise
+    until = datetime.now(timezone.utc)
+    opts = ReportOptions(since=until - timedelta(seconds=window), until=until, noise_minutes=args.noise_minutes,
+                         flap_count=args.flap_count, business_start=start, business_end=end, tz=zone, sources=names)
+    directory = cache_dir()
+    history = History(directory)
+    try:
+        report = build_report(history, directory, opts)
+    finally:
+        history.close()
+    sys.stdout.write(render_report(report, args.format, opts.zone))
+    return 0
+
+
+def run_handoff_write(args: argparse.Namespace) -> int:
+    from cockpit.actions import default_author
+
+    try:
+        note = write_note(cache_dir(), " ".join(args.text), author=args.author or default_author())
+    except ValueError as exc:
+        print(f"cockpit handoff: {exc}", file=sys.stderr)
+        return 2
+    print(f"note {note.id} saved; the next cockpit start shows it until dismissed")
+    return 0
+
+
+def run_handoff_list(args: argparse.Namespace) -> int:
+    notes = [n for n in list_notes(cache_dir()) if args.all or n.dismissed_at is None]
+    if args.json:
+        print(json.dumps([n.to_json() for n in notes], indent=2))
+        return 0
+    if not notes:
+        print("no handoff notes" if args.all else "no pending handoff notes")
+    for note in notes:
+        when = note.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        who = f" {clean_line(note.author, 40)}:" if note.author else ""
+        flag = " (dismissed)" if note.dismissed_at else ""
+        print(f"{note.id}  {when}{who} {clean_line(note.text, 500)}{flag}")
+    return 0
+
+
+def run_handoff_dismiss(args: argparse.Namespace) -> int:
+    count = dismiss(cache_dir(), args.id)
+    if not count:
+        print("nothing to dismiss" if args.id is None else f"no pending note {clean_line(args.id, 40)}", file=sys.stderr)
+        return 1
+    print(f"dismissed {count} note{'s' if count > 1 else ''}")
+    return 0
