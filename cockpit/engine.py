@@ -16,6 +16,7 @@ from typing import Any
 
 from cockpit.cache import CacheStore
 from cockpit.config import Config
+from cockpit.history import History
 from cockpit.models import SourceState
 from cockpit.poller import Poller
 from cockpit.registry import build_source
@@ -37,6 +38,7 @@ class Engine:
             build_source(entry.name, entry.type, entry.options, context) for entry in config.sources
         ]
         self.poller = Poller(self.sources, self.store, share=share)
+        self.history = History(self.cache_dir)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
@@ -57,10 +59,19 @@ class Engine:
 
     def start(self, on_update: Callable[[SourceState], None]) -> None:
         """Start polling on a daemon thread; ``on_update`` is called from that thread."""
-        self.poller.on_update = on_update
+        self.poller.on_update = self._recording(on_update)
         self._thread = threading.Thread(target=self._thread_main, name="cockpit-poller", daemon=True)
         self._thread.start()
         self._started.wait(5)
+
+    def _recording(self, on_update: Callable[[SourceState], None]) -> Callable[[SourceState], None]:
+        """``on_update`` that first records the state in the shift history."""
+
+        def update(state: SourceState) -> None:
+            self.history.record(state, self.poller.now())
+            on_update(state)
+
+        return update
 
     def _thread_main(self) -> None:
         loop = asyncio.new_event_loop()
@@ -104,7 +115,10 @@ class Engine:
 
         async def run() -> list[SourceState]:
             try:
-                return await self.poller.poll_all_once()
+                states = await self.poller.poll_all_once()
+                for state in states:
+                    self.history.record(state, self.poller.now())
+                return states
             finally:
                 await self._close_sources()
 
