@@ -15,7 +15,7 @@ Bindings are split by where they live: ``app`` (everywhere), ``main`` (the main 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Literal, Mapping
+from typing import Literal, Mapping
 
 from textual.binding import Binding
 from textual.keys import format_key
@@ -146,7 +146,3 @@ def keys_in_force(keymap: Mapping[str, str] | None = None) -> list[tuple[str, st
         rows.append((spec.id, shown, spec.description))
     return rows
 
-
-def describe(rows: Iterable[tuple[str, str, str]]) -> str:
-    """Plain-text table of :func:`keys_in_force` rows (for logs and tests)."""
-    return "\n".join(f"{keys:>10}  {desc}  [{bid}]" for bid, keys, desc in rows)

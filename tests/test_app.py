@@ -185,13 +185,15 @@ async def test_help_shows_the_remapped_keys_and_quit_works():
         assert any(line.split()[:1] == ["f1"] and "keys in force" in line for line in
                    table.splitlines())
         assert any("S ctrl+s" in line and "Silence" in line for line in table.splitlines())
-        await pilot.press("escape")
+        await pilot.press("f1")  # the help key closes the help again
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("f1", "escape")
         assert isinstance(app.screen, MainScreen)
         assert "f1 help" in main(app).status_bar.content.plain
         await pilot.press("q")
         assert app.is_running  # q was remapped away
-        await pilot.press("x")
-    assert app.return_code == 0
+        await pilot.press("f1", "x")  # the remapped quit works inside the help too
+    assert app.return_code == 0 and not app.is_running
 
 
 async def test_q_quits():

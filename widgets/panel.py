@@ -22,7 +22,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from cockpit.durations import format_age, format_duration
 from cockpit.keys import bindings_for
@@ -62,6 +64,21 @@ class PanelTable(DataTable):
     """The focusable table inside a panel; ``j``/``k``/``enter`` live here (remappable)."""
 
     BINDINGS = bindings_for("panel")
+
+    def set_cell(self, row_key: str, column_key: str, value: Text) -> None:
+        """Like ``update_cell``, but repaint only that cell when the column need not widen.
+
+        ``update_cell`` repaints the whole table; an age ticking from 3m to 4m should cost
+        a few bytes on a slow link, not a redraw of every row.
+        """
+        column = self.columns.get(ColumnKey(column_key))
+        row_index = self.get_row_index(row_key)
+        if column is None or (column.auto_width and value.cell_len > column.content_width):
+            self.update_cell(row_key, column_key, value, update_width=True)
+            return
+        self._data[RowKey(row_key)][ColumnKey(column_key)] = value
+        self._update_count += 1  # invalidates the table's render caches
+        self.refresh_coordinate(Coordinate(row_index, self.get_column_index(column_key)))
 
     def action_details(self) -> None:
         panel = self.parent
@@ -279,7 +296,7 @@ class Panel(Vertical, Generic[T]):
                 current = table.get_row(key)
                 for column, old, new in zip(column_keys, current, cells):
                     if not isinstance(old, Text) or old.plain != new.plain or old.spans != new.spans:
-                        table.update_cell(key, column, new, update_width=True)
+                        table.set_cell(key, column, new)
         else:
             index = table.cursor_row
             table.clear()
@@ -293,4 +310,4 @@ class Panel(Vertical, Generic[T]):
         header = self.header_text()
         if header.markup != self._header_text:
             self._header_text = header.markup
-            self.header.update(header)
+            self.header.update(header, layout=False)  # one fixed line: no relayout

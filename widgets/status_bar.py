@@ -128,5 +128,6 @@ class StatusBar(Static):
         )
         key = text.markup
         if force or key != self._last:
+            relayout = key.count("\n") != self._last.count("\n")  # height changes
             self._last = key
-            self.update(text)
+            self.update(text, layout=relayout or force)

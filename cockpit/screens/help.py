@@ -31,8 +31,12 @@ def help_table(keymap: Mapping[str, str] | None = None) -> Table:
 class HelpScreen(ModalScreen[None]):
     """Lists the bindings; ``esc`` (or the help key again) closes it."""
 
+    # A modal screen cuts off the app's bindings, so help and quit are repeated here with
+    # the same ids: the config's [keys] remaps them here too.
     BINDINGS = [
-        Binding("escape", "dismiss", "Close", show=False),
+        Binding("escape", "dismiss", "Close", show=False, id="back"),
+        Binding("question_mark", "help", "Close", show=False, id="help"),
+        Binding("q", "app.quit", "Quit", show=False, id="quit"),
     ]
 
     def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
