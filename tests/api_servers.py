@@ -21,7 +21,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+import pytest
+
+from sources.errors import SourceAuthError, SourceBadResponse, SourceError
+
 __all__ = [
+    "FAULT_CASES",
     "ArgoCdApi",
     "FakeApi",
     "GitHubApi",
@@ -30,6 +35,7 @@ __all__ = [
     "LoopbackServer",
     "Reply",
     "Seen",
+    "fetch_error",
     "project_fields",
     "project_tree",
 ]
@@ -38,6 +44,29 @@ HTML_LOGIN = (
     b"<!DOCTYPE html><html><head><title>Sign in</title></head>"
     b"<body><form action='/login'>Please sign in</form></body></html>"
 )
+
+
+FAULT_CASES = [
+    ("401", SourceAuthError, "HTTP 401"),
+    ("html", SourceBadResponse, "HTML"),
+    ("empty", SourceBadResponse, "empty"),
+    ("500", SourceBadResponse, "HTTP 500"),
+]
+"""``(fault, error class, words in the message)`` every HTTP source must map the same way."""
+
+
+async def fetch_error(source: Any, error: type[SourceError], *secrets: str) -> SourceError:
+    """Poll ``source`` once expecting ``error``; check the message is one line without a secret."""
+    try:
+        with pytest.raises(error) as caught:
+            await source.fetch()
+    finally:
+        await source.close()
+    message = caught.value.message
+    assert "\n" not in message and message == str(caught.value)
+    for secret in secrets:
+        assert secret not in message, "a secret leaked into an error message"
+    return caught.value
 
 
 @dataclass
