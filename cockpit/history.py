@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from cockpit.models import Alert, Deploy, Pipeline, Slo, SourceState
+from cockpit.poller import MAX_BACKOFF_S
 
 __all__ = [
     "HISTORY_FILE_NAME",
@@ -55,7 +56,8 @@ MAX_ROWS = {"events": 200_000, "slo_samples": 100_000, "spans": 50_000}
 SLO_SAMPLE_S = 60.0
 """Least time between two samples of one SLO (a status change is sampled at once)."""
 MIN_GAP_S = 90.0
-"""Polls further apart than max(3 x interval, this) leave an unrecorded hole between them."""
+"""Polls further apart than max(3 x interval, this) leave an unrecorded hole between them
+(2 x the poller's largest backoff while a source is failing)."""
 _PRUNE_EVERY = 500
 
 _SCHEMA = """
@@ -159,7 +161,10 @@ class History:
     def _record(self, state: SourceState, now: datetime) -> None:
         at = now.timestamp()
         up = state.error is None
-        self._extend_span(state.name, at, up, state.error, max(3 * state.interval_s, MIN_GAP_S))
+        # A failing source is polled with backoff (up to MAX_BACKOFF_S apart): allow for it.
+        gap = max(3 * state.interval_s, MIN_GAP_S, 0 if up else 2 * MAX_BACKOFF_S)
+        if not self._extend_span(state.name, at, up, state.error, gap):
+            return  # older than what is recorded (a second instance got there first)
         if not up:
             return  # the items are the last good data, not news: nothing to diff
         alerts = [i for i in state.items if isinstance(i, Alert)]
@@ -170,15 +175,15 @@ class History:
             elif isinstance(item, Slo):
                 self._sample_slo(state.name, item, at)
 
-    def _extend_span(self, source: str, at: float, up: bool, error: str | None, gap: float) -> None:
+    def _extend_span(self, source: str, at: float, up: bool, error: str | None, gap: float) -> bool:
         row = self._db.execute(
             "SELECT id, end, up FROM spans WHERE source=? ORDER BY end DESC, id DESC LIMIT 1", (source,)
         ).fetchone()
         if row is not None and at < row[1]:
-            return  # an update older than what is recorded (a second instance): nothing new
+            return False
         if row is not None and at - row[1] <= gap and bool(row[2]) == up:
             self._db.execute("UPDATE spans SET end=?, error=? WHERE id=?", (at, error, row[0]))
-            return
+            return True
         # A status change right after the last poll starts where that span ended (contiguous);
         # after a longer silence the new span starts now, leaving an unrecorded hole.
         start = row[1] if row is not None and at - row[1] <= gap else at
@@ -188,6 +193,7 @@ class History:
         )
         self._event(at, source, "source", "", None, None, None, "up" if up else "down",
                     None if row is None else ("up" if row[2] else "down"), {"error": error} if error else None)
+        return True
 
     def _event(self, at: float, source: str, kind: str, key: str, name: str | None, severity: str | None,
                service: str | None, state: str | None, prev: str | None, data: dict[str, Any] | None) -> None:

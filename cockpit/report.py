@@ -219,7 +219,7 @@ def _alert_sections(episodes: list[Episode], opts: ReportOptions) -> dict[str, A
     zone = opts.zone
     hours = []
     hour = opts.since.astimezone(zone).replace(minute=0, second=0, microsecond=0)
-    while hour <= opts.until.astimezone(zone):
+    while hour < opts.until.astimezone(zone):
         nxt = (hour + timedelta(hours=1)).astimezone(zone)
         count = sum(1 for p in pages if hour <= p.fired_at.astimezone(zone) < nxt)
         business = hour.weekday() in opts.business_days and opts.business_start <= hour.time() < opts.business_end
