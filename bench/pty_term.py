@@ -12,6 +12,7 @@ Only loopback programs are run; every wait is bounded by a timeout.
 from __future__ import annotations
 
 import fcntl
+import math
 import os
 import signal
 import struct
@@ -42,7 +43,7 @@ def percentile(values: Sequence[float], fraction: float) -> float | None:
     if not values:
         return None
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, int(round(fraction * len(ordered) + 0.5)) - 1))
+    rank = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))
     return ordered[rank]
 
 

@@ -1,0 +1,74 @@
+"""The benchmark harness itself: the pty terminal reads what a program draws, counts its bytes,
+delivers keys, and the report lists every row. No timing is asserted here (benchmarks are not
+timed tests)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+
+import pytest
+
+pytest.importorskip("pyte")
+
+from bench.__main__ import render  # noqa: E402
+from bench.pty_term import PtyTerm, percentile  # noqa: E402
+from bench.rows import guarded, not_measured, row  # noqa: E402
+
+
+def test_screen_shows_what_the_program_printed_with_escapes_applied():
+    with PtyTerm(["printf", "plain \\033[31mred\\033[0m\\r\\nsecond line"]) as term:
+        assert term.wait_for(lambda text: "second line" in text, 10) is not None
+        lines = term.text().splitlines()
+    assert lines[0].rstrip() == "plain red"  # the colour sequence is not text on screen
+    assert lines[1].rstrip() == "second line"
+    assert term.total_bytes == len(term.raw) > len("plain red")
+
+
+def test_program_sees_a_120_by_40_terminal():
+    code = "import os; s = os.get_terminal_size(); print(f'size={s.columns}x{s.lines}', flush=True)"
+    with PtyTerm([sys.executable, "-c", code]) as term:
+        assert term.wait_for(lambda text: "size=" in text, 10) is not None
+        assert "size=120x40" in term.text()
+
+
+def test_keys_reach_the_program_and_its_answer_is_drawn():
+    code = "import sys; line = sys.stdin.readline(); print('got:' + line.strip().upper(), flush=True)"
+    with PtyTerm([sys.executable, "-c", code]) as term:
+        assert term.wait_quiet(0.2, 5)
+        assert term.key_latency("hello\r", lambda text: "got:HELLO" in text, timeout=10) is not None
+
+
+def test_wait_for_gives_up_when_the_text_never_comes():
+    with PtyTerm(["printf", "nothing here"]) as term:
+        assert term.wait_for(lambda text: "never" in text, 1) is None
+
+
+def test_closing_stops_a_program_that_would_run_forever():
+    term = PtyTerm(["sleep", "600"])
+    assert term.close(timeout=5) is not None  # it has an exit status: it was stopped
+
+
+def test_percentile_by_nearest_rank():
+    assert percentile([], 0.95) is None
+    assert percentile([5.0, 1.0, 3.0], 0.5) == 3.0
+    assert percentile([float(i) for i in range(1, 101)], 0.95) == 95.0
+
+
+def test_a_failing_benchmark_becomes_not_measured_rows_with_the_reason():
+    def broken() -> list[dict]:
+        raise RuntimeError("alertmanager could not start")
+
+    rows = guarded([("x", "<= 1"), ("y", "<= 2")], broken)
+    assert [r["name"] for r in rows] == ["x", "y"]
+    assert all(r["value"] == "not measured" and "could not start" in r["note"] for r in rows)
+
+
+def test_report_lists_every_row_with_its_ratio_and_the_machine():
+    rows = [row("1. First paint", "300 ms", "200 ms", 1.5, "<= 1.5x", True, "median of 5"),
+            not_measured("2. Idle", "<= 1 KB/min", "no server | here")]
+    text = render(rows, {"CPU": "test cpu", "Cores": "2"}, datetime(2026, 1, 2, tzinfo=timezone.utc), 12.0)
+    assert "| 1. First paint | 300 ms | 200 ms | 1.50x | <= 1.5x | yes | median of 5 |" in text
+    assert "no server \\| here" in text  # a pipe in a note does not break the table
+    assert "- CPU: test cpu" in text and "2026-01-02" in text
+    assert "1 targets met, 0 missed, 1 not measured" in text
