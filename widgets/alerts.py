@@ -53,6 +53,7 @@ class AlertsPanel(Panel[Alert]):
     ITEM_TYPE = "alert"
     TITLE = "Alerts"
     NUMBER = 1
+    AGE_COLUMN = ("age", "starts_at")
     COLUMNS = (
         ("severity", "Sev", None),
         ("state", "State", None),

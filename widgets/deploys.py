@@ -44,6 +44,7 @@ class DeploysPanel(Panel[Deploy]):
     ITEM_TYPE = "deploy"
     TITLE = "Deploys"
     NUMBER = 3
+    AGE_COLUMN = ("when", "started_at")
     COLUMNS = (
         ("service", "Service", None),
         ("env", "Env", None),

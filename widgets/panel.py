@@ -95,6 +95,8 @@ class Panel(Vertical, Generic[T]):
     TITLE: ClassVar[str]
     NUMBER: ClassVar[int]
     COLUMNS: ClassVar[Sequence[Column]]
+    AGE_COLUMN: ClassVar[tuple[str, str] | None] = None
+    """(column key, datetime attribute) of the one cell that changes with the clock."""
     ALLOW_MAXIMIZE = True
 
     filter_text: reactive[str] = reactive("", init=False)
@@ -117,6 +119,10 @@ class Panel(Vertical, Generic[T]):
         self._shown: list[tuple[str, T]] = []
         self._now: datetime = utcnow()
         self._header_text = ""
+        self._cache: dict[str, tuple[T, list[Text]]] = {}
+        self._next_cache: dict[str, tuple[T, list[Text]]] = {}
+        self._drawn: dict[str, list[Text]] = {}
+        self._column_index = {key: i for i, (key, _label, _width) in enumerate(self.COLUMNS)}
         self._styles = cell_styles(THEMES["dark"])
         self.add_class("panel")
 
@@ -268,24 +274,43 @@ class Panel(Vertical, Generic[T]):
             text.append(clean_line(self.filter_text, 60), style=self.cell_style("accent"))
         return text
 
+    def _cells(self, key: str, item: T) -> list[Text]:
+        """Row cells, reused while the item is unchanged; only the age cell follows the clock."""
+        cached = self._cache.get(key)
+        if cached is not None and (cached[0] is item or cached[0] == item):
+            cells = cached[1]
+        else:
+            cells = self.row_cells(item, self._now)
+        if self.AGE_COLUMN is not None:
+            column, attribute = self.AGE_COLUMN
+            index = self._column_index[column]
+            age = age_text(getattr(item, attribute), self._now)
+            if cells[index].plain != age:
+                cells = list(cells)
+                cells[index] = Text(age)
+        self._next_cache[key] = (item, cells)
+        return cells
+
     def _rows(self) -> list[tuple[str, T, list[Text]]]:
         rows = []
-        seen: set[str] = set()
+        self._next_cache = {}
         for item in self._items:
             key = self.item_key(item)
-            if key in seen:  # a duplicate key would break the table; keep the first
+            if key in self._next_cache:  # a duplicate key would break the table; keep the first
                 continue
-            seen.add(key)
-            cells = self.row_cells(item, self._now)
+            cells = self._cells(key, item)
             if self.filter_text and not self.matches_filter(item, cells, self.filter_text):
                 continue
             rows.append((key, item, cells))
+        self._cache, self._next_cache = self._next_cache, {}
         return rows
 
     def _render_all(self, force: bool = False) -> None:
         if not self.is_mounted:
             return
         table = self.table
+        if force:
+            self._cache = {}
         rows = self._rows()
         old_keys = [key for key, _item in self._shown]
         new_keys = [key for key, _item, _cells in rows]
@@ -293,9 +318,13 @@ class Panel(Vertical, Generic[T]):
         column_keys = [key for key, _label, _width in self.COLUMNS]
         if new_keys == old_keys and not force:
             for key, _item, cells in rows:
-                current = table.get_row(key)
-                for column, old, new in zip(column_keys, current, cells):
-                    if not isinstance(old, Text) or old.plain != new.plain or old.spans != new.spans:
+                previous = self._drawn.get(key)
+                if previous is cells:
+                    continue
+                for column, old, new in zip(column_keys, previous or [None] * len(cells), cells):
+                    if old is new:
+                        continue
+                    if old is None or old.plain != new.plain or old.spans != new.spans:
                         table.set_cell(key, column, new)
         else:
             index = table.cursor_row
@@ -306,6 +335,7 @@ class Panel(Vertical, Generic[T]):
                 index = new_keys.index(selected)
             if rows:
                 table.move_cursor(row=min(max(index, 0), len(rows) - 1), animate=False)
+        self._drawn = {key: cells for key, _item, cells in rows}
         self._shown = [(key, item) for key, item, _cells in rows]
         header = self.header_text()
         if header.markup != self._header_text:

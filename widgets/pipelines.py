@@ -22,6 +22,7 @@ class PipelinesPanel(Panel[Pipeline]):
     ITEM_TYPE = "pipeline"
     TITLE = "Pipelines"
     NUMBER = 4
+    AGE_COLUMN = ("age", "started_at")
     COLUMNS = (
         ("repo", "Repo", None),
         ("name", "Workflow", None),
