@@ -51,10 +51,11 @@ log = logging.getLogger(__name__)
 HISTORY_FILE_NAME = "history.sqlite"
 RETENTION_DAYS = 15
 """Rows older than this are pruned (a report can look back 14 days)."""
-MAX_ROWS = {"events": 200_000, "slo_samples": 100_000, "spans": 50_000}
+MAX_ROWS = {"events": 200_000, "slo_samples": 250_000, "spans": 50_000}
 """Row caps per table: the oldest rows go first when a table grows past its cap."""
-SLO_SAMPLE_S = 60.0
-"""Least time between two samples of one SLO (a status change is sampled at once)."""
+SLO_SAMPLE_S = 300.0
+"""Least time between two samples of one SLO (a status change is sampled at once): 50 SLOs
+fit 14 days in the row cap."""
 MIN_GAP_S = 90.0
 """Polls further apart than max(3 x interval, this) leave an unrecorded hole between them
 (2 x the poller's largest backoff while a source is failing)."""

@@ -14,15 +14,15 @@ How each figure is computed is also written into the report's ``footer``:
 * *Noise*: episodes resolved less than N minutes after firing with no action (self-resolved);
   alerts that fired at least K times in the window (flapping).
 * *SLO attainment*: share of the observed time the SLO's status was ``ok`` (each sample holds
-  until the next one, 2 minutes at most); *budget consumed*: remaining budget at the first
-  sample minus the last one, in points of the period's budget.
+  until the next one, 10 minutes at most); *budget burnt*: the sum of every drop of the
+  remaining budget between samples, in points of the period's budget (a rolling period also
+  regains budget as old errors age out, so the net change is given beside it).
 * *Holes*: for each source, the parts of the window where its polls failed (down) or where
   nothing was recorded; figures above are silent about those parts, and the report says so.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone, tzinfo
@@ -32,7 +32,9 @@ from typing import Any
 
 from cockpit.handoff import list_notes
 from cockpit.handoff import parse_time as _parse
-from cockpit.history import History
+from cockpit.history import SLO_SAMPLE_S, History
+from cockpit.report_inputs import audit_silences, open_triages, triage_files
+from cockpit.report_inputs import iso as _iso
 from sources.matchers import MatcherError, matchers_match, parse_matchers
 
 __all__ = ["Episode", "ReportOptions", "build_report"]
@@ -86,10 +88,6 @@ class Episode:
         return min(after) if after else None
 
 
-def _iso(when: datetime | None) -> str | None:
-    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if when else None
-
-
 def _stats(values: list[float]) -> dict[str, Any]:
     return {"count": len(values), "mean_s": sum(values) / len(values) if values else None,
             "median_s": median(values) if values else None}
@@ -125,46 +123,6 @@ def build_episodes(events: list[dict[str, Any]]) -> list[Episode]:
         if state == "silenced":
             episode.actions.append((ev["at"], "silenced"))
     return done + list(open_.values())
-
-
-def _triage_files(cache_dir: Path) -> list[dict[str, Any]]:
-    """Every readable triage JSON file (tolerant: bad files and fields are skipped)."""
-    out = []
-    for path in sorted((cache_dir / "triages").glob("*.json")):
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(data, dict) and isinstance(data.get("alert"), dict):
-            out.append(data)
-    return out
-
-
-def _audit_silences(cache_dir: Path, since: datetime, until: datetime) -> list[tuple[datetime, list]]:
-    """Silences created from this machine (audit log entries with result ok) and their matchers."""
-    found = []
-    try:
-        lines = (cache_dir / "audit.jsonl").read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return found
-    for line in lines:
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(entry, dict) or entry.get("what") != "create_silence" or entry.get("result") != "ok":
-            continue
-        when = _parse(entry.get("when"))
-        texts = (entry.get("details") or {}).get("matchers") or []
-        if when is None or not since <= when <= until:
-            continue
-        try:
-            matchers = [m for text in texts for m in parse_matchers(str(text))]
-        except MatcherError:
-            continue
-        if matchers:
-            found.append((when, matchers))
-    return found
 
 
 def attach_actions(episodes: list[Episode], actions: list[dict[str, Any]], triages: list[dict[str, Any]],
@@ -283,7 +241,7 @@ def _slo_section(samples: list[dict[str, Any]], opts: ReportOptions) -> list[dic
         total = ok = 0.0
         for i, row in enumerate(rows):
             nxt = rows[i + 1]["at"] if i + 1 < len(rows) else opts.until
-            held = max(0.0, min((nxt - row["at"]).total_seconds(), 120.0))
+            held = max(0.0, min((nxt - row["at"]).total_seconds(), 2 * SLO_SAMPLE_S))
             total += held
             ok += held if row["status"] == "ok" else 0.0
         budgets = [r["budget"] for r in rows if r["budget"] is not None]
@@ -370,24 +328,6 @@ def _holes(history: History, opts: ReportOptions) -> list[dict[str, Any]]:
     return out
 
 
-def _open_triages(triages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for t in triages:
-        if t.get("status", "open") != "open":
-            continue
-        events = [e for e in t.get("events") or [] if isinstance(e, dict) and _parse(e.get("at"))]
-        last = max(events, key=lambda e: _parse(e["at"]), default=None)
-        steps = [s for s in t.get("steps") or [] if isinstance(s, dict)]
-        title = next((s.get("title") for s in steps if last and s.get("id") == last.get("step")), None)
-        out.append({"id": str(t.get("id", "?")), "alert": str(t["alert"].get("name", "?")),
-                    "service": (t["alert"].get("labels") or {}).get("service"),
-                    "started_at": _iso(_parse(t.get("created_at"))),
-                    "steps_done": sum(1 for s in steps if s.get("done_at")), "steps": len(steps),
-                    "last_step": None if last is None else {"at": _iso(_parse(last["at"])), "kind": last.get("kind"),
-                                                            "step": title, "text": last.get("text")}})
-    return sorted(out, key=lambda t: t["last_step"]["at"] if t["last_step"] else "", reverse=True)
-
-
 def _footer(opts: ReportOptions) -> list[str]:
     zone = opts.zone
     days = ",".join("Mon Tue Wed Thu Fri Sat Sun".split()[d] for d in opts.business_days)
@@ -402,7 +342,8 @@ def _footer(opts: ReportOptions) -> list[str]:
         "MTTR: resolved minus fired. Both are precise to one poll interval.",
         f"Noise: resolved less than {opts.noise_minutes:g} min after firing with no action (self-resolved); "
         f"flapping = fired {opts.flap_count} or more times in the window; actionable share = resolved episodes with an action.",
-        "SLOs: attainment = share of observed time with status ok (each sample holds until the next, 2 min at most); "
+        f"SLOs: attainment = share of observed time with status ok (sampled every {SLO_SAMPLE_S / 60:g} min and on "
+        f"every status change; each sample holds until the next, {2 * SLO_SAMPLE_S / 60:g} min at most); "
         "budget burnt = sum of every drop of the remaining error budget between samples, in points of the period's "
         "budget (a rolling period also regains budget: the net change start to end is in the JSON).",
         f"Changes: deploys started in the window; a change-failure signal is a critical alert on the same service "
@@ -417,9 +358,9 @@ def build_report(history: History, cache_dir: Path | str, opts: ReportOptions) -
     cache_dir = Path(cache_dir)
     events = history.events(opts.since - _LOOKBACK, opts.until)
     episodes = build_episodes(events)
-    triages = _triage_files(cache_dir)
+    triages = triage_files(cache_dir)
     actions = [e for e in events if e["kind"] == "action"]
-    attach_actions(episodes, actions, triages, _audit_silences(cache_dir, opts.since - _LOOKBACK, opts.until))
+    attach_actions(episodes, actions, triages, audit_silences(cache_dir, opts.since - _LOOKBACK, opts.until))
     notes = [n for n in list_notes(cache_dir) if opts.since <= n.at <= opts.until or n.dismissed_at is None]
     return {
         "generated_at": _iso(datetime.now(timezone.utc)),
@@ -428,7 +369,7 @@ def build_report(history: History, cache_dir: Path | str, opts: ReportOptions) -
         **_alert_sections(episodes, opts),
         "slos": _slo_section(history.slo_samples(opts.since, opts.until), opts),
         **_changes(events, episodes, opts),
-        "open_triages": _open_triages(triages),
+        "open_triages": open_triages(triages),
         "handoff_notes": [{"id": n.id, "at": _iso(n.at), "author": n.author, "text": n.text,
                            "dismissed": n.dismissed_at is not None} for n in notes],
         "holes": _holes(history, opts),
