@@ -22,6 +22,8 @@ SECTIONS = ("Alerts and pages", "Pages per hour", "Response", "Noise", "SLOs", "
 """Section headings, in order (every one is always present, with "none" when empty)."""
 
 Block = tuple[str, Any]
+MAX_ROWS = 25
+"""Longest deploy table in text and Markdown (the JSON has every deploy)."""
 
 
 def render_json(report: dict[str, Any]) -> str:
@@ -37,10 +39,12 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
 
 
-def _at(value: str | None, tz: tzinfo | None = None) -> str:
+def _at(value: str | None, tz: tzinfo | None = None, long: bool = False) -> str:
+    """A time as ``Fri 09:30``; as ``Nov 27 09:30`` when the window is longer than 6 days."""
     if not value:
         return "-"
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(tz).strftime("%a %H:%M")
+    when = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(tz)
+    return when.strftime("%b %d %H:%M" if long else "%a %H:%M")
 
 
 def _stat(stats: dict[str, Any]) -> str:
@@ -53,8 +57,10 @@ def blocks(r: dict[str, Any], tz: tzinfo | None = None) -> list[Block]:
     """The report as a list of blocks, the same for text and Markdown; times shown in ``tz``."""
     a, out = r["alerts"], []
 
+    long = r["window"]["hours"] > 144
+
     def _time(value: str | None) -> str:
-        return _at(value, tz)
+        return _at(value, tz, long)
 
     h = out.append
     h(("title", f"Shift report {_time(r['window']['since'])} to {_time(r['window']['until'])} ({r['window']['hours']:g}h)"))
@@ -68,8 +74,13 @@ def blocks(r: dict[str, Any], tz: tzinfo | None = None) -> list[Block]:
         h(("list", [f"carried over: {_c(x['name'])} ({_c(x['severity'])}, {_c(x['service'])}) since {_time(x['fired_at'])}"
                     for x in a["carried_over"]]))
     h(("h", SECTIONS[1]))
-    h(table(["hour", "pages", ""], [[_time(x["hour"]), x["pages"], "after hours" if x["after_hours"] else ""]
-                                         for x in r["pages_per_hour"]]))
+    hours = r["pages_per_hour"]
+    shown = hours if len(hours) <= 24 else [x for x in hours if x["pages"]]
+    if shown:
+        h(table(["hour", "pages", ""], [[_time(x["hour"]), x["pages"], "after hours" if x["after_hours"] else ""]
+                                       for x in shown]))
+    if len(shown) < len(hours):
+        h(("p", f"{len(hours) - len(shown)} of {len(hours)} hours without pages are not listed."))
     resp = r["response"]
     h(("h", SECTIONS[2]))
     h(("list", [f"MTTA (time to first action): {_stat(resp['mtta'])}; {resp['unacknowledged']} alert(s) without action",
@@ -95,11 +106,14 @@ def blocks(r: dict[str, Any], tz: tzinfo | None = None) -> list[Block]:
     h(("h", SECTIONS[5]))
     h(("p", f"{d['count']} deploys; {d['change_failure_signals']} followed by a critical alert on the same service "
             f"(change-failure rate {_pct(d['change_failure_rate'])})."))
-    if d["list"]:
+    listed = d["list"][-MAX_ROWS:]
+    if listed:
         h(table(["started", "service", "env", "version", "status", "followed by"],
            [[_time(x["started_at"]), _c(x["service"]), _c(x["environment"]), _c(x["version"], 40), _c(x["status"]),
              f"{_c(x['followed_by']['alert'])} at {_time(x['followed_by']['fired_at'])}" if x["followed_by"] else ""]
-            for x in d["list"]]))
+            for x in listed]))
+    if len(listed) < len(d["list"]):
+        h(("p", f"the {len(listed)} most recent of {len(d['list'])} deploys are listed (all of them in --format json)."))
     p = r["pipelines"]
     h(("h", SECTIONS[6]))
     h(("p", f"{p['runs']} runs on default branches, {p['finished']} finished, success rate {_pct(p['success_rate'])}."))
