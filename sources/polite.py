@@ -6,10 +6,10 @@ Three habits, so a cockpit left open all day costs the upstream almost nothing:
   query included, in memory on the source instance). The next GET of that URL sends
   ``If-None-Match``; a ``304 Not Modified`` returns the body parsed last time. On GitHub an
   authorised 304 does not count against the rate limit.
-* **Rate limits respected.** ``429``, and ``403`` carrying ``x-ratelimit-remaining: 0``,
+* **Rate limits respected.** ``429``, and ``403`` carrying ``(x-)ratelimit-remaining: 0``,
   ``Retry-After`` or a "rate limit" message (GitHub's secondary limit), raise
   :class:`~sources.errors.SourceRateLimited` with ``retry_at``. A success that reports
-  ``x-ratelimit-remaining: 0`` makes the next request wait for the reset without being sent,
+  ``x-ratelimit-remaining: 0`` (or GitLab's ``ratelimit-remaining: 0``) makes the next request wait for the reset without being sent,
   and so does a 429 until its ``Retry-After`` has passed.
 * **Bounded pagination.** :meth:`PoliteHttpSource.paginate` follows ``Link: rel="next"`` or
   ``X-Next-Page`` for at most ``max_pages`` pages, and never to another origin (a next link
@@ -124,6 +124,11 @@ def first_line(text: Any) -> str | None:
     return lines[0] if lines else None
 
 
+def _quota_spent(response: httpx.Response) -> bool:
+    """GitHub's ``X-RateLimit-Remaining`` or GitLab's ``RateLimit-Remaining`` says 0 are left."""
+    return any(response.headers.get(h, "").strip() == "0" for h in ("x-ratelimit-remaining", "ratelimit-remaining"))
+
+
 def _when(moment: datetime) -> str:
     return f"{moment:%H:%M:%S}Z"
 
@@ -160,7 +165,7 @@ class PoliteHttpSource(HttpSource):
 
     @staticmethod
     def _is_rate_limit(response: httpx.Response) -> bool:
-        if response.headers.get("x-ratelimit-remaining") == "0" or "retry-after" in response.headers:
+        if _quota_spent(response) or "retry-after" in response.headers:
             return True
         return b"rate limit" in response.content[:2000].lower()
 
@@ -177,7 +182,7 @@ class PoliteHttpSource(HttpSource):
         )
 
     def _note_quota(self, response: httpx.Response) -> None:
-        if response.headers.get("x-ratelimit-remaining") == "0":
+        if _quota_spent(response):
             self._blocked_until = retry_after(response) or datetime.now(timezone.utc) + DEFAULT_BACKOFF
 
     # -- conditional GETs ------------------------------------------------------------------

@@ -129,9 +129,10 @@ async def test_secondary_limit_403_by_its_message_and_a_plain_403_is_auth(api, s
     assert before + timedelta(seconds=59) <= caught.value.retry_at <= datetime.now(timezone.utc) + timedelta(seconds=60)
 
 
-async def test_a_spent_quota_holds_the_next_request_back_until_reset(api, server, probe):
+@pytest.mark.parametrize("prefix", ["X-RateLimit", "RateLimit"])  # GitHub's and GitLab's names
+async def test_a_spent_quota_holds_the_next_request_back_until_reset(api, server, probe, prefix):
     reset = int((datetime.now(timezone.utc) + timedelta(minutes=30)).timestamp())
-    api.routes["/last"] = lambda seen: Reply(200, [1], {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)})
+    api.routes["/last"] = lambda seen: Reply(200, [1], {f"{prefix}-Remaining": "0", f"{prefix}-Reset": str(reset)})
     assert await probe.get_polite_json(f"{server.url}/last") == [1]
     with pytest.raises(SourceRateLimited) as caught:
         await probe.get_polite_json(f"{server.url}/last")
