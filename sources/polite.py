@@ -9,8 +9,8 @@ Three habits, so a cockpit left open all day costs the upstream almost nothing:
 * **Rate limits respected.** ``429``, and ``403`` carrying ``(x-)ratelimit-remaining: 0``,
   ``Retry-After`` or a "rate limit" message (GitHub's secondary limit), raise
   :class:`~sources.errors.SourceRateLimited` with ``retry_at``. A success that reports
-  ``x-ratelimit-remaining: 0`` (or GitLab's ``ratelimit-remaining: 0``) makes the next request wait for the reset without being sent,
-  and so does a 429 until its ``Retry-After`` has passed.
+  ``x-ratelimit-remaining: 0`` (GitLab: ``ratelimit-remaining: 0``) holds the next request
+  back until the reset, unsent; so does a 429 until its ``Retry-After`` has passed.
 * **Bounded pagination.** :meth:`PoliteHttpSource.paginate` follows ``Link: rel="next"`` or
   ``X-Next-Page`` for at most ``max_pages`` pages, and never to another origin (a next link
   pointing elsewhere would receive our credentials).
