@@ -106,7 +106,7 @@ def scale(work: Path) -> list[dict]:
         term = PtyTerm(cockpit_argv("--config", str(config)), env=env, cwd=str(home))
         painted = term.wait_for(lambda text: "ScaleAlert" in text, 60)
         if painted is None:
-            raise RuntimeError(f"the TUI never showed the alerts:\n{term.text()[:500]}")
+            raise RuntimeError(f"the TUI never showed the alerts: {term.summary()}")
         first_paint = painted - term.started_at
         term.wait_quiet(2.0, 90)  # the first poll of 10,000 alerts has landed and been drawn
         idle_mem = term.memory_kb()
@@ -156,7 +156,7 @@ def shared_polling(work: Path) -> list[dict]:
             term = PtyTerm(cockpit_argv("--config", str(config)), env=cockpit_env(cache, home=home), cwd=str(home))
             terms.append(term)
             if term.wait_for(lambda text: "availability" in text, 40) is None:
-                raise RuntimeError(f"a cockpit never showed the SLO:\n{term.text()[:500]}")
+                raise RuntimeError(f"a cockpit never showed the SLO: {term.summary()}")
             return term
 
         def rate() -> float:

@@ -87,7 +87,7 @@ def first_paint(work: Path) -> list[dict]:
             finally:
                 term.close()
             if painted is None:
-                raise RuntimeError(f"{which}: no alert name on screen within 30 s:\n{term.text()[:400]}")
+                raise RuntimeError(f"{which}: no alert name on screen within 30 s: {term.summary()}")
             if attempt:
                 times[which].append(painted - term.started_at)
     ours, base = median(times["cockpit"]), median(times["baseline"])
@@ -123,6 +123,20 @@ def _burst_note(bursts: list[tuple[float, int]]) -> str:
     return f"{len(bursts)} bursts (median {sizes[len(sizes) // 2]} B, largest {sizes[-1]} B{every})"
 
 
+_CUP = re.compile(rb"\x1b\[(\d+);(\d+)H")
+
+
+def _rows_note(term: PtyTerm, start: float, end: float) -> str:
+    """Which screen rows the output in a window repainted, and what they show now."""
+    rows = sorted({int(r) for r, _c in _CUP.findall(term.data_between(start, end))})
+    if not rows:
+        return ""
+    lines = term.text().splitlines()
+    shown = "; ".join(f"row {r}: '{lines[r - 1].strip()[:50]}'" for r in rows[:3] if 0 < r <= len(lines))
+    more = f" and {len(rows) - 3} more rows" if len(rows) > 3 else ""
+    return f"; repainted {shown}{more}"
+
+
 _SGR_EXTENDED = re.compile(rb"\x1b\[[0-9;:]*(?:38|48)[;:][25][;:]")
 _MOUSE_MOTION = (b"\x1b[?1002h", b"\x1b[?1003h")
 
@@ -145,11 +159,10 @@ def idle_and_change(work: Path) -> list[dict]:
         names = [n for n, _s in IDLE_ALERTS]
         for term, label in ((ours, "cockpit"), (watch, "watch amtool")):
             if term.wait_for(lambda text: all(n in text for n in names), 40) is None:
-                raise RuntimeError(f"{label}: the alerts never showed:\n{term.text()[:600]}")
+                raise RuntimeError(f"{label}: the alerts never showed: {term.summary()}")
         low_failed = None
         if low.wait_for(lambda text: all(n in text for n in names), 20) is None:
-            shown = " ".join(line.strip() for line in low.text().splitlines() if line.strip())
-            low_failed = f"the low-bandwidth TUI never showed the alerts; its screen: {shown[:300]}"
+            low_failed = f"the low-bandwidth TUI never showed the alerts; its screen: {low.summary()}"
         time.sleep(12)  # two polls and the first age tick have happened
         start = time.monotonic()
         time.sleep(IDLE_WINDOW_S)
@@ -165,7 +178,7 @@ def idle_and_change(work: Path) -> list[dict]:
             value = per_min[id(term)]
             met = value <= 1024 and value <= base
             note = (f"5 alerts in a real Alertmanager, poll every 5 s{scaled}; output: "
-                    f"{_burst_note(_bursts(term, start, end))}; watch: {_burst_note(_bursts(watch, start, end))}")
+                    f"{_burst_note(_bursts(term, start, end))}{_rows_note(term, start, end)}; watch: {_burst_note(_bursts(watch, start, end))}")
             if not met:
                 note += "; GAP: see the bursts: each is a repaint with no data change (age ticks or a poll)"
             rows.append(row(label, f"{fmt_bytes(value)}/min", f"{fmt_bytes(base)}/min (watch -n 2 amtool)",
@@ -206,11 +219,13 @@ def _line_with(text: str, name: str) -> str:
 
 def _one_change(term: PtyTerm, am_url: str) -> dict:
     # A full redraw at 120x40: resize away and back; the second repaint is a whole screen.
+    mark = time.monotonic()
     term.resize(119, 40)
-    term.wait_quiet(1.0, 10)
+    term.wait_quiet(1.0, 10, after=mark)
     mark = time.monotonic()
     term.resize(120, 40)
-    term.wait_quiet(1.0, 10)
+    if not term.wait_quiet(1.0, 10, after=mark):
+        raise RuntimeError("no repaint after a resize")
     full = term.bytes_between(mark, time.monotonic())
     line = full / 40
     term.wait_quiet(1.0, 10)
@@ -231,7 +246,7 @@ def _one_change(term: PtyTerm, am_url: str) -> dict:
         added = term.bytes_between(mark, time.monotonic())
     ratio = silenced / line if line else None
     met = silenced <= full / 4
-    note = (f"silencing one alert (its row's state cell changes; the header count may too); full redraw = {fmt_bytes(full)} "
+    note = (f"silencing one alert in a table of 5 (a silenced alert sorts after the firing ones, so rows may move); full redraw = {fmt_bytes(full)} "
             f"(resize repaint at 120x40), one line = full/40; a new alert arriving: {fmt_bytes(added)}; "
             "ratio column = lines' worth")
     if not met:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import math
 import os
+import re
 import signal
 import struct
 import subprocess
@@ -85,7 +86,10 @@ class PtyTerm:
         full_env = dict(os.environ if env is None else env)
         full_env.setdefault("TERM", "xterm-256color")
         full_env["TERM"] = full_env.get("TERM") or "xterm-256color"
-        full_env["COLUMNS"], full_env["LINES"] = str(columns), str(lines)
+        # The size comes from the pty alone: COLUMNS/LINES would pin it (shutil.get_terminal_size
+        # reads them first) and a resize would never reach the program.
+        full_env.pop("COLUMNS", None)
+        full_env.pop("LINES", None)
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
         self.started_at = time.monotonic()
@@ -139,6 +143,12 @@ class PtyTerm:
         with self._lock:
             return "\n".join(self.screen.display)
 
+    def summary(self, limit: int = 300) -> str:
+        """The non-blank screen lines on one line (for error messages)."""
+        shown = " / ".join(line.strip() for line in self.text().splitlines() if line.strip())
+        shown = re.sub(r"(\S)\1{4,}", r"\1\1", shown)  # box-drawing runs say nothing
+        return shown[:limit] or "(blank screen)"
+
     @property
     def total_bytes(self) -> int:
         with self._lock:
@@ -148,6 +158,16 @@ class PtyTerm:
         """Bytes read with a timestamp in ``[start, end)`` (monotonic seconds)."""
         with self._lock:
             return sum(n for t, n in self.chunks if start <= t < end)
+
+    def data_between(self, start: float, end: float) -> bytes:
+        """The bytes read with a timestamp in ``[start, end)``."""
+        with self._lock:
+            offset, parts = 0, []
+            for t, n in self.chunks:
+                if start <= t < end:
+                    parts.append(bytes(self.raw[offset : offset + n]))
+                offset += n
+            return b"".join(parts)
 
     def last_chunk_time(self) -> float | None:
         with self._lock:
@@ -167,12 +187,15 @@ class PtyTerm:
                     return None
                 self._changed.wait(min(remaining, 0.2))
 
-    def wait_quiet(self, quiet: float, timeout: float) -> bool:
-        """Wait until no byte has arrived for ``quiet`` seconds (True), or ``timeout`` passed."""
+    def wait_quiet(self, quiet: float, timeout: float, after: float | None = None) -> bool:
+        """Wait until no byte has arrived for ``quiet`` seconds (True), or ``timeout`` passed.
+
+        With ``after`` (a monotonic time), some output must also have arrived after it first.
+        """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             last = self.last_chunk_time() or self.started_at
-            if time.monotonic() - last >= quiet:
+            if (after is None or last > after) and time.monotonic() - last >= quiet:
                 return True
             time.sleep(min(quiet / 4, 0.05))
         return False
