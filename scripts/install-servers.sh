@@ -5,7 +5,9 @@
 set -u
 need=()
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
-command -v alertmanager >/dev/null 2>&1 && command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
+# Debian names the binary prometheus-alertmanager (some setups also link it as alertmanager).
+{ command -v alertmanager >/dev/null 2>&1 || command -v prometheus-alertmanager >/dev/null 2>&1; } \
+  && command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v git >/dev/null 2>&1 || need+=(git)

@@ -234,6 +234,12 @@ def _phrase(response: httpx.Response) -> str:
 
 
 def _reason(exc: BaseException) -> str:
+    """One line saying why a connection failed, from the deepest OS error in the chain."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        cause = cause.__cause__ or cause.__context__
     text = str(exc) or type(exc).__name__
     lowered = text.lower()
     if "name or service not known" in lowered or "nodename nor servname" in lowered or "temporary failure in name resolution" in lowered:

@@ -121,6 +121,9 @@ ANSI_THEME = Theme(
     dark=True,
     variables={
         "cockpit-muted": "ansi_bright_black",
+        # Textual's own CSS refers to these; an ANSI theme must define them itself.
+        "ansi-background": "ansi_black",
+        "ansi-foreground": "ansi_white",
         "border": "ansi_blue",
         "border-blurred": "ansi_bright_black",
         "block-cursor-foreground": "ansi_black",
