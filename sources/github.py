@@ -94,6 +94,7 @@ class GitHubSource(PoliteHttpSource):
     """Workflow runs and deployments of GitHub repositories."""
 
     kind = SourceKind.PIPELINES
+    provides = (SourceKind.DEPLOYS,)
     Options = GitHubOptions
     options: GitHubOptions
     default_token_envs = ("GITHUB_TOKEN", "GH_TOKEN")

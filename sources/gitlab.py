@@ -58,6 +58,7 @@ class GitLabSource(PoliteHttpSource):
     """Pipelines and deployments of GitLab projects."""
 
     kind = SourceKind.PIPELINES
+    provides = (SourceKind.DEPLOYS,)
     Options = GitLabOptions
     options: GitLabOptions
     default_token_envs = ("GITLAB_TOKEN",)
