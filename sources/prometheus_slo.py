@@ -22,7 +22,7 @@ import asyncio
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,14 +35,13 @@ from cockpit.durations import parse_duration
 from cockpit.models import FetchResult, Slo, SourceKind, utcnow
 from sources.base import Source, SourceContext
 from sources.errors import (
-    SourceAuthError,
     SourceBadResponse,
     SourceError,
-    SourceRateLimited,
     SourceTimeout,
     SourceUnreachable,
 )
 from sources.http import HttpOptions
+from sources.prom_guard import api_error, guard_response, retry_kwargs
 from sources.slo_discovery import (
     FoundSlo,
     pyrra_objectives_from_rules,
@@ -177,6 +176,7 @@ class PrometheusSloSource(Source):
             if token:
                 headers["Authorization"] = f"Bearer {token}"
             auth = (opts.username, opts.resolve_password() or "") if opts.username else None
+            session.hooks["response"].append(guard_response)
             self._prom = PrometheusConnect(
                 url=self._base, headers=headers, auth=auth, session=session, timeout=opts.timeout,
                 retry=Retry(total=0, raise_on_status=False),
@@ -191,17 +191,23 @@ class PrometheusSloSource(Source):
         async with self._limit:
             try:
                 return await asyncio.to_thread(fn, *args, **kwargs)
+            except SourceError as exc:  # raised by guard_response, already one clear line
+                raise type(exc)(f"{where}: {exc.message}", **retry_kwargs(exc)) from exc
+            except requests.exceptions.JSONDecodeError as exc:
+                raise SourceBadResponse(f"{where}: malformed JSON") from exc
             except requests.Timeout as exc:
                 raise SourceTimeout(f"{where}: no answer within {self.options.timeout:g}s") from exc
             except requests.exceptions.SSLError as exc:
                 raise SourceUnreachable(f"{where}: TLS failed") from exc
             except requests.ConnectionError as exc:
+                if "timed out" in str(exc).lower():  # a read timeout, as urllib3 reports it without retries
+                    raise SourceTimeout(f"{where}: no answer within {self.options.timeout:g}s") from exc
                 reason = "connection refused" if "refused" in str(exc).lower() else "cannot connect"
                 raise SourceUnreachable(f"{where}: {reason}") from exc
             except requests.RequestException as exc:
                 raise SourceUnreachable(f"{where}: {type(exc).__name__}") from exc
             except PrometheusApiClientException as exc:
-                raise _api_error(where, str(exc)) from exc
+                raise api_error(where, str(exc)) from exc
             except (ValueError, KeyError, TypeError) as exc:
                 raise SourceBadResponse(f"{where}: malformed answer ({type(exc).__name__})") from exc
 
@@ -374,19 +380,3 @@ class PrometheusSloSource(Source):
             time_to_exhaustion_s=time_to_exhaustion(found.budget_remaining, burns["1h"], found.period),
             burn_history=history,
         )
-
-
-def _api_error(where: str, text: str) -> SourceError:
-    """Map prometheus-api-client's "HTTP Status Code N (body)" to the error tree."""
-    match = re.search(r"HTTP Status Code (\d+)", text)
-    code = int(match.group(1)) if match else 0
-    detail = ""
-    start = text.find('"error":"')
-    if start >= 0:  # the body arrives as a bytes repr: quotes inside are escaped once or twice
-        reason = text[start + 9 :].split('"}', 1)[0].split('","', 1)[0]
-        detail = ": " + reason.replace("\\\\", "\\").replace('\\"', '"')[:200]
-    if code == 429:
-        return SourceRateLimited(f"{where}: rate limited (HTTP 429)")
-    if code in (401, 403):
-        return SourceAuthError(f"{where}: HTTP {code} (check the credentials)")
-    return SourceBadResponse(f"{where}: HTTP {code or '?'}{detail}")
