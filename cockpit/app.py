@@ -192,20 +192,19 @@ class CockpitApp(App[None]):
         if not isinstance(alert, Alert):
             self.notify("Select an alert first (key 1 focuses Alerts)", severity="warning")
             return
+        # Each action lives in its own module; the app only routes to it.
         if message.action == "silence":
-            if self.read_only:
-                self.notify("Read-only mode: silences are disabled", severity="warning",
-                            markup=False)
-            else:
-                self.notify("Silencing is not available for this source yet", markup=False)
+            from cockpit.screens.silence import start_silence
+
+            start_silence(self, alert)
         elif message.action == "open-runbook":
-            url = alert.runbook.url if alert.runbook else None
-            if url:
-                self.push_screen(DetailScreen(alert.runbook, self.clock()))
-            else:
-                self.notify("No runbook for this alert", severity="warning")
+            from cockpit.screens.runbook_view import open_runbook
+
+            open_runbook(self, alert)
         elif message.action == "triage":
-            self.notify("Triage walkthroughs are not available yet", markup=False)
+            from cockpit.screens.triage import start_triage
+
+            start_triage(self, alert)
 
     # ----- command palette ------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -111,7 +111,14 @@ def secret_file_warnings(config: Config) -> list[str]:
 def run_tui(args: argparse.Namespace) -> int:
     config = load(args)
     from cockpit.engine import Engine
+    from cockpit.keys import KeymapError, keymap_from_config
     from cockpit.tui import run_app
+
+    try:
+        keymap_from_config(config.keys)
+    except KeymapError as exc:
+        key, _, why = str(exc).partition(": ")
+        raise ConfigError(f"{config.path or '<demo>'}: key '{key}': {why}") from None
 
     if args.read_only:
         config.cockpit.read_only = True

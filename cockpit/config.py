@@ -21,6 +21,14 @@ from sources.base import SourceOptions
 
 __all__ = ["CockpitSection", "Config", "ConfigError", "SourceEntry", "demo_config", "load_config"]
 
+DEMO_SOURCES = [
+    {"name": "demo", "type": "demo"},
+    {"name": "demo-runbooks", "type": "runbooks",
+     "paths": [str(Path(__file__).resolve().parent.parent / "sources" / "demo_runbooks")],
+     "url_prefixes": ["https://runbooks.demo.invalid/"]},
+]
+"""What ``--demo`` runs: the embedded demo source and its runbooks, through the real adapters."""
+
 ThemeName = Literal["dark", "light", "high-contrast", "mono"]
 
 
@@ -145,7 +153,7 @@ def _validate(data: dict[str, Any], file: Path | None, *, demo: bool) -> Config:
         raise ConfigError(f"{where}: key 'keys': expected a table of binding id = \"key,key\" strings")
     raw_sources = data.get("sources", [])
     if demo:
-        raw_sources = [{"name": "demo", "type": "demo"}]
+        raw_sources = DEMO_SOURCES
     if not isinstance(raw_sources, list):
         raise ConfigError(f"{where}: key 'sources': expected an array of tables [[sources]]")
     entries = [_source_entry(where, i, raw) for i, raw in enumerate(raw_sources)]

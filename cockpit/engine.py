@@ -16,6 +16,7 @@ from typing import Any
 
 from cockpit.cache import CacheStore
 from cockpit.config import Config
+from cockpit.enrich import RunbookResolver
 from cockpit.history import History
 from cockpit.models import SourceState
 from cockpit.poller import Poller
@@ -37,7 +38,8 @@ class Engine:
         self.sources: list[Source] = [
             build_source(entry.name, entry.type, entry.options, context) for entry in config.sources
         ]
-        self.poller = Poller(self.sources, self.store, share=share)
+        self.resolver = RunbookResolver(self.sources)
+        self.poller = Poller(self.sources, self.store, share=share, enrich=self.resolver.apply)
         self.history = History(self.cache_dir)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -107,6 +109,7 @@ class Engine:
         if self._thread is not None:
             self._thread.join(wait)
         self.store.close()
+        self.history.close()
 
     # -- one-shot (snapshot, check) ---------------------------------------------------------
 
@@ -117,6 +120,7 @@ class Engine:
             try:
                 states = await self.poller.poll_all_once()
                 for state in states:
+                    self.resolver.apply(state)  # the runbooks may have been indexed in this round
                     self.history.record(state, self.poller.now())
                 return states
             finally:

@@ -62,6 +62,7 @@ class Poller:
         sleep: Callable[[float], object] | None = None,
         rng: Callable[[], float] = random.random,
         share: bool = True,
+        enrich: Callable[[SourceState], SourceState] | None = None,
     ) -> None:
         self.sources = {s.name: s for s in sources}
         self.store = store
@@ -69,6 +70,8 @@ class Poller:
         self.clock = clock
         self.rng = rng
         self.share = share
+        self.enrich = enrich or (lambda state: state)
+        """Applied to each successful poll before it is stored (e.g. runbook paths resolved)."""
         self._sleep = sleep
         self._wake: dict[str, asyncio.Event] = {}
         self._failures: dict[str, int] = {name: 0 for name in self.sources}
@@ -118,6 +121,7 @@ class Poller:
             state.fetched_at = self.now()
             state.error = None
             state.next_poll_at = None
+            state = self.enrich(state)
         state.status = compute_status(state, self.now())
         self.store.save(state)
         return state

@@ -3,7 +3,9 @@
 No network. Every value is derived from the clock, so two polls a few minutes apart differ the
 way a real shift does: checkout's error rate fires after a deploy and burns its SLO fast, gets
 silenced, then resolves; latency alerts go pending then firing; pipelines fail and rerun.
-It goes through the same poller, cache and models as every real source, and it supports
+Its runbooks are real Markdown files (``sources/demo_runbooks``) served by a ``runbooks``
+source that ``--demo`` configures beside it. It goes through the same poller, cache and models
+as every real source, and it supports
 silences (kept in memory) so the silence flow can be tried without an Alertmanager.
 """
 
@@ -14,10 +16,9 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from importlib import resources
 
 from cockpit.models import (
-    Alert, AlertState, Deploy, FetchResult, Pipeline, RunbookDoc, RunbookRef, RunStatus, Slo,
+    Alert, AlertState, Deploy, FetchResult, Pipeline, RunbookRef, RunStatus, Slo,
     SloStatus, SourceKind,
 )
 from sources.base import SilenceInfo, SilenceRequest, Source, SourceOptions, SupportsSilences
@@ -50,7 +51,7 @@ class DemoSource(Source, SupportsSilences):
     """Alerts, SLOs, deploys, pipelines and runbooks of a made-up shop, alive over time."""
 
     kind = SourceKind.ALERTS
-    provides = (SourceKind.SLOS, SourceKind.DEPLOYS, SourceKind.PIPELINES, SourceKind.RUNBOOKS)
+    provides = (SourceKind.SLOS, SourceKind.DEPLOYS, SourceKind.PIPELINES)
 
     class Options(SourceOptions):
         """The demo has no options beyond the poll interval."""
@@ -75,7 +76,6 @@ class DemoSource(Source, SupportsSilences):
         items += self._slos(t)
         items += self._deploys(cycle_start)
         items += self._pipelines(now, cycle_start, t)
-        items += self._runbooks()
         return FetchResult(items=items, info={"on call": "Dana Whitfield (shop-primary)"})
 
     # -- alerts --------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ class DemoSource(Source, SupportsSilences):
                 annotations={"summary": summary, "runbook_url": RUNBOOK_BASE + name,
                              "description": f"{summary}. Demo data: nothing real is affected."},
                 summary=summary, generator_url=f"https://prometheus.demo.invalid/graph?g0.expr={name}",
-                runbook=RunbookRef(url=RUNBOOK_BASE + name, path=f"{name}.md"),
+                runbook=RunbookRef(url=RUNBOOK_BASE + name),
                 silenced_by=silenced_by, peers=["demo://am-1", "demo://am-2"],
             ))
         return alerts
@@ -187,18 +187,6 @@ class DemoSource(Source, SupportsSilences):
                 url="https://ci.demo.invalid/shop/checkout/c0ffee2", message="Revert cart total rounding",
             ))
         return pipelines
-
-    def _runbooks(self) -> list[RunbookDoc]:
-        docs = []
-        folder = resources.files("sources") / "demo_runbooks"
-        if not folder.is_dir():
-            return docs
-        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-            if entry.name.endswith(".md"):
-                first = next((ln for ln in entry.read_text(encoding="utf-8").splitlines() if ln.startswith("# ")), "")
-                docs.append(RunbookDoc(source=self.name, path=entry.name, title=first[2:].strip() or entry.name[:-3],
-                                       root=str(folder), url=RUNBOOK_BASE + entry.name[:-3]))
-        return docs
 
     # -- silences (in memory) -------------------------------------------------------------------
 

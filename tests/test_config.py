@@ -84,7 +84,7 @@ def test_missing_file_is_an_error_unless_demo(tmp_path: Path) -> None:
         load_config(tmp_path / "absent.toml")
     with pytest.raises(ConfigError, match="--demo"):
         load_config()
-    assert [s.type for s in load_config(demo=True).sources] == ["demo"]
+    assert [s.type for s in load_config(demo=True).sources] == ["demo", "runbooks"]
 
 
 def test_cli_bad_config_exits_2_without_traceback(tmp_path: Path, run_cli) -> None:
@@ -104,3 +104,10 @@ def test_cli_bad_usage_exits_2(run_cli) -> None:
 def test_version(run_cli) -> None:
     result = run_cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("cockpit ")
+
+
+def test_cli_bad_key_binding_exits_2_naming_it(tmp_path: Path, run_cli) -> None:
+    path = write(tmp_path, '[keys]\nhelp = "f1"\nfrobnicate = "x"\n')
+    result = run_cli("--config", str(path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "key 'keys.frobnicate': unknown binding" in result.stderr
