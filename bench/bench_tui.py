@@ -102,16 +102,9 @@ def first_paint(work: Path) -> list[dict]:
 
 
 # ----- 2 and 3, and the low-bandwidth checks --------------------------------------------------
-def _bursts(term: PtyTerm, start: float, end: float, gap: float = 0.3) -> list[tuple[float, int]]:
-    """Output grouped into bursts separated by ``gap`` seconds of silence: (start time, bytes)."""
-    bursts: list[list[float]] = []
-    for t, n in [(t, n) for t, n in term.chunks if start <= t < end]:
-        if bursts and t - bursts[-1][2] <= gap:
-            bursts[-1][1] += n
-            bursts[-1][2] = t
-        else:
-            bursts.append([t, n, t])
-    return [(b[0] - start, int(b[1])) for b in bursts]
+def _bursts(term: PtyTerm, start: float, end: float) -> list[tuple[float, int]]:
+    """Output grouped into repaints: (seconds into the window, bytes)."""
+    return [(t - start, len(data)) for t, data in term.bursts(start, end)]
 
 
 def _burst_note(bursts: list[tuple[float, int]]) -> str:

@@ -169,6 +169,24 @@ class PtyTerm:
                 offset += n
             return b"".join(parts)
 
+    def bursts(self, start: float, end: float, gap: float = 0.3) -> list[tuple[float, bytes]]:
+        """Output in ``[start, end)`` grouped into repaints: runs of reads with less than ``gap``
+        seconds between them, as (time of the first read, bytes)."""
+        found: list[tuple[float, bytearray]] = []
+        last = None
+        with self._lock:
+            offset = 0
+            for t, n in self.chunks:
+                if start <= t < end:
+                    data = self.raw[offset : offset + n]
+                    if last is not None and t - last <= gap:
+                        found[-1][1].extend(data)
+                    else:
+                        found.append((t, bytearray(data)))
+                    last = t
+                offset += n
+        return [(t, bytes(data)) for t, data in found]
+
     def last_chunk_time(self) -> float | None:
         with self._lock:
             return self.chunks[-1][0] if self.chunks else None

@@ -5,6 +5,7 @@ timed tests)."""
 from __future__ import annotations
 
 import sys
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -72,3 +73,62 @@ def test_report_lists_every_row_with_its_ratio_and_the_machine():
     assert "no server \\| here" in text  # a pipe in a note does not break the table
     assert "- CPU: test cpu" in text and "2026-01-02" in text
     assert "1 targets met, 0 missed, 1 not measured" in text
+
+
+# ----- low-bandwidth mode, seen from a real terminal (no timing asserted) ---------------------
+import re  # noqa: E402
+import shutil  # noqa: E402
+from datetime import timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from bench.upstream import closed_port, cockpit_argv, cockpit_env, write_config  # noqa: E402
+
+_EXTENDED_COLOUR = re.compile(rb"\x1b\[[0-9;:]*(?:38|48)[;:][25][;:]")
+_CURSOR_TO = re.compile(rb"\x1b\[(\d+);\d+H")
+
+
+def _warm_cache_config(tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    """A config whose only source is down, and a cache holding its last alerts."""
+    from cockpit.cache import CacheStore
+    from cockpit.models import Alert, SourceKind, SourceState, utcnow
+
+    names = [f"CachedAlert{i}" for i in range(5)]
+    now = utcnow()
+    store = CacheStore(tmp_path / "cache")
+    store.save(SourceState(name="am", type="alertmanager", kind=SourceKind.ALERTS, interval_s=15,
+                           fetched_at=now - timedelta(minutes=3),
+                           items=[Alert(source="am", fingerprint=f"{i:016x}", name=n, severity="warning",
+                                        starts_at=now - timedelta(hours=1)) for i, n in enumerate(names)]))
+    store.close()
+    config = write_config(tmp_path / "config.toml", [{"name": "am", "type": "alertmanager",
+                                                      "url": f"http://127.0.0.1:{closed_port()}", "interval": "15s"}])
+    return config, tmp_path / "cache", names
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("how", ["ssh", "flag"])
+def test_low_bandwidth_mode_sends_16_colours_and_no_mouse_motion_tracking(tmp_path, how):
+    config, cache, names = _warm_cache_config(tmp_path)
+    args = ["--config", str(config)] + (["--low-bandwidth"] if how == "flag" else [])
+    with PtyTerm(cockpit_argv(*args), env=cockpit_env(cache, low_bandwidth=how == "ssh", home=tmp_path), cwd=str(tmp_path)) as term:
+        shown = term.wait_for(lambda text: all(n in text for n in names), 60)
+        assert shown is not None, f"the cached alerts never showed: {term.summary()}"
+        term.wait_quiet(1.0, 20)
+        raw = bytes(term.raw)
+    assert not _EXTENDED_COLOUR.search(raw), "a 256-colour or true-colour SGR was sent in low-bandwidth mode"
+    assert b"\x1b[?1003h" not in raw and b"\x1b[?1002h" not in raw, "mouse-motion tracking was switched on"
+
+
+@pytest.mark.e2e
+def test_the_clock_alone_never_repaints_the_whole_screen(tmp_path):
+    """Ages tick while nothing else changes: each repaint touches a few rows, not all 40."""
+    config, cache, names = _warm_cache_config(tmp_path)
+    with PtyTerm(cockpit_argv("--config", str(config)), env=cockpit_env(cache, home=tmp_path), cwd=str(tmp_path)) as term:
+        assert term.wait_for(lambda text: all(n in text for n in names), 60) is not None, term.summary()
+        term.wait_quiet(1.0, 20)
+        start = time.monotonic()
+        time.sleep(12)  # more than two age ticks of the normal mode
+        repaints = [data for _t, data in term.bursts(start, time.monotonic())]
+    for chunk in repaints:
+        rows = {int(r) for r in _CURSOR_TO.findall(chunk)}
+        assert len(rows) < 20, f"one idle repaint touched {len(rows)} of 40 rows"
