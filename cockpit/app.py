@@ -130,6 +130,9 @@ class CockpitApp(App[None]):
         main.show_states(self._states.values(), self.clock())
         self.set_interval(self.tick_seconds, self._tick, name="ages")
         self.engine.start(self._on_engine_update)
+        notice = getattr(self.engine, "notice", None)  # e.g. the cache was rebuilt: said once
+        if notice:
+            self.notify(notice, title="Cache", severity="warning", timeout=10, markup=False)
 
     async def on_unmount(self) -> None:
         await asyncio.to_thread(self.engine.stop)

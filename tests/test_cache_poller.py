@@ -182,3 +182,19 @@ def test_cache_dir_and_files_are_private(tmp_path: Path) -> None:
     assert (tmp_path / "c").stat().st_mode & 0o777 == 0o700
     for path in (tmp_path / "c").rglob("*"):
         assert path.stat().st_mode & 0o077 == 0, path
+
+
+async def test_app_says_once_that_a_corrupted_cache_was_rebuilt(tmp_path: Path) -> None:
+    from cockpit.app import CockpitApp
+    from cockpit.config import load_config
+    from cockpit.engine import Engine
+
+    (tmp_path / "state").mkdir(parents=True)
+    (tmp_path / "state" / "cache.db").write_bytes(b"\x00garbage" * 500)
+    config = load_config(demo=True)
+    app = CockpitApp(Engine(config, tmp_path), settings=config.cockpit, keys=config.keys)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.5)
+        messages = [n.message for n in app._notifications]
+        assert sum("rebuilt" in m for m in messages) == 1, messages
+        assert "KubePodCrashLooping" in " ".join(str(s.items) for s in app.states)
