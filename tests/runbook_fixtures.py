@@ -1,0 +1,113 @@
+"""A fake engine with a real runbooks source (SQLite index over a temp dir) for Pilot tests.
+
+Adds to :mod:`tests.app_fixtures` without changing it: :class:`RunbookEngine` is a
+:class:`FakeEngine` with ``cache_dir``, ``sources`` (one real :class:`RunbooksSource`) and a
+``submit`` that really runs the coroutine (in a fresh event loop on a helper thread).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from cockpit.models import RunbookDoc, SourceKind, SourceState, SourceStatus
+from sources.base import SourceContext
+from sources.runbooks import RunbooksOptions, RunbooksSource
+from tests.app_fixtures import FakeEngine, ago, fixed_states
+
+__all__ = ["RUNBOOKS", "URL_PREFIX", "RunbookEngine", "write_runbooks"]
+
+URL_PREFIX = "https://runbooks.example.org/"
+"""The prefix of the fixed alerts' runbook_url (see tests.app_fixtures)."""
+
+RUNBOOKS = {
+    "checkout/CheckoutHighErrorRate.md": """---
+title: Checkout high error rate
+---
+# Checkout high error rate
+
+## Meaning
+
+The checkout service answers more than 5% of requests with a server error.
+
+## Diagnosis
+
+- [ ] Look at the error dashboard for the failing endpoint
+- [ ] Check the last deploy of checkout
+
+## Mitigation
+
+- [ ] Roll back the last deploy if the errors started with it
+
+See [the upstream page](https://wiki.example.org/checkout) and [secrets](../../../etc/passwd).
+""",
+    "kubernetes/KubePodCrashLooping.md": """# KubePodCrashLooping
+
+## Meaning
+
+A container keeps crashing and Kubernetes keeps restarting it.
+
+## Diagnosis
+
+- [ ] Read the logs of the previous run
+- [ ] Look at the exit code of the last state
+
+## Mitigation
+
+Restart after fixing the configuration.
+""",
+    "kubernetes/KubeDeploymentReplicasMismatch.md": """# KubeDeploymentReplicasMismatch
+
+## Meaning
+
+Fewer replicas are available than wanted; pods may be crashing or pending.
+""",
+    "storage/disk-full.md": """# Disk filling up
+
+## Meaning
+
+A volume will fill soon: DiskWillFillIn4Hours fires when the disk is predicted full in hours.
+
+## Mitigation
+
+- [ ] Delete old snapshots
+""",
+}
+
+
+def write_runbooks(root: Path, extra: dict[str, str] | None = None) -> Path:
+    """Write the runbooks (plus ``extra``) under ``root``; returns ``root``."""
+    for rel, text in {**RUNBOOKS, **(extra or {})}.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+class RunbookEngine(FakeEngine):
+    """FakeEngine + a real runbooks source, its index built, and a working ``submit``."""
+
+    def __init__(self, tmp: Path, states: list[SourceState] | None = None,
+                 extra_runbooks: dict[str, str] | None = None, **kwargs) -> None:
+        self.cache_dir = tmp / "cache"
+        root = write_runbooks(tmp / "runbooks", extra_runbooks)
+        options = RunbooksOptions(paths=[str(root)], url_prefixes=[URL_PREFIX])
+        self.runbooks = RunbooksSource("runbooks", options, SourceContext(cache_dir=self.cache_dir))
+        self.runbooks.index.update()
+        self.sources = [self.runbooks]
+        docs = [RunbookDoc(source="runbooks", path=d.path, title=d.title, root=d.root)
+                for d in self.runbooks.index.documents()]
+        base = [s for s in (states if states is not None else fixed_states()) if s.kind != SourceKind.RUNBOOKS]
+        base.append(SourceState(name="runbooks", type="runbooks", kind=SourceKind.RUNBOOKS,
+                                status=SourceStatus.OK, fetched_at=ago(minutes=1), items=docs))
+        super().__init__(base, **kwargs)
+        self._pool = ThreadPoolExecutor(1)
+
+    def submit(self, coro) -> Future:
+        return self._pool.submit(asyncio.run, coro)
+
+    def stop(self) -> None:
+        super().stop()
+        self._pool.shutdown(wait=False)
+        self.runbooks.index.close()
