@@ -229,6 +229,7 @@ class CockpitApp(App[None]):
             yield SystemCommand(f"{panel_id}: filter", f"Filter the {panel_id} panel",
                                 partial(self._palette_filter, panel_id))
         yield SystemCommand("app: refresh all", "Poll every source now", main.action_refresh)
+        yield SystemCommand("alerts: silences", "List the silences; x expires one", self._palette_silences)
         yield SystemCommand("app: help", "Show the keys in force", self.action_help)
         yield SystemCommand("app: quit", "Quit the cockpit", self.action_quit)
         yield SystemCommand("panel: maximise", "Maximise or restore the focused panel",
@@ -236,6 +237,11 @@ class CockpitApp(App[None]):
         for name in THEME_NAMES + ("ansi",):
             yield SystemCommand(f"theme: {name}", f"Switch to the {name} theme",
                                 partial(setattr, self, "theme", name))
+
+    def _palette_silences(self) -> None:
+        from cockpit.screens.silences import show_silences
+
+        show_silences(self)
 
     def _palette_filter(self, panel_id: str) -> None:
         self.main_screen.action_focus_panel(panel_id)
