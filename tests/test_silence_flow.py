@@ -1,16 +1,21 @@
 """The silence flow in the TUI (Pilot): dialog, preview, confirmation, one write, read-only, errors.
 
 A fake engine runs writes on a worker thread's event loop, like the real engine's poller loop,
-against a fake source that records every call. The end-to-end test against a real Alertmanager
-is in test_silence_e2e.py.
+against a fake source that records every call. The last test drives the same flow against a
+REAL Alertmanager through the real engine and checks the result with ``amtool``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import re
+import subprocess
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import httpx
 import pytest
 
 from cockpit.actions import default_author
@@ -23,6 +28,7 @@ from cockpit.screens.silences import SilencesScreen, show_silences
 from sources.base import SilenceInfo, SilenceRequest, Source, SourceContext, SourceOptions, SupportsSilences
 from sources.errors import SourceUnreachable
 from tests.app_fixtures import FakeEngine, fixed_clock
+from tests.servers import require_binary, start_alertmanager
 
 SIZE = (100, 40)
 CHECKOUT_MATCHERS = ('alertname="CheckoutHighErrorRate", namespace="shop", service="checkout", '
@@ -356,3 +362,122 @@ async def test_palette_lists_every_silenceable_source(source, tmp_path):
         assert isinstance(app.screen, SilencesScreen)
         assert app.screen.query_one("#silences-table").row_count == 1
 
+
+
+# ----- against a real Alertmanager ---------------------------------------------------------------
+
+E2E_CONFIG = """\
+[cockpit]
+user = "e2e-tester"
+
+[[sources]]
+name = "am-e2e"
+type = "alertmanager"
+urls = ["{url}"]
+interval = "1s"
+timeout = "5s"
+"""
+
+
+def _rfc3339(when: datetime) -> str:
+    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _post_alert(url: str) -> None:
+    now = datetime.now(timezone.utc)
+    alert = {
+        "labels": {"alertname": "CockpitSilenceE2E", "severity": "warning", "service": "e2e",
+                   "instance": "i-1"},
+        "annotations": {"summary": "posted by the test", "runbook_url": "https://runbooks.example.test/e2e"},
+        "startsAt": _rfc3339(now - timedelta(minutes=1)),
+        "endsAt": _rfc3339(now + timedelta(hours=2)),
+        "generatorURL": "http://127.0.0.1:9090/graph?g0.expr=vector(1)",
+    }
+    httpx.post(f"{url}/api/v2/alerts", json=[alert], timeout=10).raise_for_status()
+
+
+def _amtool_silences(amtool: str, url: str) -> list[dict]:
+    out = subprocess.run([amtool, "silence", "query", f"--alertmanager.url={url}", "-o", "json"],
+                         capture_output=True, text=True, timeout=30, check=True)
+    return json.loads(out.stdout or "[]") or []
+
+
+async def _until(pilot, check, what: str, attempts: int = 450):
+    """Pause (0.1 s a time) until ``check()`` is truthy; fail with ``what`` when it never is."""
+    for _ in range(attempts):
+        value = check()
+        if value:
+            return value
+        await pilot.pause(0.1)
+    raise AssertionError(f"never happened: {what}")
+
+
+def _e2e_alert_state(app: CockpitApp) -> str | None:
+    for state in app.states:
+        for item in state.items:
+            if getattr(item, "name", None) == "CockpitSilenceE2E":
+                return item.state.value
+    return None
+
+
+@pytest.mark.server
+async def test_silence_from_the_tui_reaches_a_real_alertmanager_then_expires(tmp_path):
+    from cockpit.config import load_config
+    from cockpit.engine import Engine
+
+    amtool = require_binary("amtool")
+    am = start_alertmanager(tmp_path)
+    try:
+        await asyncio.to_thread(_post_alert, am.url)
+        config_path = tmp_path / "config.toml"
+        config_path.write_text(E2E_CONFIG.format(url=am.url))
+        config = load_config(config_path)
+        engine = Engine(config, tmp_path / "cache", share=False)
+        app = CockpitApp(engine=engine, settings=config.cockpit, low_bandwidth=False)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _until(pilot, lambda: _e2e_alert_state(app) == "firing", "the posted alert firing in the app")
+            await pilot.pause()
+            await pilot.press("s")
+            await _until(pilot, lambda: isinstance(app.screen, SilenceScreen), "the silence dialog")
+            assert 'alertname="CockpitSilenceE2E"' in field(app, "silence-matchers")
+            assert field(app, "silence-author") == "e2e-tester"
+            assert shown(app, "silence-preview") == "would match 1 current alert"
+            await pilot.click("#duration-15m")
+            await fill(pilot, "silence-comment", "e2e: silenced from the TUI")
+            await review(pilot)
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.click("#confirm-yes")
+            created = await _until(
+                pilot, lambda: next((t for t in toasts(app) if re.match(r"Silence \S+ created", t)), None),
+                "the created toast")
+            silence_id = created.split()[1]
+
+            listed = {s["id"]: s for s in await asyncio.to_thread(_amtool_silences, amtool, am.url)}
+            assert silence_id in listed
+            assert listed[silence_id]["comment"] == "e2e: silenced from the TUI"
+            assert listed[silence_id]["createdBy"] == "e2e-tester"
+            await _until(pilot, lambda: _e2e_alert_state(app) == "silenced", "the alert turning silenced")
+            now = datetime.now(timezone.utc)
+            actions = engine.history.events(now - timedelta(hours=1), now + timedelta(hours=1), kinds=["action"])
+            assert [(a["state"], a["data"].get("silence_id")) for a in actions] == [("silence", silence_id)]
+
+            # expire it from the silences list (detail -> S -> x -> confirm)
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press("S")
+            await _until(pilot, lambda: isinstance(app.screen, SilencesScreen)
+                         and app.screen.query_one("#silences-table").row_count == 1, "the silences list")
+            row = [c.plain for c in app.screen.query_one("#silences-table").get_row_at(0)]
+            assert row[1] == silence_id and "CockpitSilenceE2E" in row[3]
+            await pilot.press("x")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.click("#confirm-yes")
+            await _until(pilot, lambda: any(f"Silence {silence_id} expired" in t for t in toasts(app)),
+                         "the expired toast")
+            assert silence_id not in {s["id"] for s in await asyncio.to_thread(_amtool_silences, amtool, am.url)}
+            await _until(pilot, lambda: _e2e_alert_state(app) == "firing", "the alert firing again")
+        entries = AuditLog.in_dir(tmp_path / "cache").entries()
+        assert [(e["what"], e["result"]) for e in entries] == [("create_silence", "ok"), ("expire_silence", "ok")]
+    finally:
+        am.stop()
