@@ -46,6 +46,7 @@ __all__ = [
     "SilencePlan",
     "SilenceScreen",
     "cockpit_setting",
+    "group_labels",
     "read_only_refusal",
     "silenceable_source",
     "start_silence",
@@ -71,6 +72,17 @@ def read_only_refusal(app: Any, what: str = "silencing") -> bool:
                    severity="warning", timeout=8, markup=False)
         return True
     return False
+
+
+def group_labels(app: Any) -> list[str]:
+    """The labels the Alerts panel groups by (its ``group_by``), else the config's."""
+    try:
+        panel_group_by = getattr(app.main_screen.panel("alerts"), "group_by", None)
+    except Exception:  # noqa: BLE001 - no main screen (e.g. a test app): use the config
+        panel_group_by = None
+    if panel_group_by:
+        return [str(name) for name in panel_group_by]
+    return [str(name) for name in cockpit_setting(app, "alert_group_by", ["severity", "alertname"])]
 
 
 def silenceable_source(app: Any, name: str) -> Source | None:
@@ -347,7 +359,7 @@ def start_silence(app: Any, alert: Alert) -> None:
     dialog = SilenceScreen(
         alert,
         alerts=alerts,
-        group_by=list(cockpit_setting(app, "alert_group_by", ["severity", "alertname"])),
+        group_by=group_labels(app),
         author=str(cockpit_setting(app, "user", "") or default_author()),
     )
 
