@@ -133,6 +133,9 @@ class CockpitApp(App[None]):
         notice = getattr(self.engine, "notice", None)  # e.g. the cache was rebuilt: said once
         if notice:
             self.notify(notice, title="Cache", severity="warning", timeout=10, markup=False)
+        from cockpit.screens.resume import offer_resume
+
+        offer_resume(self)  # open triages left by a crash or a drop: waits for other modals
 
     async def on_unmount(self) -> None:
         await asyncio.to_thread(self.engine.stop)
