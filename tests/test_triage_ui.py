@@ -71,8 +71,9 @@ async def test_t_starts_a_triage_from_the_runbook_and_every_action_is_saved(tmp_
         await pilot.press("N", *"paged payments team", "enter")
         await settle(app, pilot)
         table = screen.steps_table
-        assert table.get_row_at(2)[0].plain == "[x]" and table.get_row_at(2)[2].plain == "09:30:00Z"
-        assert table.get_row_at(2)[3].plain == "1"
+        assert table.get_row_at(2)[0].plain == "[x]" and table.get_row_at(2)[1].plain == "09:30:00Z"
+        assert table.get_row_at(2)[2].plain == "1"  # one note on it
+        assert table.get_row_at(2)[3].plain.strip().startswith("Look at the error dashboard")
 
     (triage,) = saved(engine)
     assert triage.runbook_path == "checkout/CheckoutHighErrorRate.md"

@@ -119,7 +119,6 @@ class RunbooksPanel(Panel[Row]):
     def row_cells(self, item: Row, now: datetime) -> list[Text]:
         if isinstance(item, Hit):
             title = plain(item.title, 80, "bold")
-            title.append(f"  {clean_line(item.path, 80)}", style=self.cell_style("muted"))
             highlight = self.cell_style("accent") + Style(bold=True, reverse=True)
             return [title, snippet_text(item, highlight)]
         return [plain(item.title, 120, "bold"), plain(item.path, 120, self.cell_style("muted"))]

@@ -111,7 +111,7 @@ class TriageScreen(Screen[None]):
         yield Static(id="triage-title", markup=False)
         yield Static(self._alert_text(), id="triage-alert", markup=False)
         table = StepsTable(cursor_type="row", zebra_stripes=False, id="triage-steps")
-        for key, label in (("mark", ""), ("step", "Step"), ("done", "Done"), ("notes", "Notes")):
+        for key, label in (("mark", ""), ("done", "Done"), ("notes", "Notes"), ("step", "Step")):
             table.add_column(Text(label), key=key)
         yield table
         yield Static(id="triage-notes", markup=False)
@@ -166,8 +166,9 @@ class TriageScreen(Screen[None]):
             indent = "  " * max(0, step.level - 2) if step.kind == "check" else ""
             style = "dim" if step.done else ("bold" if step.kind == "section" else "")
             notes = len(triage.notes(step.id))
-            table.add_row(Text("[x]" if step.done else "[ ]"), Text(indent + clean_line(step.title, 160), style=style),
-                          Text(time_of(step.done_at)), Text(str(notes) if notes else ""), key=str(step.id))
+            table.add_row(Text("[x]" if step.done else "[ ]"), Text(time_of(step.done_at)),
+                          Text(str(notes) if notes else ""), Text(indent + clean_line(step.title, 160), style=style),
+                          key=str(step.id))
         if triage.steps:
             table.move_cursor(row=min(max(row, 0), len(triage.steps) - 1), animate=False)
         self._paint_notes()
