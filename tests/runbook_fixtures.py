@@ -89,10 +89,13 @@ class RunbookEngine(FakeEngine):
     """FakeEngine + a real runbooks source, its index built, and a working ``submit``."""
 
     def __init__(self, tmp: Path, states: list[SourceState] | None = None,
-                 extra_runbooks: dict[str, str] | None = None, **kwargs) -> None:
+                 extra_runbooks: dict[str, str] | None = None, *, root: Path | None = None,
+                 url_prefix: str = URL_PREFIX, **kwargs) -> None:
+        """``root``: index that folder as it is (e.g. the real-world runbooks) instead of
+        writing :data:`RUNBOOKS` into ``tmp``."""
         self.cache_dir = tmp / "cache"
-        root = write_runbooks(tmp / "runbooks", extra_runbooks)
-        options = RunbooksOptions(paths=[str(root)], url_prefixes=[URL_PREFIX])
+        root = root or write_runbooks(tmp / "runbooks", extra_runbooks)
+        options = RunbooksOptions(paths=[str(root)], url_prefixes=[url_prefix])
         self.runbooks = RunbooksSource("runbooks", options, SourceContext(cache_dir=self.cache_dir))
         self.runbooks.index.update()
         self.sources = [self.runbooks]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Markdown
 
 from cockpit.app import CockpitApp
@@ -192,3 +193,27 @@ async def test_o_on_an_alert_without_a_runbooks_source_still_tells_the_user(tmp_
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
         assert any("No runbook found" in str(n.message) for n in app._notifications)
+
+
+REAL_RUNBOOKS = Path(__file__).resolve().parents[2] / "shared" / "realworld" / "runbooks" / "prometheus-operator"
+REAL_PREFIX = "https://runbooks.prometheus-operator.dev/runbooks/"
+
+
+@pytest.mark.skipif(not REAL_RUNBOOKS.is_dir(), reason="realworld runbooks absent")
+async def test_real_prometheus_operator_runbooks_search_and_open(tmp_path: Path):
+    url = REAL_PREFIX + "kubernetes/kubepodcrashlooping"  # as kube-prometheus's rules write it
+    states = with_alert(fixed_states(), name="KubePodCrashLooping", runbook=RunbookRef(url=url),
+                        annotations={"runbook_url": url})
+    app = make_app(RunbookEngine(tmp_path, states, root=REAL_RUNBOOKS, url_prefix=REAL_PREFIX))
+    async with app.run_test(size=SIZE) as pilot:
+        panel = runbooks_panel(app)
+        await pilot.press("5", "slash", *"KubePodCrashLooping")
+        await settle(app, pilot)
+        assert panel.visible_items[0].path == "kubernetes/KubePodCrashLooping.md"
+        await pilot.press("enter", "1", "o")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, RunbookScreen)
+        assert screen.location == "kubernetes/KubePodCrashLooping.md"
+        assert screen.runbook_title == "Kube Pod Crash Looping"
+        assert {"Meaning", "Impact", "Diagnosis", "Mitigation"} <= set(toc_titles(screen))
