@@ -1,17 +1,51 @@
-"""The Alerts panel: severity, state (a symbol and a word), name, service, summary, age."""
+"""The Alerts panel: alerts grouped and ordered by urgency, filterable, with "new" markers.
+
+Rows: a header per group (``▼ critical · HighErrorRate (3)``; a group of one alert whose
+group labels are already columns of its row gets none), then the group's alerts, most severe
+first, firing before pending before suppressed, newest first. States are told apart by a
+symbol and a word (never colour alone). The ``/`` filter takes free text or Alertmanager
+matchers (``severity=critical, service=~"check.*"``); an invalid matcher is named in the panel
+header and matches nothing.
+
+Scale: the sorting and grouping happen once per refresh and the filter is a pass over
+precomputed strings (:mod:`widgets.alert_groups`); the table only ever holds the first
+:data:`~widgets.alert_groups.MAX_ROWS` rows plus a "… N more, refine the filter" line, and the
+base panel leaves the table alone when the rows and their text did not change.
+
+"New since last looked": the keys present when the panel last got the focus (also when the
+terminal regains focus with the panel focused) are "seen"; an alert arriving later carries
+``✱ new`` until the panel is focused again. The first data of each source counts as seen, and
+so never rings: only a critical alert that starts firing after that posts
+:class:`AlertsPanel.NewCritical` (once per alert, at most once per cooldown), for the app to
+ring the bell and send a desktop notification.
+"""
 
 from __future__ import annotations
 
-import importlib
-import re
 from datetime import datetime
+from typing import Any, Iterable, Mapping
 
 from rich.text import Text
+from textual.events import DescendantFocus
+from textual.message import Message
+from textual.widgets.data_table import ColumnKey, RowKey
 
-from cockpit.models import Alert, AlertState, SourceKind
-from widgets.panel import Panel, age_text, plain
+from cockpit.durations import parse_duration
+from cockpit.models import Alert, AlertState, SourceKind, SourceState
+from widgets.alert_groups import (
+    MAX_ROWS,
+    STATE_ORDER,
+    AlertView,
+    Filtered,
+    Group,
+    alert_key,
+    is_critical_firing,
+    layout_rows,
+    notification_text,
+)
+from widgets.panel import Panel, PanelTable, age_text, plain
 
-__all__ = ["STATE_MARKS", "AlertsPanel", "looks_like_matcher", "matcher_filter"]
+__all__ = ["NEW_MARK", "STATE_MARKS", "AlertsPanel", "AlertsTable"]
 
 STATE_MARKS: dict[AlertState, str] = {
     AlertState.FIRING: "●",
@@ -21,39 +55,58 @@ STATE_MARKS: dict[AlertState, str] = {
 }
 """A symbol per state, shown beside the state's name (never colour alone)."""
 
-_STATE_ORDER = {AlertState.FIRING: 0, AlertState.PENDING: 1, AlertState.INHIBITED: 2,
-                AlertState.SILENCED: 3}
-_MATCHER_START = re.compile(r"^\s*\{?\s*[A-Za-z_][A-Za-z0-9_]*\s*(=~|!~|!=|=)")
+NEW_MARK = "✱ new"
+"""Put before the name of an alert that arrived since the user last looked at the panel."""
 
 
-def looks_like_matcher(text: str) -> bool:
-    """``severity=critical``, ``service=~"check.*"``, ``{a!="b"}``: Alertmanager matcher syntax."""
-    return bool(_MATCHER_START.match(text))
+class AlertsTable(PanelTable):
+    """The alerts table: ``j``/``k`` step over group headers (a collapsed group's header stops
+    the cursor, so ``enter`` can open it again) and never onto the "… more" line."""
 
+    BATCH = 24
+    """Past this many changed cells, write them all and repaint the table once."""
 
-def matcher_filter(text: str):
-    """A predicate over label dicts from ``sources.matchers`` when that module is present and
-    the text parses; None otherwise (the caller then falls back to a substring search)."""
-    if not looks_like_matcher(text):
-        return None
-    try:
-        module = importlib.import_module("sources.matchers")
-        matchers = module.parse_matchers(text)
-    except Exception:  # module absent, or text not (yet) a valid matcher while typing
-        return None
-    if not isinstance(matchers, (list, tuple)):
-        matchers = [matchers]
-    return lambda labels: all(m.matches(labels) for m in matchers)
+    def put_cells(self, changes: list[tuple[str, str, Text]]) -> None:
+        """Update many cells; repaint per cell when few change (fewer bytes on a slow link),
+        else once for all (``refresh_coordinate`` per cell costs O(rows) each)."""
+        if len(changes) <= self.BATCH:
+            for row_key, column_key, value in changes:
+                self.set_cell(row_key, column_key, value)
+            return
+        for row_key, column_key, value in changes:
+            column = self.columns.get(ColumnKey(column_key))
+            if column is None or (column.auto_width and value.cell_len > column.content_width):
+                self.update_cell(row_key, column_key, value, update_width=True)
+            else:
+                self._data[RowKey(row_key)][ColumnKey(column_key)] = value
+        self._update_count += 1  # invalidates the table's render caches
+        self.refresh()
+
+    def action_cursor_down(self) -> None:
+        self._step(1)
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)
+
+    def _step(self, step: int) -> None:
+        panel = self.parent
+        if not isinstance(panel, AlertsPanel):
+            return super().action_cursor_down() if step > 0 else super().action_cursor_up()
+        row = panel.next_stop(self.cursor_row, step)
+        if row is not None:
+            self._set_hover_cursor(False)
+            self.move_cursor(row=row, animate=False)
 
 
 class AlertsPanel(Panel[Alert]):
-    """Every alert of every alerts source, most severe first, then newest first."""
+    """Every alert of every alerts source, grouped, most urgent first."""
 
     KIND = SourceKind.ALERTS
     ITEM_TYPE = "alert"
     TITLE = "Alerts"
     NUMBER = 1
     AGE_COLUMN = ("age", "starts_at")
+    TABLE_CLASS = AlertsTable
     COLUMNS = (
         ("severity", "Sev", None),
         ("state", "State", None),
@@ -63,21 +116,121 @@ class AlertsPanel(Panel[Alert]):
         ("summary", "Summary", None),
     )
 
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._matcher_cache: tuple[str, object] = ("", None)
+    class NewCritical(Message):
+        """Critical alerts started firing since the last refresh (not on the first data).
 
-    def item_key(self, item: Alert) -> str:
-        return f"{item.source}/{item.fingerprint}"
+        Posted once per alert, and not again before the cooldown has passed; never when
+        ``bell_on_critical`` is off.
+        """
+
+        def __init__(self, panel: AlertsPanel, alerts: list[Alert], text: str) -> None:
+            super().__init__()
+            self.panel = panel
+            """The panel that saw them."""
+            self.alerts = alerts
+            """The new critical alerts, most urgent first."""
+            self.text = text
+            """One clean line for a desktop notification (no escape or control characters)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.group_by: list[str] = ["severity", "alertname"]
+        """Labels the rows are grouped by, outermost first (``[cockpit] alert_group_by``)."""
+        self.bell_on_critical = True
+        """Whether a new critical alert posts :class:`NewCritical` (``[cockpit]`` setting)."""
+        self.notify_cooldown_s = 300.0
+        """Least seconds between two :class:`NewCritical` messages."""
+        self.max_rows = MAX_ROWS
+        """Table rows drawn at most; the rest is counted on a "… more" line."""
+        self._view = AlertView([], self.group_by)
+        self._result = Filtered([], 0)
+        self._collapsed: set[str] = set()
+        self._groups: dict[str, tuple[Group, bool]] = {}
+        self._looked: set[str] = set()
+        self._baselined: set[str] = set()
+        self._rung: set[str] = set()
+        self._notified_at: datetime | None = None
+        self._drawn_rows: list[list[Text]] = []
+
+    def configure(self, settings: Any) -> None:
+        """Apply the ``[cockpit]`` section (an object or a mapping; missing keys keep defaults)."""
+
+        def get(name: str, default: Any) -> Any:
+            if isinstance(settings, Mapping):
+                return settings.get(name, default)
+            return getattr(settings, name, default)
+
+        if settings is None:
+            return
+        self.group_by = [str(label) for label in get("alert_group_by", self.group_by)]
+        self.bell_on_critical = bool(get("bell_on_critical", self.bell_on_critical))
+        cooldown = get("notify_cooldown", self.notify_cooldown_s)
+        try:
+            self.notify_cooldown_s = parse_duration(cooldown)
+        except ValueError:
+            pass  # the config validates it; keep the default rather than fail the UI
+        self._items = self.sort_items(self._items)
+        self._render_all()
+
+    # ----- data -----------------------------------------------------------------------
+    def set_states(self, states: Iterable[SourceState], now: datetime | None = None) -> None:
+        states = list(states)
+        if now is not None:
+            self._now = now
+        fresh = self._arrivals(states)
+        super().set_states(states, now)
+        if fresh:
+            self._announce(fresh)
+
+    def _arrivals(self, states: list[SourceState]) -> list[Alert]:
+        """Critical alerts firing for the first time; a source's first data is the baseline."""
+        fresh: list[Alert] = []
+        for state in states:
+            alerts = [i for i in state.items if isinstance(i, Alert)]
+            if state.name not in self._baselined:
+                if state.fetched_at is None and not alerts:
+                    continue  # nothing known yet: the first real data is the baseline
+                self._baselined.add(state.name)
+                self._looked.update(alert_key(a) for a in alerts)
+                self._rung.update(alert_key(a) for a in alerts if is_critical_firing(a))
+                continue
+            for alert in alerts:
+                key = alert_key(alert)
+                if key not in self._rung and is_critical_firing(alert):
+                    self._rung.add(key)
+                    fresh.append(alert)
+        return fresh
+
+    def _announce(self, fresh: list[Alert]) -> None:
+        if not self.bell_on_critical:
+            return
+        last = self._notified_at
+        if last is not None and (self._now - last).total_seconds() < self.notify_cooldown_s:
+            return
+        self._notified_at = self._now
+        fresh.sort(key=lambda a: a.starts_at.timestamp() if a.starts_at else 0.0, reverse=True)
+        self.post_message(self.NewCritical(self, fresh, notification_text(fresh)))
 
     def sort_items(self, items: list[Alert]) -> list[Alert]:
-        def newest_first(alert: Alert) -> float:
-            return -(alert.starts_at.timestamp()) if alert.starts_at else 0.0
+        self._view = AlertView(items, self.group_by)
+        return [alert for group in self._view.groups for alert in group.alerts]
 
-        return sorted(
-            items,
-            key=lambda a: (a.severity_rank, _STATE_ORDER.get(a.state, 9), newest_first(a), a.name),
-        )
+    # ----- "new since last looked" ----------------------------------------------------
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        self.mark_seen()
+
+    def mark_seen(self) -> None:
+        """The user looks now: every alert present stops being new."""
+        self._looked = {alert_key(a) for a in self._items}
+        self._render_all()
+
+    def is_new(self, alert: Alert) -> bool:
+        """Whether the alert arrived after the user last looked at the panel."""
+        return alert_key(alert) not in self._looked
+
+    # ----- rows -----------------------------------------------------------------------
+    def item_key(self, item: Alert) -> str:
+        return alert_key(item)
 
     def severity_style(self, alert: Alert):
         rank = alert.severity_rank
@@ -93,24 +246,170 @@ class AlertsPanel(Panel[Alert]):
             AlertState.SILENCED, AlertState.INHIBITED) else ""
         if state == AlertState.FIRING:
             state_style = self.severity_style(item)
+        name = plain(item.name, 60, "bold")
+        if self.is_new(item):
+            name = Text(f"{NEW_MARK} ", style=self.cell_style("accent")) + name
         return [
             plain(item.severity, 12, self.severity_style(item)),
             Text(f"{STATE_MARKS.get(state, '?')} {state.value}", style=state_style),
-            plain(item.name, 60, "bold"),
+            name,
             plain(item.service or "-", 40),
             Text(age_text(item.starts_at, now)),
             plain(item.summary or item.annotations.get("summary") or "", 200),
         ]
 
-    def matches_filter(self, item: Alert, cells: list[Text], text: str) -> bool:
-        cached_text, predicate = self._matcher_cache
-        if cached_text != text:
-            predicate = matcher_filter(text)
-            self._matcher_cache = (text, predicate)
-        if predicate is not None:
-            labels = {"alertname": item.name, "severity": item.severity, **item.labels}
-            try:
-                return bool(predicate(labels))
-            except Exception:
-                return False
-        return super().matches_filter(item, cells, text)
+    def _group_cells(self, group: Group, collapsed: bool) -> list[Text]:
+        counts: dict[str, int] = {}
+        for alert in group.alerts:
+            counts[alert.state] = counts.get(alert.state, 0) + 1
+        states = " ".join(f"{STATE_MARKS.get(AlertState(s), '?')}{n}"
+                          for s, n in sorted(counts.items(), key=lambda kv: STATE_ORDER.get(kv[0], 9)))
+        label = Text("▶ " if collapsed else "▼ ", style=self.cell_style("muted"))
+        label.append_text(plain(group.label, 80, "bold"))
+        label.append(f" ({len(group.alerts)})")
+        return [Text(""), Text(states, style=self.cell_style("muted")), label,
+                Text(""), Text(""), Text("")]
+
+    def _more_cells(self, left: int) -> list[Text]:
+        text = Text(f"… {left:,} more, refine the filter", style=self.cell_style("muted"))
+        return [Text(""), Text(""), text, Text(""), Text(""), Text("")]
+
+    def _rows(self) -> list[tuple[str, Alert | None, list[Text]]]:  # type: ignore[override]
+        """Only the drawn window: group headers, alert rows, and the "… more" line."""
+        self._result = self._view.filtered(self.filter_text)
+        self._groups = {}
+        rows: list[tuple[str, Alert | None, list[Text]]] = []
+        self._next_cache = {}
+        for kind, key, obj in layout_rows(self._result, self._collapsed, self.max_rows):
+            if kind == "alert":
+                assert isinstance(obj, Alert)
+                # the cache key carries the marker, so the cells are rebuilt when it changes
+                cells = self._cells(key + ("|new" if self.is_new(obj) else ""), obj)
+                rows.append((key, obj, cells))
+            elif kind == "group":
+                assert isinstance(obj, Group)
+                collapsed = key in self._collapsed
+                self._groups[key] = (obj, collapsed)
+                rows.append((key, None, self._group_cells(obj, collapsed)))
+            else:
+                rows.append((key, None, self._more_cells(int(obj))))  # type: ignore[call-overload]
+        self._cache, self._next_cache = self._next_cache, {}
+        return rows
+
+    def _render_all(self, force: bool = False) -> None:
+        """Draw the window of rows into the table, touching only the cells that changed.
+
+        Table rows are keyed by position (``r0``, ``r1``, ...), so a filter keystroke or a
+        refresh that reorders alerts rewrites cells in place instead of clearing the table and
+        measuring every row again; rows are only appended or dropped at the end. The cursor
+        follows the alert (or the header) it was on.
+        """
+        if not self.is_mounted:
+            return
+        table = self.table
+        assert isinstance(table, AlertsTable)
+        if force:
+            self._cache = {}
+        before = self._cursor_key()
+        index = table.cursor_row
+        rows = self._rows()
+        if not rows and table.row_count:
+            table.clear()
+        drawn = self._drawn_rows
+        column_keys = [key for key, _label, _width in self.COLUMNS]
+        changes: list[tuple[str, str, Text]] = []
+        for position, (_key, _item, cells) in enumerate(rows):
+            row_key = f"r{position}"
+            if position >= table.row_count:
+                table.add_row(*cells, key=row_key)
+                continue
+            old_cells = drawn[position] if position < len(drawn) else None
+            if old_cells is cells:
+                continue
+            for column, old, new in zip(column_keys, old_cells or [None] * len(cells), cells):
+                if old is new or (old is not None and old.plain == new.plain
+                                  and old.style == new.style and old.spans == new.spans):
+                    continue
+                changes.append((row_key, column, new))
+        table.put_cells(changes)
+        for position in range(table.row_count - 1, len(rows) - 1, -1):
+            table.remove_row(f"r{position}")
+        self._drawn_rows = [cells for _key, _item, cells in rows]
+        self._shown = [(key, item) for key, item, _cells in rows]
+        keys = [key for key, _item, _cells in rows]
+        if before in keys:
+            index = keys.index(before)
+        if rows:
+            table.move_cursor(row=min(max(index, 0), len(rows) - 1), animate=False)
+            if before not in self._groups:  # a header the user chose (mouse, collapse) stays
+                self._snap_to_alert()
+        self._refresh_header()
+
+    def _cursor_key(self) -> str | None:
+        row = self.table.cursor_row
+        return self._shown[row][0] if 0 <= row < len(self._shown) else None
+
+    def _stops(self, row: int) -> bool:
+        """Whether ``j``/``k`` stop at a row: an alert, or a collapsed group's header."""
+        key, item = self._shown[row]
+        return item is not None or (key in self._groups and self._groups[key][1])
+
+    def next_stop(self, row: int, step: int) -> int | None:
+        """The next row from ``row`` in direction ``step`` where the cursor stops, if any."""
+        row += step
+        while 0 <= row < len(self._shown):
+            if self._stops(row):
+                return row
+            row += step
+        return None
+
+    def _snap_to_alert(self) -> None:
+        row = self.table.cursor_row
+        if not self._shown or (0 <= row < len(self._shown) and self._stops(row)):
+            return
+        target = self.next_stop(row, 1)
+        if target is None:
+            target = self.next_stop(min(row, len(self._shown)), -1)
+        if target is not None:
+            self.table.move_cursor(row=target, animate=False)
+
+    # ----- what the header and the app read -------------------------------------------
+    def shown_count(self) -> int:
+        return self._result.count
+
+    @property
+    def visible_items(self) -> list[Alert]:
+        """The alerts drawn, in order (group headers and the "… more" line left out)."""
+        return [item for _key, item in self._shown if item is not None]
+
+    @property
+    def matching_items(self) -> list[Alert]:
+        """Every alert that passes the filter, drawn or not, in order."""
+        return [alert for group in self._result.groups for alert in group.alerts]
+
+    @property
+    def groups(self) -> list[Group]:
+        """The groups after the filter, in order."""
+        return list(self._result.groups)
+
+    @property
+    def filter_error(self) -> str | None:
+        """Why the matcher filter is invalid (shown in the header), else None."""
+        return self._result.error
+
+    def header_text(self) -> Text:
+        text = super().header_text()
+        if self._result.error:
+            text.append(" · ")
+            text.append(f"bad matcher: {self._result.error}", style=self.cell_style("error"))
+        return text
+
+    def request_details(self) -> None:
+        """``enter``: details of the selected alert; on a group header, fold or unfold it."""
+        key = self._cursor_key()
+        if key is not None and key in self._groups:
+            self._collapsed.symmetric_difference_update({key})
+            self._render_all()
+            return
+        super().request_details()
+

@@ -97,6 +97,8 @@ class Panel(Vertical, Generic[T]):
     COLUMNS: ClassVar[Sequence[Column]]
     AGE_COLUMN: ClassVar[tuple[str, str] | None] = None
     """(column key, datetime attribute) of the one cell that changes with the clock."""
+    TABLE_CLASS: ClassVar[type[PanelTable]] = PanelTable
+    """The table widget class (a subclass can change how the cursor moves)."""
     ALLOW_MAXIMIZE = True
 
     filter_text: reactive[str] = reactive("", init=False)
@@ -151,7 +153,7 @@ class Panel(Vertical, Generic[T]):
     # ----- composition ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static(Text(self.TITLE), classes="panel-header", markup=False)
-        table = PanelTable(cursor_type="row", zebra_stripes=False, id=f"{self.KIND.value}-table")
+        table = self.TABLE_CLASS(cursor_type="row", zebra_stripes=False, id=f"{self.KIND.value}-table")
         for key, label, width in self.COLUMNS:
             table.add_column(Text(label), width=width, key=key)
         yield table
@@ -225,6 +227,10 @@ class Panel(Vertical, Generic[T]):
             return self._shown[row][1]
         return None
 
+    def shown_count(self) -> int:
+        """How many items pass the filter (the header's ``shown/total``)."""
+        return len(self._shown)
+
     def select_key(self, key: str) -> bool:
         """Move the cursor to the item with this key; False when it is not shown."""
         for index, (row_key, _item) in enumerate(self._shown):
@@ -247,7 +253,7 @@ class Panel(Vertical, Generic[T]):
         text = Text()
         text.append(f"{self.NUMBER} ", style=self.cell_style("muted"))
         text.append(self.TITLE, style="bold")
-        shown, total = len(self._shown), len(self._items)
+        shown, total = self.shown_count(), len(self._items)
         text.append(f" {shown}/{total}" if self.filter_text else f" {total}")
         states = list(self._states.values())
         status = worst_status(states)
@@ -337,6 +343,10 @@ class Panel(Vertical, Generic[T]):
                 table.move_cursor(row=min(max(index, 0), len(rows) - 1), animate=False)
         self._drawn = {key: cells for key, _item, cells in rows}
         self._shown = [(key, item) for key, item, _cells in rows]
+        self._refresh_header()
+
+    def _refresh_header(self) -> None:
+        """Rewrite the header line only when its text changed."""
         header = self.header_text()
         if header.markup != self._header_text:
             self._header_text = header.markup
