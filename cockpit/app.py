@@ -23,7 +23,9 @@ from cockpit.keys import bindings_for, keymap_from_config, keys_in_force
 from cockpit.models import Alert, SourceState, utcnow
 from cockpit.screens import DetailScreen, HelpScreen, MainScreen
 from cockpit.screens.main import PANEL_ORDER
+from cockpit.textsafe import clean_line
 from themes import STYLESHEET, THEME_NAMES, THEMES, choose_theme
+from widgets.alerts import AlertsPanel
 from widgets.panel import Panel
 
 __all__ = ["CockpitApp", "Engine", "SourceUpdated"]
@@ -104,6 +106,8 @@ class CockpitApp(App[None]):
         if self.low_bandwidth:
             self.animation_level = "none"
         self.set_keymap(self.keymap)
+        self.settings = settings
+        """The ``[cockpit]`` section as given (panels read their own settings from it)."""
         self._states: dict[str, SourceState] = {}
 
     # ----- lifecycle ------------------------------------------------------------------
@@ -126,6 +130,7 @@ class CockpitApp(App[None]):
         main.set_theme(self.theme)
         main.status_bar.set_read_only(self.read_only)
         main.status_bar.set_hint(f"{self._key_for('help')} help")
+        main.query_one(AlertsPanel).configure(self.settings)
         self._states = {s.name: s for s in self.engine.initial_states()}
         main.show_states(self._states.values(), self.clock())
         self.set_interval(self.tick_seconds, self._tick, name="ages")
@@ -185,6 +190,13 @@ class CockpitApp(App[None]):
             self.screen.dismiss()
         else:
             self.push_screen(HelpScreen(self.keymap))
+
+    def on_alerts_panel_new_critical(self, message: AlertsPanel.NewCritical) -> None:
+        """A critical alert started firing: terminal bell and an OSC 9 desktop notification
+        (the panel applies ``bell_on_critical`` and the cooldown)."""
+        self.bell()
+        if not self.is_headless and self._driver is not None:
+            self._driver.write(f"\x1b]9;{clean_line(message.text, 200)}\x07")
 
     def on_panel_details_requested(self, message: Panel.DetailsRequested) -> None:
         self.push_screen(DetailScreen(message.item, self.clock()))
