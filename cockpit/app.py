@@ -138,6 +138,9 @@ class CockpitApp(App[None]):
         notice = getattr(self.engine, "notice", None)  # e.g. the cache was rebuilt: said once
         if notice:
             self.notify(notice, title="Cache", severity="warning", timeout=10, markup=False)
+        from cockpit.screens.handoff import show_pending_notes
+
+        show_pending_notes(self)  # the last shift's handoff notes, until dismissed
         from cockpit.screens.resume import offer_resume
 
         offer_resume(self)  # open triages left by a crash or a drop: waits for other modals
@@ -198,7 +201,17 @@ class CockpitApp(App[None]):
         if not self.is_headless and self._driver is not None:
             self._driver.write(f"\x1b]9;{clean_line(message.text, 200)}\x07")
 
+    def action_show_report(self) -> None:
+        from cockpit.screens.report import open_report
+
+        open_report(self)
+
     def on_panel_details_requested(self, message: Panel.DetailsRequested) -> None:
+        if getattr(message.item, "item_type", None) == "slo":
+            from cockpit.screens.slo_detail import SloDetailScreen
+
+            self.push_screen(SloDetailScreen(message.item))  # type: ignore[arg-type]
+            return
         self.push_screen(DetailScreen(message.item, self.clock()))
 
     def on_runbooks_panel_query_changed(self, message: Any) -> None:
@@ -245,6 +258,9 @@ class CockpitApp(App[None]):
                                 partial(self._palette_filter, panel_id))
         yield SystemCommand("app: refresh all", "Poll every source now", main.action_refresh)
         yield SystemCommand("alerts: silences", "List the silences; x expires one", self._palette_silences)
+        from cockpit.screens.report import report_commands
+
+        yield from report_commands(self)  # "report: show", "handoff: write note"
         yield SystemCommand("app: help", "Show the keys in force", self.action_help)
         yield SystemCommand("app: quit", "Quit the cockpit", self.action_quit)
         yield SystemCommand("panel: maximise", "Maximise or restore the focused panel",

@@ -69,6 +69,7 @@ DEFAULT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("silence", "s", "silence", "Silence the selected alert", "main"),
     KeySpec("open-runbook", "o", "open_runbook", "Open the selected alert's runbook", "main"),
     KeySpec("triage", "t", "triage", "Triage walkthrough for the selected alert", "main"),
+    KeySpec("report", "R", "app.show_report", "Shift report and handoff notes", "app"),
     KeySpec("cursor-down", "j", "cursor_down", "Move down (also the arrow keys)", "panel"),
     KeySpec("cursor-up", "k", "cursor_up", "Move up (also the arrow keys)", "panel"),
     KeySpec("details", "enter", "details", "Details of the selected item", "panel"),

@@ -1,15 +1,24 @@
-"""The Deploys panel: newest first; service, environment, version, who, when, status."""
+"""The Deploys panel: newest first; service, environment, version, who, when, duration, status.
+
+A deploy that started within the two hours before a firing alert of the same service is
+marked ``⚑ suspect`` (a change is the usual first suspect of an incident). The panel takes the
+alerts from the same source states the app gives every panel (:meth:`Panel.set_states`), so
+no extra plumbing is needed; the comparison is :func:`suspect_for`, a pure function.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Iterable
 
 from rich.text import Text
 
-from cockpit.models import Deploy, RunStatus, SourceKind
+from cockpit.durations import format_duration
+from cockpit.models import Alert, AlertState, Deploy, RunStatus, SourceKind, SourceState
 from widgets.panel import Panel, age_text, plain
 
-__all__ = ["RUN_MARKS", "DeploysPanel", "run_status_cell", "short_version"]
+__all__ = ["RUN_MARKS", "SUSPECT_WINDOW", "DeploysPanel", "duration_text", "run_status_cell",
+           "firing_by_service", "short_version", "suspect_for"]
 
 RUN_MARKS: dict[RunStatus, str] = {
     RunStatus.SUCCEEDED: "✓",
@@ -20,8 +29,12 @@ RUN_MARKS: dict[RunStatus, str] = {
 }
 """A symbol per run status, shown beside the word."""
 
+SUSPECT_WINDOW = timedelta(hours=2)
+"""A deploy this long (or less) before a firing alert of its service is marked suspect."""
+
 _RUN_ROLES = {RunStatus.SUCCEEDED: "success", RunStatus.FAILED: "error",
               RunStatus.RUNNING: "info", RunStatus.QUEUED: "muted", RunStatus.CANCELLED: "muted"}
+_HEX = frozenset("0123456789abcdef")
 
 
 def run_status_cell(panel: Panel, status: RunStatus | str) -> Text:
@@ -30,11 +43,42 @@ def run_status_cell(panel: Panel, status: RunStatus | str) -> Text:
     return Text(f"{RUN_MARKS[status]} {status.value}", style=panel.cell_style(_RUN_ROLES[status]))
 
 
-def short_version(version: str | None) -> str:
-    """A 40-hex commit shortened to 8 characters; tags and other versions as they are."""
-    if version and len(version) == 40 and all(c in "0123456789abcdef" for c in version.lower()):
-        return version[:8]
+def short_version(version: str | None, length: int = 8) -> str:
+    """A full commit id (40 or 64 hex) shortened to ``length``; tags and other versions as they are."""
+    if version and len(version) in (40, 64) and set(version.lower()) <= _HEX:
+        return version[:length]
     return version or "-"
+
+
+def duration_text(seconds: float | None) -> str:
+    """``3m``, ``1h05m``; ``-`` when unknown (still running, or never finished)."""
+    return "-" if seconds is None or seconds < 0 else format_duration(seconds)
+
+
+def _service(name: str | None) -> str:
+    return (name or "").strip().casefold()
+
+
+def firing_by_service(alerts: Iterable[Alert]) -> dict[str, list[Alert]]:
+    """Firing alerts that have a start time and a service, by service (case-insensitive)."""
+    firing: dict[str, list[Alert]] = {}
+    for alert in alerts:
+        service = _service(alert.service)
+        if AlertState(alert.state) == AlertState.FIRING and alert.starts_at is not None and service:
+            firing.setdefault(service, []).append(alert)
+    return firing
+
+
+def suspect_for(deploy: Deploy, firing: dict[str, list[Alert]],
+                window: timedelta = SUSPECT_WINDOW) -> Alert | None:
+    """The earliest firing alert of the deploy's service that started at most ``window`` after
+    the deploy started (``firing`` from :func:`firing_by_service`); None when there is none."""
+    if deploy.started_at is None:
+        return None
+    started = deploy.started_at
+    after = [a for a in firing.get(_service(deploy.service), [])
+             if a.starts_at is not None and timedelta(0) <= a.starts_at - started <= window]
+    return min(after, key=lambda a: a.starts_at or started) if after else None
 
 
 class DeploysPanel(Panel[Deploy]):
@@ -47,12 +91,33 @@ class DeploysPanel(Panel[Deploy]):
     AGE_COLUMN = ("when", "started_at")
     COLUMNS = (
         ("service", "Service", None),
+        ("suspect", "⚑", None),  # early, so a narrow panel still shows it; 3 cells when empty
         ("env", "Env", None),
         ("version", "Version", None),
-        ("author", "Who", None),
-        ("when", "When", None),
         ("status", "Status", None),
+        ("when", "When", None),
+        ("author", "Who", None),
+        ("duration", "Took", None),
     )
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._suspects: dict[str, str] = {}
+
+    def set_states(self, states: Iterable[SourceState], now: datetime | None = None) -> None:
+        """As :meth:`Panel.set_states`, and compare the deploys with the firing alerts."""
+        states = list(states)
+        deploys = [i for s in states for i in s.items if isinstance(i, Deploy)]
+        firing = firing_by_service(i for s in states for i in s.items if isinstance(i, Alert))
+        suspects = {self.item_key(d): a.name for d in deploys if (a := suspect_for(d, firing)) is not None}
+        if suspects != self._suspects:
+            self._suspects = suspects
+            self._cache = {}  # the mark is not part of the item: recompute the cells
+        super().set_states(states, now)
+
+    def suspect_alert(self, item: Deploy) -> str | None:
+        """The name of the firing alert that makes this deploy suspect, if any."""
+        return self._suspects.get(self.item_key(item))
 
     def item_key(self, item: Deploy) -> str:
         started = item.started_at.isoformat() if item.started_at else ""
@@ -62,11 +127,14 @@ class DeploysPanel(Panel[Deploy]):
         return sorted(items, key=lambda d: -(d.started_at.timestamp()) if d.started_at else 0.0)
 
     def row_cells(self, item: Deploy, now: datetime) -> list[Text]:
+        suspect = self.suspect_alert(item)
         return [
             plain(item.service, 40, "bold"),
+            Text("⚑ suspect", style=self.cell_style("warning")) if suspect else Text(""),
             plain(item.environment or "-", 20),
-            plain(short_version(item.version), 24),
-            plain(item.author or "-", 24),
-            Text(age_text(item.started_at, now)),
+            plain(short_version(item.version, 7), 24),
             run_status_cell(self, item.status),
+            Text(age_text(item.started_at, now)),
+            plain(item.author or "-", 24),
+            Text(duration_text(item.duration_s)),
         ]

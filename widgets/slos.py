@@ -1,4 +1,11 @@
-"""The SLOs panel: objective, a bar of the error budget left, burn rates and status."""
+"""The SLOs panel: objective, a bar of the error budget left, burn rates, status and a sparkline.
+
+Every mark reads without colour: a burn rate above the threshold of a paging rule of its
+window is written ``▲16.2``, above a ticket rule's ``△3.5`` (the same symbols as the status
+column's ``▲ page`` / ``△ ticket``). The thresholds are the SRE Workbook defaults of
+:class:`sources.slo_math.Thresholds`: the panel sees only the SLO models, not the source's
+options, so a source configured with other thresholds still computes its ``status`` with them.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +14,23 @@ from datetime import datetime
 from rich.text import Text
 
 from cockpit.models import SloStatus, Slo, SourceKind
+from sources.slo_math import window_status, window_threshold
 from widgets.panel import Panel, plain
+from widgets.sparkline import sparkline
 
-__all__ = ["BURN_THRESHOLDS", "SlosPanel", "budget_bar", "format_objective"]
+__all__ = ["PANEL_WINDOWS", "STATUS_MARKS", "SlosPanel", "budget_bar", "burn_mark", "format_burn",
+           "format_objective"]
 
-BURN_THRESHOLDS: dict[str, float] = {"1h": 14.4, "6h": 6.0, "1d": 3.0, "3d": 1.0}
-"""Per window, the burn rate above which the multiwindow rules can alert (SRE Workbook)."""
+PANEL_WINDOWS = ("1h", "6h", "1d", "3d")
+"""The burn-rate windows the panel shows (the detail screen shows all of them)."""
 
-_STATUS_MARKS = {SloStatus.PAGE: "▲ page", SloStatus.TICKET: "△ ticket", SloStatus.OK: "✓ ok"}
+STATUS_MARKS = {SloStatus.PAGE: "▲ page", SloStatus.TICKET: "△ ticket", SloStatus.OK: "✓ ok"}
+"""A status as symbol and word."""
+
+_BURN_MARKS = {SloStatus.PAGE: "▲", SloStatus.TICKET: "△", SloStatus.OK: " "}
 _STATUS_ORDER = {SloStatus.PAGE: 0, SloStatus.TICKET: 1, SloStatus.OK: 2}
+_ROLES = {SloStatus.PAGE: "error", SloStatus.TICKET: "warning", SloStatus.OK: "success"}
+SPARK_WIDTH = 12
 
 
 def format_objective(objective: float) -> str:
@@ -31,8 +46,27 @@ def budget_bar(remaining: float | None, width: int = 6) -> str:
     return "█" * filled + "░" * (width - filled) + f" {remaining * 100:4.0f}%"
 
 
+def format_burn(value: float | None) -> str:
+    """``0.4``, ``16.2``, ``250``; ``-`` when unknown."""
+    if value is None:
+        return "-"
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def burn_mark(window: str, value: float | None) -> tuple[str, SloStatus]:
+    """A burn rate marked against its window's thresholds: (``▲16.2``, PAGE), (`` 0.4``, OK).
+
+    The mark is the worst rule whose factor the value exceeds on its own (the rule may still
+    need its other window to fire); windows no rule uses are never marked.
+    """
+    if value is None:
+        return " -", SloStatus.OK
+    status = window_status(window, value) if window_threshold(window) else SloStatus.OK
+    return _BURN_MARKS[status] + format_burn(value), status
+
+
 class SlosPanel(Panel[Slo]):
-    """One row per SLO, the ones burning hardest first."""
+    """One row per SLO: paging first, then ticket, then ok; within each, least budget left first."""
 
     KIND = SourceKind.SLOS
     ITEM_TYPE = "slo"
@@ -43,11 +77,9 @@ class SlosPanel(Panel[Slo]):
         ("name", "SLO", None),
         ("objective", "Target", None),
         ("budget", "Budget left", None),
-        ("1h", "1h", None),
-        ("6h", "6h", None),
-        ("1d", "1d", None),
-        ("3d", "3d", None),
+        *((window, window, None) for window in PANEL_WINDOWS),
         ("status", "Status", None),
+        ("trend", "1h burn 24h", None),
     )
 
     def item_key(self, item: Slo) -> str:
@@ -57,19 +89,16 @@ class SlosPanel(Panel[Slo]):
         def budget(slo: Slo) -> float:
             return slo.error_budget_remaining if slo.error_budget_remaining is not None else 2.0
 
-        return sorted(items, key=lambda s: (_STATUS_ORDER.get(s.status, 3), budget(s), s.service))
+        return sorted(items, key=lambda s: (_STATUS_ORDER.get(s.status, 3), budget(s), s.service, s.name))
 
     def burn_cell(self, window: str, value: float | None) -> Text:
-        """A burn rate, marked with ``!`` (and colour) when above its window's threshold."""
+        """A burn rate with its mark (``▲``/``△``), coloured by the rule it exceeds."""
+        text, status = burn_mark(window, value)
         if value is None:
-            return Text("-", style=self.cell_style("muted"))
-        over = value > BURN_THRESHOLDS.get(window, float("inf"))
-        text = f"{value:.1f}" if value < 100 else f"{value:.0f}"
-        if over:
-            return Text(text + "!", style=self.cell_style("error"))
-        if value > 1.0:
-            return Text(text + " ", style=self.cell_style("warning"))
-        return Text(text + " ")
+            return Text(text, style=self.cell_style("muted"))
+        if status != SloStatus.OK:
+            return Text(text, style=self.cell_style(_ROLES[status]))
+        return Text(text, style=self.cell_style("warning") if value > 1.0 else "")
 
     def row_cells(self, item: Slo, now: datetime) -> list[Text]:
         status = SloStatus(item.status)
@@ -77,12 +106,12 @@ class SlosPanel(Panel[Slo]):
         bar_style = ""
         if remaining is not None and remaining < 0.25:
             bar_style = self.cell_style("error" if remaining <= 0 else "warning")
-        status_style = {SloStatus.PAGE: "error", SloStatus.TICKET: "warning"}.get(status, "success")
         return [
             plain(item.service, 40),
             plain(item.name, 60),
             Text(format_objective(item.objective)),
             Text(budget_bar(remaining), style=bar_style),
-            *(self.burn_cell(w, item.burn_rates.get(w)) for w in ("1h", "6h", "1d", "3d")),
-            Text(_STATUS_MARKS.get(status, status.value), style=self.cell_style(status_style)),
+            *(self.burn_cell(w, item.burn_rates.get(w)) for w in PANEL_WINDOWS),
+            Text(STATUS_MARKS.get(status, status.value), style=self.cell_style(_ROLES[status])),
+            Text(sparkline(item.burn_history, SPARK_WIDTH) or "-", style=self.cell_style("info")),
         ]

@@ -1,0 +1,182 @@
+"""The Report screen and the handoff notes in the TUI, on a recorded shift history (Pilot)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from cockpit.app import CockpitApp
+from cockpit.handoff import list_notes, pending_notes, write_note
+from cockpit.history import History
+from cockpit.models import SourceKind
+from cockpit.report_render import SECTIONS
+from cockpit.screens import MainScreen
+from cockpit.screens.handoff import HandoffEditor, HandoffNotesScreen
+from cockpit.screens.report import ReportScreen
+from tests.app_fixtures import NOW, FakeEngine, fixed_clock
+from tests.history_data import Shift, alert, deploy, slo
+
+SIZE = (120, 40)
+
+
+class HistoryEngine(FakeEngine):
+    """The fake engine plus what the real one has for reports: a cache dir and its history."""
+
+    def __init__(self, cache_dir: Path, history: History | None = None) -> None:
+        super().__init__()
+        self.cache_dir = cache_dir
+        self.history = history
+
+
+def record_shift(cache: Path) -> History:
+    """12 hours up to NOW: an alert 5h ago (resolved after 30 min), another firing for 20 min."""
+    history = History(cache)
+    shift = Shift(history, NOW - timedelta(hours=12))
+
+    def alerts(minute: float) -> list:
+        items = []
+        if 420 <= minute < 450:
+            items.append(alert("DiskSlow", severity="warning", service="db"))
+        if minute >= 700:
+            items.append(alert("CheckoutErrors", service="checkout"))
+        return items
+
+    shift.steady(0, 720, "am", alerts, step=1)
+    shift.steady(0, 720, "ci", lambda m: [deploy("checkout", shift.at(690))] if m >= 690 else [],
+                 step=1, kind=SourceKind.DEPLOYS)
+    shift.steady(0, 720, "prom", lambda m: [slo("checkout", "page" if m >= 705 else "ok", 0.7)],
+                 step=1, kind=SourceKind.SLOS)
+    return history
+
+
+@pytest.fixture
+def recorded(tmp_path):
+    history = record_shift(tmp_path)
+    yield tmp_path, history
+    history.close()
+
+
+def make_app(engine: FakeEngine) -> CockpitApp:
+    return CockpitApp(engine=engine, clock=fixed_clock, low_bandwidth=False)
+
+
+async def settle(app: CockpitApp, pilot) -> None:
+    """Let the worker threads finish and their results reach the screen."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.pause()
+
+
+async def test_report_screen_shows_every_section_for_the_default_12h(recorded):
+    cache, history = recorded
+    app = make_app(HistoryEngine(cache, history))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("R")
+        screen = app.screen
+        assert isinstance(screen, ReportScreen)
+        await settle(app, pilot)
+        assert screen.state == "ready"
+        shown = screen.query_one("#report-text").content
+        for heading in SECTIONS:
+            assert heading in shown.plain.splitlines(), heading
+            assert any(span.style == "bold" and shown.plain[span.start:span.end] == heading for span in shown.spans)
+        assert "(12h)" in shown.plain.splitlines()[0]
+        assert "2 alerts fired, 1 pages" in shown.plain
+        assert "1 deploys; 1 followed by a critical alert" in shown.plain
+        assert "last 12h" in screen.query_one("#report-title").content.plain
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_keys_switch_the_window_and_recompute(recorded):
+    cache, history = recorded
+    app = make_app(HistoryEngine(cache, history))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("R")
+        await settle(app, pilot)
+        await pilot.press("1")
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.hours == 1 and "(1h)" in screen.report_text.splitlines()[0]
+        assert "1 alerts fired, 1 pages" in screen.report_text  # DiskSlow was 5h ago
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert "(24h)" in screen.report_text.splitlines()[0]
+        assert "2 alerts fired" in screen.report_text
+        assert "last 24h" in screen.query_one("#report-title").content.plain
+
+
+async def test_report_without_the_engine_history_opens_the_cache_dir(recorded):
+    cache, _history = recorded
+    app = make_app(HistoryEngine(cache, None))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert "2 alerts fired" in app.screen.report_text
+
+
+async def test_report_with_an_engine_without_cache_says_so():
+    app = make_app(FakeEngine())
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert app.screen.state == "failed"
+        assert "No shift history" in app.screen.query_one("#report-text").content.plain
+
+
+async def test_write_a_handoff_note_from_the_report(recorded):
+    cache, history = recorded
+    app = make_app(HistoryEngine(cache, history))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("R")
+        await settle(app, pilot)
+        await pilot.press("w")
+        assert isinstance(app.screen, HandoffEditor)
+        await pilot.press("ctrl+s")  # empty: refused, the editor stays
+        assert isinstance(app.screen, HandoffEditor)
+        await pilot.press(*"db-2 disk: watch it", "enter", *"Rollback done")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReportScreen)
+        notes = list_notes(cache)
+        assert [n.text for n in notes] == ["db-2 disk: watch it\nRollback done"]
+        await settle(app, pilot)
+        assert "db-2 disk: watch it" in app.screen.report_text  # recomputed with the note
+
+
+async def test_command_palette_offers_report_and_handoff(recorded):
+    cache, history = recorded
+    app = make_app(HistoryEngine(cache, history))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "report: show" in titles and "handoff: write note" in titles
+
+
+async def test_pending_notes_shown_at_start_until_dismissed(tmp_path):
+    write_note(tmp_path, "NodeDown on node-3: DC team replacing it", author="dana")
+    app = make_app(HistoryEngine(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HandoffNotesScreen)
+        text = app.screen.query_one("#handoff-text").content.plain
+        assert "dana" in text and "NodeDown on node-3: DC team replacing it" in text
+        await pilot.press("escape")  # later: still pending
+        assert isinstance(app.screen, MainScreen)
+    assert len(pending_notes(tmp_path)) == 1
+
+    app = make_app(HistoryEngine(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HandoffNotesScreen)
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)
+    assert pending_notes(tmp_path) == [] and list_notes(tmp_path)[0].dismissed_at is not None
+
+    app = make_app(HistoryEngine(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, MainScreen)  # dismissed: not shown again
