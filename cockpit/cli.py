@@ -110,16 +110,6 @@ def secret_file_warnings(config: Config) -> list[str]:
 
 def run_tui(args: argparse.Namespace) -> int:
     config = load(args)
-    from cockpit.engine import Engine
-    from cockpit.keys import KeymapError, keymap_from_config
-    from cockpit.tui import run_app
-
-    try:
-        keymap_from_config(config.keys)
-    except KeymapError as exc:
-        key, _, why = str(exc).partition(": ")
-        raise ConfigError(f"{config.path or '<demo>'}: key '{key}': {why}") from None
-
     if args.read_only:
         config.cockpit.read_only = True
     if args.theme:
@@ -130,6 +120,19 @@ def run_tui(args: argparse.Namespace) -> int:
         config.cockpit.low_bandwidth = bool(os.environ.get("SSH_CONNECTION"))
     if os.environ.get("NO_COLOR"):
         config.cockpit.theme = "mono"
+    if config.cockpit.low_bandwidth:
+        # Textual reads this once, when it is first imported: the 16 ANSI colours only.
+        os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "standard")
+
+    from cockpit.engine import Engine
+    from cockpit.keys import KeymapError, keymap_from_config
+    from cockpit.tui import run_app
+
+    try:
+        keymap_from_config(config.keys)
+    except KeymapError as exc:
+        key, _, why = str(exc).partition(": ")
+        raise ConfigError(f"{config.path or '<demo>'}: key '{key}': {why}") from None
     engine = Engine(config, cache_dir())
     return run_app(engine, config)
 
