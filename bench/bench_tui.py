@@ -222,7 +222,12 @@ def _low_bandwidth_checks(normal: PtyTerm, low: PtyTerm) -> dict:
     baseline = f"normal mode: colour {'yes' if n_colour else 'no'}, motion {'yes' if n_motion else 'no'}"
     note = "SSH_CONNECTION set, no flag; every byte of the session scanned (SGR 38/48;5 or ;2, DECSET 1002/1003)"
     if l_colour:
-        note += "; GAP: the theme in low-bandwidth mode still uses 256/true colours"
+        raw = bytes(low.raw)
+        hit = _SGR_EXTENDED.search(raw)
+        around = raw[hit.start() : hit.start() + 60] if hit else b""
+        text = re.sub(rb"\x1b\[[0-9;:?]*[A-Za-z]", b"", raw[hit.end() : hit.end() + 200] if hit else b"").decode(errors="replace")
+        note += (f"; GAP: low-bandwidth mode sent a 256/true-colour SGR, first at byte {hit.start() if hit else '?'} of "
+                 f"{len(raw)}: {around!r}, drawing {text.strip()[:60]!r}")
     if l_motion:
         note += "; GAP: mouse-motion tracking is switched on (App.run(mouse=False) in low-bandwidth mode)"
     return row(T_LOW_NAME, value, baseline, None, T_LOW, met, note)
