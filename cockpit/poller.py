@@ -75,6 +75,7 @@ class Poller:
         self._sleep = sleep
         self._wake: dict[str, asyncio.Event] = {}
         self._failures: dict[str, int] = {name: 0 for name in self.sources}
+        self._last: dict[str, SourceState] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
 
@@ -89,9 +90,19 @@ class Poller:
             provides=list(source.provides),
         )
 
-    def current(self, source: Source) -> SourceState:
-        """The stored state of a source (its last data), or a blank one; status recomputed."""
-        state = self.store.load(source.name) or self.blank_state(source)
+    def current(self, source: Source, *, from_store: bool = False) -> SourceState:
+        """The last state of a source (its last data), or a blank one; status recomputed.
+
+        The state this poller last stored is kept in memory (re-reading and parsing 10,000
+        cached alerts before every poll costs time and a second copy); a shallow copy comes
+        back, so the caller may set its fields. ``from_store`` reads what another instance may
+        have stored instead.
+        """
+        state = None if from_store else self._last.get(source.name)
+        if state is not None:
+            state = state.model_copy()  # the kept one may be held by the UI: never change it
+        else:
+            state = self.store.load(source.name) or self.blank_state(source)
         state.type, state.kind, state.interval_s = source.type_name, source.kind, source.options.interval
         state.provides = list(source.provides)
         state.status = compute_status(state, self.now())
@@ -124,6 +135,7 @@ class Poller:
             state = self.enrich(state)
         state.status = compute_status(state, self.now())
         self.store.save(state)
+        self._last[source.name] = state
         return state
 
     async def poll_all_once(self) -> list[SourceState]:
@@ -156,7 +168,9 @@ class Poller:
                 stamp = self.store.stamp(name)
                 if stamp != last_seen:
                     last_seen = stamp
-                    self.on_update(self.current(source))
+                    shared = self.current(source, from_store=True)
+                    self._last[name] = shared  # if this instance takes over, it starts from here
+                    self.on_update(shared)
                 delay = min(interval, 2.0)
             await self._wait(name, delay)
         if self.share:

@@ -263,7 +263,10 @@ class Panel(Vertical, Generic[T]):
         if status is None:
             text.append(" · no source", style=self.cell_style("muted"))
         elif status == SourceStatus.OK:
-            text.append(f" · {format_age(oldest)}", style=self.cell_style("muted"))
+            # Coarse while healthy: "<1m ago" does not flip with every poll and tick, so an idle
+            # screen writes nothing; exact ages come with STALE / ERROR, where they matter.
+            coarse = "<1m ago" if oldest is not None and oldest < 60 else format_age(oldest)
+            text.append(f" · {coarse}", style=self.cell_style("muted"))
         elif status == SourceStatus.STALE:
             text.append(" · ")
             text.append(f"STALE {format_duration(oldest) if oldest is not None else 'no data'}",
