@@ -29,7 +29,9 @@ __all__ = [
     "keys_in_force",
 ]
 
-Scope = Literal["app", "main", "panel"]
+Scope = Literal["app", "main", "panel", "screen"]
+"""``screen``: bound by the screen that owns it (detail, silences, triage...), listed here so it
+can be remapped and shown in the help."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,25 @@ DEFAULT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("cursor-down", "j", "cursor_down", "Move down (also the arrow keys)", "panel"),
     KeySpec("cursor-up", "k", "cursor_up", "Move up (also the arrow keys)", "panel"),
     KeySpec("details", "enter", "details", "Details of the selected item", "panel"),
+    # Bound by their own screens (their Binding ids match these; a test keeps them in step).
+    KeySpec("detail-silence", "s", "silence", "Detail: silence this alert", "screen"),
+    KeySpec("detail-silences", "S", "silences", "Detail: list the silences", "screen"),
+    KeySpec("detail-copy-runbook", "c", "copy('runbook')", "Detail: copy the runbook URL (OSC 52)", "screen"),
+    KeySpec("detail-copy-generator", "y", "copy('generator')", "Detail: copy the generator URL (OSC 52)", "screen"),
+    KeySpec("silences-expire", "x", "expire", "Silences: expire the selected silence", "screen"),
+    KeySpec("silences-reload", "r", "reload", "Silences: reload", "screen"),
+    KeySpec("triage-tick", "space,enter", "toggle", "Triage: tick / untick the step", "screen"),
+    KeySpec("triage-note", "n", "note", "Triage: note on the step", "screen"),
+    KeySpec("triage-note-all", "N", "note(True)", "Triage: note on the whole triage", "screen"),
+    KeySpec("triage-export", "e", "export", "Triage: export the timeline", "screen"),
+    KeySpec("triage-close", "c", "close_triage", "Triage: close the triage", "screen"),
+    KeySpec("report-1h", "1", "window(1)", "Report: last hour", "screen"),
+    KeySpec("report-12h", "2", "window(12)", "Report: last 12 hours", "screen"),
+    KeySpec("report-24h", "3", "window(24)", "Report: last 24 hours", "screen"),
+    KeySpec("report-recompute", "r", "recompute", "Report: recompute", "screen"),
+    KeySpec("handoff-write", "w", "write_note", "Report: write a handoff note", "screen"),
+    KeySpec("handoff-dismiss", "d", "dismiss_notes", "Handoff notes: dismiss", "screen"),
+    KeySpec("handoff-save", "ctrl+s", "save", "Handoff note: save", "screen"),
 )
 """Every remappable binding, in the order the help screen lists them."""
 
