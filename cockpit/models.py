@@ -230,6 +230,9 @@ class SourceState(_Model):
     """One-line reason the last poll failed; never a secret."""
     degraded: str | None = None
     next_poll_at: datetime | None = None
+    rate_limited: bool = False
+    """The last poll was refused for rate limiting: the upstream is up, we wait until
+    ``next_poll_at``; the data is kept and reported ``stale`` (``error`` says when we retry)."""
     interval_s: float = 30.0
     items: list[Item] = Field(default_factory=list)
     info: dict[str, str] = Field(default_factory=dict)

@@ -40,7 +40,10 @@ def backoff_delay(failures: int, interval: float, cap: float = MAX_BACKOFF_S, rn
 
 def compute_status(state: SourceState, now: datetime | None = None) -> SourceStatus:
     """``error`` if the last poll failed; ``stale`` if the last success is older than 2× the
-    interval (or there is none); else ``ok``."""
+    interval (or there is none), or the upstream rate-limited us (it is up; we wait and its
+    data ages); else ``ok``."""
+    if state.rate_limited:
+        return SourceStatus.STALE
     if state.error:
         return SourceStatus.ERROR
     age = state.age_s(now)
@@ -99,10 +102,11 @@ class Poller:
         have stored instead.
         """
         state = None if from_store else self._last.get(source.name)
-        if state is not None:
-            state = state.model_copy()  # the kept one may be held by the UI: never change it
-        else:
+        if state is None:
             state = self.store.load(source.name) or self.blank_state(source)
+            if not from_store:
+                self._last[source.name] = state  # the first paint and the first poll share it
+        state = state.model_copy()  # the kept one may be held by the UI: never change it
         state.type, state.kind, state.interval_s = source.type_name, source.kind, source.options.interval
         state.provides = list(source.provides)
         state.status = compute_status(state, self.now())
@@ -115,13 +119,15 @@ class Poller:
         """
         state = self.current(source)
         state.last_attempt_at = self.now()
+        state.rate_limited = False
         try:
             result = await asyncio.wait_for(source.fetch(), timeout=source.options.timeout)
         except (asyncio.TimeoutError, SourceTimeout):
             state.error = f"timed out after {source.options.timeout:g}s"
         except SourceError as exc:
             state.error = exc.message
-            if isinstance(exc, SourceRateLimited) and exc.retry_at:
+            if isinstance(exc, SourceRateLimited):
+                state.rate_limited = True
                 state.next_poll_at = exc.retry_at
         except Exception as exc:  # an adapter bug must not kill the poller or the UI
             state.error = f"{type(exc).__name__} in source: {str(exc).splitlines()[0][:160] if str(exc) else ''}".strip()

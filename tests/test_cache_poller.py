@@ -114,6 +114,8 @@ async def test_rate_limited_source_waits_until_retry_at(tmp_path: Path) -> None:
     source.poller = poller
     await asyncio.wait_for(poller.run(), 5)
     assert "rate limited" in updates[1].error and updates[1].items
+    # The upstream is up and asked us to wait: the kept data is reported stale, not an error.
+    assert updates[1].status is SourceStatus.STALE and updates[2].status is SourceStatus.OK
     assert clock.sleeps[1] == pytest.approx(590)  # 600s from the start, minus the first interval
 
 
