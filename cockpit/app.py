@@ -131,6 +131,8 @@ class CockpitApp(App[None]):
         main.status_bar.set_read_only(self.read_only)
         main.status_bar.set_hint(f"{self._key_for('help')} help")
         main.query_one(AlertsPanel).configure(self.settings)
+        for panel in main.panels:
+            panel.coarse_ages = self.low_bandwidth
         self._states = {s.name: s for s in self.engine.initial_states()}
         main.show_states(self._states.values(), self.clock())
         self.set_interval(self.tick_seconds, self._tick, name="ages")

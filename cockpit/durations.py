@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator
 
-__all__ = ["Duration", "format_age", "format_duration", "parse_duration"]
+__all__ = ["Duration", "format_age", "format_coarse", "format_coarse_age", "format_duration", "parse_duration"]
 
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)")
@@ -58,3 +58,33 @@ def format_age(seconds: float | None) -> str:
     if seconds < 2:
         return "just now"
     return f"{format_duration(seconds)} ago"
+
+
+def format_coarse(seconds: float | None) -> str:
+    """A duration that changes rarely: ``<1m``, then 5-minute steps, hours, days.
+
+    For low-bandwidth terminals: an age shown this way repaints its cell every 5 minutes at
+    most instead of every minute.
+    """
+    if seconds is None:
+        return "-"
+    s = int(max(0, seconds))
+    if s < 60:
+        return "<1m"
+    if s < 3600:
+        return f"{max(1, (s // 300) * 5)}m"
+    if s < 86400:
+        return f"{s // 3600}h"
+    return f"{s // 86400}d"
+
+
+def format_coarse_age(seconds: float | None) -> str:
+    """A freshness for headers and the status bar, to the minute: ``<1m ago``, ``3m ago``.
+
+    Seconds would repaint the line at every tick for no decision anyone makes on them.
+    """
+    if seconds is None:
+        return "never"
+    if seconds < 60:
+        return "<1m ago"
+    return f"{format_duration(seconds // 60 * 60)} ago"

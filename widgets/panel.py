@@ -26,7 +26,7 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from cockpit.durations import format_age, format_duration
+from cockpit.durations import format_coarse, format_coarse_age, format_duration
 from cockpit.keys import bindings_for
 from cockpit.models import SourceKind, SourceState, SourceStatus, utcnow
 from cockpit.textsafe import clean_line
@@ -53,11 +53,15 @@ def plain(value: object, max_len: int = 200, style: Style | str = "") -> Text:
     return Text(clean_line(value, max_len=max_len) if value is not None else "", style=style)
 
 
-def age_text(when: datetime | None, now: datetime) -> str:
-    """Compact age of a timestamp (``45s``, ``3m``, ``2h05m``), ``-`` when unknown."""
+def age_text(when: datetime | None, now: datetime, coarse: bool = False) -> str:
+    """Compact age of a timestamp (``45s``, ``3m``, ``2h05m``), ``-`` when unknown.
+
+    ``coarse`` (low-bandwidth mode): ``<1m``, 5-minute steps, hours, days.
+    """
     if when is None:
         return "-"
-    return format_duration((now - when).total_seconds())
+    seconds = (now - when).total_seconds()
+    return format_coarse(seconds) if coarse else format_duration(seconds)
 
 
 class PanelTable(DataTable):
@@ -96,6 +100,8 @@ class Panel(Vertical, Generic[T]):
     NUMBER: ClassVar[int]
     COLUMNS: ClassVar[Sequence[Column]]
     AGE_COLUMN: ClassVar[tuple[str, str] | None] = None
+    coarse_ages: bool = False
+    """Low-bandwidth mode: ages in 5-minute steps, so age cells repaint rarely."""
     """(column key, datetime attribute) of the one cell that changes with the clock."""
     TABLE_CLASS: ClassVar[type[PanelTable]] = PanelTable
     """The table widget class (a subclass can change how the cursor moves)."""
@@ -263,18 +269,17 @@ class Panel(Vertical, Generic[T]):
         if status is None:
             text.append(" · no source", style=self.cell_style("muted"))
         elif status == SourceStatus.OK:
-            # Coarse while healthy: "<1m ago" does not flip with every poll and tick, so an idle
-            # screen writes nothing; exact ages come with STALE / ERROR, where they matter.
-            coarse = "<1m ago" if oldest is not None and oldest < 60 else format_age(oldest)
-            text.append(f" · {coarse}", style=self.cell_style("muted"))
+            # To the minute: "<1m ago" does not flip with every poll and tick, so an idle screen
+            # writes nothing for a healthy source.
+            text.append(f" · {format_coarse_age(oldest)}", style=self.cell_style("muted"))
         elif status == SourceStatus.STALE:
             text.append(" · ")
-            text.append(f"STALE {format_duration(oldest) if oldest is not None else 'no data'}",
+            text.append(f"STALE {format_coarse_age(oldest).removesuffix(' ago') if oldest is not None else 'no data'}",
                         style=self.cell_style("warning"))
         else:
             text.append(" · ")
             text.append("ERROR", style=self.cell_style("error"))
-            text.append(f" · {format_age(oldest)}", style=self.cell_style("muted"))
+            text.append(f" · {format_coarse_age(oldest)}", style=self.cell_style("muted"))
         if any(s.degraded for s in states) and status != SourceStatus.ERROR:
             text.append(" · ")
             text.append("DEGRADED", style=self.cell_style("warning"))
@@ -293,7 +298,7 @@ class Panel(Vertical, Generic[T]):
         if self.AGE_COLUMN is not None:
             column, attribute = self.AGE_COLUMN
             index = self._column_index[column]
-            age = age_text(getattr(item, attribute), self._now)
+            age = age_text(getattr(item, attribute), self._now, self.coarse_ages)
             if cells[index].plain != age:
                 cells = list(cells)
                 cells[index] = Text(age)

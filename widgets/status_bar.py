@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from cockpit.durations import format_age
+from cockpit.durations import format_coarse_age
 from cockpit.models import SourceState, SourceStatus, utcnow
 from cockpit.textsafe import clean_line
 from themes import THEMES, cell_styles
@@ -28,7 +28,7 @@ def _problems(states: list[SourceState], now: datetime) -> list[tuple[str, str]]
     lines: list[tuple[int, str, str]] = []
     for state in states:
         name = clean_line(state.name, 40)
-        last_ok = format_age(state.age_s(now))
+        last_ok = format_coarse_age(state.age_s(now))
         if state.status == SourceStatus.ERROR:
             reason = clean_line(state.error or "poll failed", 160)
             lines.append((0, "error", f"✗ {name}: ERROR {reason} (data {last_ok})"))
