@@ -61,7 +61,7 @@ def format_age(seconds: float | None) -> str:
 
 
 def format_coarse(seconds: float | None) -> str:
-    """A duration that changes rarely: ``<1m``, then 5-minute steps, hours, days.
+    """A duration that changes rarely: ``<1m``, ``<5m``, then 5-minute steps, hours, days.
 
     For low-bandwidth terminals: an age shown this way repaints its cell every 5 minutes at
     most instead of every minute.
@@ -71,8 +71,10 @@ def format_coarse(seconds: float | None) -> str:
     s = int(max(0, seconds))
     if s < 60:
         return "<1m"
+    if s < 300:
+        return "<5m"
     if s < 3600:
-        return f"{max(1, (s // 300) * 5)}m"
+        return f"{(s // 300) * 5}m"
     if s < 86400:
         return f"{s // 3600}h"
     return f"{s // 86400}d"

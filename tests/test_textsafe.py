@@ -65,6 +65,6 @@ def test_coarse_ages_change_rarely() -> None:
     from cockpit.durations import format_coarse, format_coarse_age
 
     assert [format_coarse(s) for s in (5, 59, 60, 299, 300, 601, 3599, 3600, 7300, 90000)] == [
-        "<1m", "<1m", "1m", "1m", "5m", "10m", "55m", "1h", "2h", "1d"]
+        "<1m", "<1m", "<5m", "<5m", "5m", "10m", "55m", "1h", "2h", "1d"]
     assert [format_coarse_age(s) for s in (None, 0, 59, 61, 125, 3700)] == [
         "never", "<1m ago", "<1m ago", "1m ago", "2m ago", "1h01m ago"]
