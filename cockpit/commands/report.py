@@ -12,13 +12,13 @@ import argparse
 import json
 import sys
 from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cockpit.config import ConfigError, load_config
-from cockpit.durations import parse_duration
-from cockpit.handoff import dismiss, list_notes, write_note
 from cockpit.paths import cache_dir
 from cockpit.textsafe import clean_line
+
+# Every ``cockpit`` run imports this module to register the subcommands (the TUI included, before
+# its first paint): what only the handlers need is imported inside them.
 
 __all__ = ["register", "run_handoff_dismiss", "run_handoff_list", "run_handoff_write", "run_report"]
 
@@ -64,6 +64,9 @@ def _hours(text: str) -> tuple[time, time]:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from cockpit.durations import parse_duration
     from cockpit.history import History
     from cockpit.report import ReportOptions, build_report
     from cockpit.report_render import render_report
@@ -99,6 +102,7 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_handoff_write(args: argparse.Namespace) -> int:
     from cockpit.actions import default_author
+    from cockpit.handoff import write_note
 
     try:
         note = write_note(cache_dir(), " ".join(args.text), author=args.author or default_author())
@@ -110,6 +114,8 @@ def run_handoff_write(args: argparse.Namespace) -> int:
 
 
 def run_handoff_list(args: argparse.Namespace) -> int:
+    from cockpit.handoff import list_notes
+
     notes = [n for n in list_notes(cache_dir()) if args.all or n.dismissed_at is None]
     if args.json:
         print(json.dumps([n.to_json() for n in notes], indent=2))
@@ -125,6 +131,8 @@ def run_handoff_list(args: argparse.Namespace) -> int:
 
 
 def run_handoff_dismiss(args: argparse.Namespace) -> int:
+    from cockpit.handoff import dismiss
+
     count = dismiss(cache_dir(), args.id)
     if not count:
         print("nothing to dismiss" if args.id is None else f"no pending note {clean_line(args.id, 40)}", file=sys.stderr)

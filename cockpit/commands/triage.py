@@ -17,7 +17,9 @@ from cockpit.config import ConfigError, load_config
 from cockpit.models import Deploy, Pipeline
 from cockpit.paths import cache_dir
 from cockpit.textsafe import clean_line
-from cockpit.triage import TriageError, TriageStore, export_markdown
+
+# Every ``cockpit`` run imports this module to register the subcommands (the TUI included, before
+# its first paint): the triage store is imported by the handlers that use it.
 
 __all__ = ["cached_changes", "register"]
 
@@ -76,6 +78,8 @@ def cached_changes(config_file: str | None) -> tuple[list[Deploy], list[Pipeline
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from cockpit.triage import TriageStore
+
     triages = TriageStore.in_cache(cache_dir()).list(include_closed=args.all)
     if args.json:
         rows = [
@@ -98,6 +102,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from cockpit.triage import TriageError, TriageStore, export_markdown
+
     store = TriageStore.in_cache(cache_dir())
     try:
         triage = store.load(args.id)
