@@ -13,9 +13,8 @@ import ssl
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import SecretStr, model_validator
 
 from sources.base import Source, SourceOptions
@@ -27,6 +26,12 @@ from sources.errors import (
     SourceTimeout,
     SourceUnreachable,
 )
+
+if TYPE_CHECKING:
+    # httpx is imported where a request is built, not here: loading the config imports every
+    # configured source's module to validate its options, and that happens before the TUI's
+    # first paint; the poller thread imports httpx when it first polls.
+    import httpx
 
 __all__ = ["HttpOptions", "HttpSource", "MAX_BODY_BYTES", "retry_after"]
 
@@ -142,6 +147,8 @@ class HttpSource(Source):
         return self._client
 
     def _build_client(self) -> httpx.AsyncClient:
+        import httpx
+
         opts = self.options
         verify: bool | ssl.SSLContext = True
         if opts.insecure_skip_verify:
@@ -173,6 +180,8 @@ class HttpSource(Source):
 
         Returns the response for 2xx and 304. Raises for everything else.
         """
+        import httpx
+
         where = httpx.URL(url).copy_with(query=None, username=None, password=None)
         try:
             async with self.client.stream(method, url, **kwargs) as response:
@@ -217,6 +226,8 @@ class HttpSource(Source):
 
 
 def parse_json(response: httpx.Response, url: str) -> Any:
+    import httpx
+
     where = httpx.URL(url).copy_with(query=None)
     body = response.content
     if not body.strip():

@@ -21,14 +21,16 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 from pydantic import Field
 
 from cockpit.models import Pipeline, RunStatus
 from sources.errors import SourceBadResponse, SourceRateLimited
 from sources.http import HttpOptions, HttpSource, parse_json, retry_after
+
+if TYPE_CHECKING:
+    import httpx  # imported where it is used, like sources.http (not when the config loads)
 
 __all__ = ["FINAL", "Page", "PoliteHttpSource", "PoliteOptions", "first_line", "keep_runs", "next_page_url", "parse_time"]
 
@@ -65,6 +67,8 @@ class _Cached:
 
 def next_page_url(response: httpx.Response, url: str) -> str | None:
     """The next page's URL from ``Link: <…>; rel="next"`` or ``X-Next-Page``, same origin only."""
+    import httpx
+
     current = httpx.URL(url)
     link = response.links.get("next", {}).get("url")
     if link:
@@ -189,6 +193,8 @@ class PoliteHttpSource(HttpSource):
 
     async def get_page(self, url: str, params: dict[str, Any] | None = None) -> Page:
         """GET one URL politely: conditional, held back while rate limited, parsed as JSON."""
+        import httpx
+
         full = str(httpx.URL(url, params=params)) if params else url
         where = str(httpx.URL(full).copy_with(query=None, username=None, password=None))
         self._hold_back(where)
@@ -234,6 +240,8 @@ class PoliteHttpSource(HttpSource):
         ``items_key`` names the list inside an object body (GitHub's ``workflow_runs``);
         otherwise the body must be a JSON array.
         """
+        import httpx
+
         limit = max_pages or self.options.max_pages
         items: list[Any] = []
         next_url: str | None = url
