@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
 import threading
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cockpit.cache import CacheStore
 from cockpit.config import Config
 from cockpit.enrich import RunbookResolver
-from cockpit.history import History
 from cockpit.models import SourceState
 from cockpit.poller import Poller
 from cockpit.registry import build_source
 from sources.base import Source, SourceContext
 
+if TYPE_CHECKING:
+    from cockpit.history import History
+
 __all__ = ["Engine"]
+
+log = logging.getLogger(__name__)
 
 
 class Engine:
@@ -40,10 +45,25 @@ class Engine:
         ]
         self.resolver = RunbookResolver(self.sources)
         self.poller = Poller(self.sources, self.store, share=share, enrich=self.resolver.apply)
-        self.history = History(self.cache_dir)
+        self._history: History | None = None
+        self._history_lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
+
+    @property
+    def history(self) -> History:
+        """The shift history (``<cache_dir>/history.sqlite``), opened on first use.
+
+        Not opened in ``__init__``: the TUI builds the engine before its first paint, and the
+        first record happens on the poller's thread after the first poll.
+        """
+        with self._history_lock:
+            if self._history is None:
+                from cockpit.history import History
+
+                self._history = History(self.cache_dir)
+            return self._history
 
     @property
     def notice(self) -> str | None:
@@ -70,7 +90,12 @@ class Engine:
         """``on_update`` that first records the state in the shift history."""
 
         def update(state: SourceState) -> None:
-            self.history.record(state, self.poller.now())
+            try:
+                history = self.history
+            except Exception:  # an unusable history.sqlite must not stop polling (record() never raises)
+                log.exception("history: cannot open it in %s", self.cache_dir)
+            else:
+                history.record(state, self.poller.now())
             on_update(state)
 
         return update
@@ -109,7 +134,9 @@ class Engine:
         if self._thread is not None:
             self._thread.join(wait)
         self.store.close()
-        self.history.close()
+        with self._history_lock:
+            if self._history is not None:
+                self._history.close()
 
     # -- one-shot (snapshot, check) ---------------------------------------------------------
 
