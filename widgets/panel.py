@@ -107,8 +107,11 @@ class Panel(Vertical, Generic[T]):
     """The table widget class (a subclass can change how the cursor moves)."""
     ALLOW_MAXIMIZE = True
 
-    filter_text: reactive[str] = reactive("", init=False)
-    """Case-insensitive text the visible rows must contain (empty: no filter)."""
+    filter_text: reactive[str] = reactive("", init=False, repaint=False)
+    """Case-insensitive text the visible rows must contain (empty: no filter).
+
+    No repaint of its own: the watcher redraws the header and only the cells that changed
+    (a repaint of the panel would rewrite every row of it on every keystroke)."""
 
     class DetailsRequested(Message):
         """The user asked for every field of the selected item (``enter``)."""
