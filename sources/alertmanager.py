@@ -119,7 +119,12 @@ def alert_from_api(source: str, raw: dict[str, Any], peers: list[str]) -> Alert:
 
 
 def merge_peer_alerts(source: str, per_peer: list[tuple[str, list[dict[str, Any]]]]) -> list[Alert]:
-    """Merge the raw alerts each peer reported into one Alert per fingerprint."""
+    """Merge the raw alerts each peer reported into one Alert per fingerprint.
+
+    The peers' lists are emptied once read, and each raw alert is dropped as soon as its Alert
+    is built: with 10,000 alerts the parsed JSON outweighs the models, and holding both at once
+    was the poll's memory peak.
+    """
     best: dict[str, dict[str, Any]] = {}
     earliest: dict[str, datetime | None] = {}
     peers: dict[str, list[str]] = {}
@@ -140,8 +145,11 @@ def merge_peer_alerts(source: str, per_peer: list[tuple[str, list[dict[str, Any]
             current = best.get(fingerprint)
             if current is None or _rank(raw) < _rank(current):
                 best[fingerprint] = raw
+    for _peer, raw_alerts in per_peer:
+        raw_alerts.clear()  # only ``best`` still holds the raw alerts that become models
     merged = []
-    for fingerprint, raw in best.items():
+    for fingerprint in list(best):
+        raw = best.pop(fingerprint)
         alert = alert_from_api(source, raw, peers[fingerprint])
         alert.starts_at = earliest[fingerprint] or alert.starts_at
         merged.append(alert)
