@@ -200,3 +200,12 @@ async def test_app_says_once_that_a_corrupted_cache_was_rebuilt(tmp_path: Path) 
         messages = [n.message for n in app._notifications]
         assert sum("rebuilt" in m for m in messages) == 1, messages
         assert "KubePodCrashLooping" in " ".join(str(s.items) for s in app.states)
+
+
+def test_a_large_state_stays_in_private_files(tmp_path: Path) -> None:
+    store = CacheStore(tmp_path / "c")
+    items = [Alert(source="x", fingerprint=f"{i:016x}", name=f"A{i}", summary="s" * 200) for i in range(2000)]
+    store.save(SourceState(name="x", type="t", kind=SourceKind.ALERTS, items=items))
+    assert len(store.load("x").items) == 2000
+    for path in (tmp_path / "c").rglob("*"):
+        assert path.stat().st_mode & 0o077 == 0, path
