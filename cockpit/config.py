@@ -43,9 +43,7 @@ class ConfigError(Exception):
 class CockpitSection(BaseSettings):
     """The ``[cockpit]`` table: settings of the whole app."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="COCKPIT_", extra="forbid", use_attribute_docstrings=True
-    )
+    model_config = SettingsConfigDict(env_prefix="COCKPIT_", extra="forbid")
 
     read_only: bool = False
     """Refuse every write (silences), from every source."""

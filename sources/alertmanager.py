@@ -24,7 +24,6 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 from pydantic import field_validator
 
 from cockpit.models import Alert, AlertState, FetchResult, RunbookRef, SourceKind
@@ -276,6 +275,8 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
             try:
                 response = await self.request(method, f"{peer}{path}", **kwargs)
             except SourceUnreachable as exc:
+                import httpx  # here, not at the top: validating a config must not import httpx
+
                 if isinstance(exc.__cause__, httpx.ConnectError):
                     refused.append(f"peer {peer}: {_reason(exc, peer + path)}")
                     continue

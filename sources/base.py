@@ -33,7 +33,7 @@ __all__ = ["SilenceRequest", "SilenceInfo", "Source", "SourceContext", "SourceOp
 class SourceOptions(BaseModel):
     """Options every source has. Subclasses add their own fields, each with a docstring."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid")
 
     interval: Duration = 30.0
     """How often to poll, as a duration string ("15s", "1m")."""

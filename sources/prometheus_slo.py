@@ -74,7 +74,7 @@ _CONCURRENCY = 4
 class DeclaredSlo(BaseModel):
     """An SLO written in the config (``[[sources.slos]]``)."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid")
 
     service: str
     """The service the SLO belongs to."""

@@ -44,7 +44,7 @@ WINDOWS: tuple[str, ...] = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 class BurnRule(BaseModel):
     """One multiwindow rule: both windows burning faster than ``factor``."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid")
 
     long: str
     """The long window, one of 5m, 30m, 1h, 2h, 6h, 1d, 3d."""
@@ -68,7 +68,7 @@ def _rules(*triples: tuple[str, str, float]) -> list[BurnRule]:
 class Thresholds(BaseModel):
     """The burn-rate rules that make an SLO page or ticket (defaults: the SRE Workbook's)."""
 
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid")
 
     page: list[BurnRule] = _rules(("1h", "5m", 14.4), ("6h", "30m", 6.0))
     """Rules that page: 2% of a 30d budget in 1h, or 5% in 6h."""
