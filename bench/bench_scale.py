@@ -157,10 +157,11 @@ def scale(work: Path) -> list[dict]:
         met = 0 < hwm <= 150
         note = f"VmHWM (peak) after the filter run; VmRSS now {rss:.0f} MB, after the first poll {idle_mem.get('VmRSS', 0) / 1024:.0f} MB"
         if not met:
-            note += ("; GAP: the peak is the cache write after the first poll: diskcache copies the state's 5 MB JSON string "
-                     "through StringIO at 4 bytes per character (+20 to 36 MB for a moment; storing bytes would avoid it); "
-                     f"besides, one in-memory copy of these {SCALE_ALERTS:,} alerts as models is {_models_mb():.0f} MB and during "
-                     "the first poll the cached copy, the new one and the parsed upstream JSON are alive together")
+            note += ("; GAP: the peak is reached by the first poll: one in-memory copy of these "
+                     f"{SCALE_ALERTS:,} alerts as models is {_models_mb():.0f} MB, and during that poll the copy painted "
+                     "from the cache, the new one and the parsed upstream JSON are alive together (the cache write stores "
+                     "bytes and no longer adds a copy); CPython rarely gives freed memory back, so the resident size stays "
+                     "near that peak")
         base_hwm = base_mem.get("VmHWM", 0) / 1024
         rows.append(row(N_MEM, f"{hwm:.0f} MB", f"{base_hwm:.0f} MB (one-table Textual app, same {SCALE_ALERTS:,} names)",
                         hwm / base_hwm if base_hwm else None, T_MEM, met, note))
