@@ -7,12 +7,14 @@ the engine or a source (refresh, silence, runbook, triage) into messages for the
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from textual.app import ComposeResult
 from textual.containers import Container
 from textual.events import DescendantFocus
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -26,10 +28,35 @@ from widgets.runbooks import RunbooksPanel
 from widgets.slos import SlosPanel
 from widgets.status_bar import StatusBar
 
-__all__ = ["MainScreen", "PANEL_ORDER"]
+__all__ = ["FilterInput", "MainScreen", "PANEL_ORDER"]
 
 PANEL_ORDER = ("alerts", "slos", "deploys", "pipelines", "runbooks")
 """Panel ids in the order of keys 1-5 and of ``tab``."""
+
+
+class FilterInput(Input):
+    """The filter line: each edit reaches the panel before the next frame is composed.
+
+    ``Input.Changed`` travels through two message queues (the input's, then the screen's), so
+    the screen's refresh timer could draw the input in a frame of its own and the panel's new
+    rows in the next one (one more frame of latency per keystroke with thousands of alerts).
+    Calling ``on_edit`` from the value watcher puts both in the same frame.
+
+    Its size never depends on its text (one line, the screen's width), yet ``Input`` sets its
+    virtual size on every edit and the layout pass sets it back, so each keystroke asked for a
+    layout of the whole screen, and that layout repainted every table's scrollbar in a second
+    frame. Here a new virtual size only repaints the input.
+    """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+    def __init__(self, on_edit: Callable[[str], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_edit = on_edit
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)
+        self._on_edit(value)
 
 
 class MainScreen(Screen[None]):
@@ -65,7 +92,7 @@ class MainScreen(Screen[None]):
             yield DeploysPanel()
             yield PipelinesPanel()
             yield RunbooksPanel()
-        yield Input(placeholder="filter (text, or matchers like severity=critical)", id="filter")
+        yield FilterInput(self._apply_filter, placeholder="filter (text, or matchers like severity=critical)", id="filter")
         yield StatusBar()
 
     def on_mount(self) -> None:
@@ -155,9 +182,10 @@ class MainScreen(Screen[None]):
         box.add_class("-open")
         box.focus()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id == "filter" and self._filter_target:
-            self.panel(self._filter_target).filter_text = event.value.strip()
+    def _apply_filter(self, value: str) -> None:
+        """Called synchronously on each edit of the filter input (see :class:`FilterInput`)."""
+        if self._filter_target:
+            self.panel(self._filter_target).filter_text = value.strip()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
