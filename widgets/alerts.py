@@ -117,6 +117,20 @@ class AlertsPanel(Panel[Alert]):
         self._notified_at: datetime | None = None
         self._drawn_rows: list[list[Text]] = []
         self._collected_for: tuple[int, ...] = ()
+        self._hold_rows = False
+
+    def hold_row_count(self, hold: bool) -> None:
+        """While the filter is being typed, keep the table's row count (blank rows pad it).
+
+        A change in the number of rows changes the table's virtual size, which lays out the
+        whole screen and repaints in a second frame: with thousands of alerts, that doubled
+        the latency of the keystrokes that narrowed or widened the rows. The padding rows are
+        blank, the cursor never stops on them, and they go when the filter input closes.
+        """
+        if hold != self._hold_rows:
+            self._hold_rows = hold
+            if not hold:
+                self._render_all()
 
     def configure(self, settings: Any) -> None:
         """Apply the ``[cockpit]`` section (an object or a mapping; missing keys keep defaults)."""
@@ -297,6 +311,10 @@ class AlertsPanel(Panel[Alert]):
         before = self._cursor_key()
         index = table.cursor_row
         rows = self._rows()
+        real = len(rows)
+        if self._hold_rows and len(rows) < table.row_count:
+            blank = [Text("") for _column in self.COLUMNS]
+            rows += [(f"pad:{n}", None, blank) for n in range(len(rows), table.row_count)]
         if not rows and table.row_count:
             table.clear()
         drawn = self._drawn_rows
@@ -327,6 +345,7 @@ class AlertsPanel(Panel[Alert]):
             table.move_cursor(row=min(max(index, 0), len(rows) - 1), animate=False)
             if before not in self._groups:  # a header the user chose (mouse, collapse) stays
                 self._snap_to_alert()
+        table.show_cursor = real > 0  # not on a blank padding row when nothing matches
         self._refresh_header()
 
     def _cursor_key(self) -> str | None:

@@ -179,6 +179,8 @@ class MainScreen(Screen[None]):
             if target.KIND == SourceKind.ALERTS
             else f"filter {target.TITLE.lower()}: text"
         )
+        if isinstance(target, AlertsPanel):
+            target.hold_row_count(True)
         box.add_class("-open")
         box.focus()
 
@@ -195,9 +197,11 @@ class MainScreen(Screen[None]):
         box = self.filter_input
         if box.has_class("-open"):
             box.remove_class("-open")
-            target = self._filter_target or self._current
+            target = self.panel(self._filter_target or self._current)
             self._filter_target = None
-            self.panel(target).table.focus()
+            if isinstance(target, AlertsPanel):
+                target.hold_row_count(False)
+            target.table.focus()
 
     def action_back(self) -> None:
         """esc: close and clear the filter, else clear the panel's filter, else restore layout."""
