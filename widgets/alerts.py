@@ -170,14 +170,15 @@ class AlertsPanel(Panel[Alert]):
         self._collect_after_large_refresh(states)
 
     def _collect_after_large_refresh(self, states: list[SourceState]) -> None:
-        """After a poll replaced thousands of alerts, run the garbage collection now.
+        """After a poll replaced thousands of alerts, collect garbage now, then freeze the heap.
 
-        The replaced models are freed by reference counting, but the new ones push the
-        collector past its threshold for a full pass over every tracked object (80-100 ms
-        with 10,000 alerts), which then lands on whatever comes next: usually a keystroke in
-        the filter. Collecting right after the repaint of the new data puts that pause where
-        the screen has just changed anyway. Only for a new list of many alerts, so small
-        setups and refreshes of other sources never pay for it.
+        A full collection walks every tracked object (70-110 ms with 10,000 alerts) and Python
+        starts one by itself every so often, in the UI or the poller thread, stalling whatever
+        comes then: usually a filter keystroke. Collecting right after the repaint of new data
+        puts one pause where the screen has just changed anyway, and ``gc.freeze()`` makes the
+        later passes walk only the objects made since. Replaced alerts are still freed by
+        reference counting; every :data:`FULL_COLLECT_EVERY` large refreshes the frozen objects
+        are walked too (cyclic garbage). Only for a new list of many alerts.
         """
         lists = tuple(id(s.items) for s in states if s.kind == self.KIND)
         if lists == self._collected_for:
@@ -187,15 +188,6 @@ class AlertsPanel(Panel[Alert]):
             self.call_after_refresh(self._collect_and_freeze)
 
     def _collect_and_freeze(self) -> None:
-        """Collect, then move every surviving object out of the collector's sight.
-
-        A full collection walks every tracked object: with 10,000 alerts on screen that is
-        70-110 ms, and Python starts one by itself every so often (in the poller thread too),
-        stalling whatever keystroke comes then. After ``gc.freeze()`` those passes only walk
-        the objects made since. Alerts replaced by later refreshes are still freed by
-        reference counting; frozen cyclic garbage is reclaimed by a full pass (unfreeze
-        first) every :data:`FULL_COLLECT_EVERY` large refreshes.
-        """
         self._large_refreshes += 1
         if self._large_refreshes % FULL_COLLECT_EVERY == 0:
             gc.unfreeze()
