@@ -20,7 +20,7 @@ from pathlib import Path
 
 import diskcache
 
-from cockpit.models import SourceState
+from cockpit.models import SourceState, share_fields_set
 
 __all__ = ["CacheStore"]
 
@@ -77,9 +77,12 @@ class CacheStore:
         if raw is None:
             return None
         try:
-            return SourceState.model_validate_json(raw)
+            state = SourceState.model_validate_json(raw)
         except (ValueError, TypeError):
             return None  # written by an incompatible version: poll again
+        for item in state.items:
+            share_fields_set(item)  # 7 MB less per 10,000 alerts
+        return state
 
     def stamp(self, name: str) -> float | None:
         """A cheap change marker for a stored state (its fetch and attempt times)."""

@@ -29,8 +29,26 @@ __all__ = [
     "SourceKind",
     "SourceState",
     "SourceStatus",
+    "share_fields_set",
     "utcnow",
 ]
+
+
+_ALL_FIELDS: dict[type, set[str]] = {}
+
+
+def share_fields_set(model: BaseModel) -> BaseModel:
+    """Give ``model`` one ``__pydantic_fields_set__`` shared by every model of its class.
+
+    pydantic keeps a set of the fields passed per instance: 728 bytes for an Alert, 7 MB for
+    10,000 alerts. Every field counts as set here (as for models read back from JSON with all
+    fields); assigning a field adds a name already in the set, so sharing it changes nothing.
+    """
+    shared = _ALL_FIELDS.get(type(model))
+    if shared is None:
+        shared = _ALL_FIELDS[type(model)] = set(type(model).model_fields)
+    object.__setattr__(model, "__pydantic_fields_set__", shared)
+    return model
 
 
 def utcnow() -> datetime:
