@@ -22,7 +22,6 @@ ring the bell and send a desktop notification.
 
 from __future__ import annotations
 
-import gc
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
@@ -31,6 +30,7 @@ from textual.events import DescendantFocus
 from textual.message import Message
 
 from cockpit.durations import parse_duration
+from cockpit.heap import HeapKeeper
 from cockpit.models import Alert, AlertState, SourceKind, SourceState
 from widgets.alert_groups import (
     MAX_ROWS,
@@ -39,10 +39,10 @@ from widgets.alert_groups import (
     Filtered,
     Group,
     alert_key,
-    is_critical_firing,
     layout_rows,
     notification_text,
 )
+from widgets.alert_arrivals import CriticalArrivals
 from widgets.alerts_table import AlertsTable
 from widgets.panel import Panel, age_text, plain
 
@@ -58,9 +58,6 @@ STATE_MARKS: dict[AlertState, str] = {
 
 LARGE_REFRESH = 2000
 """A refresh bringing at least this many alerts is followed by a full garbage collection."""
-
-FULL_COLLECT_EVERY = 20
-"""Every this many large refreshes, the collector also walks the objects frozen before."""
 
 NEW_MARK = "✱ new"
 """Put before the name of an alert that arrived since the user last looked at the panel."""
@@ -115,13 +112,12 @@ class AlertsPanel(Panel[Alert]):
         self._collapsed: set[str] = set()
         self._groups: dict[str, tuple[Group, bool]] = {}
         self._looked: set[str] = set()
-        self._baselined: set[str] = set()
-        self._rung: set[str] = set()
+        self._arrivals = CriticalArrivals(self._looked)
         self._notified_at: datetime | None = None
         self._drawn_rows: list[list[Text]] = []
         self._collected_for: tuple[int, ...] = ()
         self._hold_rows = False
-        self._large_refreshes = 0
+        self._heap = HeapKeeper()
 
     def hold_row_count(self, hold: bool) -> None:
         """While the filter is being typed, keep the table's row count (blank rows pad it).
@@ -161,7 +157,7 @@ class AlertsPanel(Panel[Alert]):
         states = list(states)
         if now is not None:
             self._now = now
-        fresh = self._arrivals(states)
+        fresh = self._arrivals.fresh(states)
         super().set_states(states, now)
         if self._view.alerts and self.is_mounted:
             self.call_after_refresh(self._view.prepare)  # the filter's search text, while idle
@@ -170,48 +166,14 @@ class AlertsPanel(Panel[Alert]):
         self._collect_after_large_refresh(states)
 
     def _collect_after_large_refresh(self, states: list[SourceState]) -> None:
-        """After a poll replaced thousands of alerts, collect garbage now, then freeze the heap.
-
-        A full collection walks every tracked object (70-110 ms with 10,000 alerts) and Python
-        starts one by itself every so often, in the UI or the poller thread, stalling whatever
-        comes then: usually a filter keystroke. Collecting right after the repaint of new data
-        puts one pause where the screen has just changed anyway, and ``gc.freeze()`` makes the
-        later passes walk only the objects made since. Replaced alerts are still freed by
-        reference counting; every :data:`FULL_COLLECT_EVERY` large refreshes the frozen objects
-        are walked too (cyclic garbage). Only for a new list of many alerts.
-        """
+        """After a poll replaced thousands of alerts, collect garbage right after the repaint
+        (see :class:`cockpit.heap.HeapKeeper`): once per new list, never on a mere tick."""
         lists = tuple(id(s.items) for s in states if s.kind == self.KIND)
         if lists == self._collected_for:
             return
         self._collected_for = lists
         if len(self._items) >= LARGE_REFRESH:
-            self.call_after_refresh(self._collect_and_freeze)
-
-    def _collect_and_freeze(self) -> None:
-        self._large_refreshes += 1
-        if self._large_refreshes % FULL_COLLECT_EVERY == 0:
-            gc.unfreeze()
-        gc.collect()
-        gc.freeze()
-
-    def _arrivals(self, states: list[SourceState]) -> list[Alert]:
-        """Critical alerts firing for the first time; a source's first data is the baseline."""
-        fresh: list[Alert] = []
-        for state in states:
-            alerts = [i for i in state.items if isinstance(i, Alert)]
-            if state.name not in self._baselined:
-                if state.fetched_at is None and not alerts:
-                    continue  # nothing known yet: the first real data is the baseline
-                self._baselined.add(state.name)
-                self._looked.update(alert_key(a) for a in alerts)
-                self._rung.update(alert_key(a) for a in alerts if is_critical_firing(a))
-                continue
-            for alert in alerts:
-                key = alert_key(alert)
-                if key not in self._rung and is_critical_firing(alert):
-                    self._rung.add(key)
-                    fresh.append(alert)
-        return fresh
+            self.call_after_refresh(self._heap.collect_and_freeze)
 
     def _announce(self, fresh: list[Alert]) -> None:
         if not self.bell_on_critical:
@@ -233,7 +195,8 @@ class AlertsPanel(Panel[Alert]):
 
     def mark_seen(self) -> None:
         """The user looks now: every alert present stops being new."""
-        self._looked = {alert_key(a) for a in self._items}
+        self._looked.clear()  # in place: the arrivals tracker shares this set
+        self._looked.update(alert_key(a) for a in self._items)
         self._render_all()
 
     def is_new(self, alert: Alert) -> bool:
