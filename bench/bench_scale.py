@@ -159,9 +159,9 @@ def scale(work: Path) -> list[dict]:
         if not met:
             note += ("; GAP: the peak is reached by the first poll: one in-memory copy of these "
                      f"{SCALE_ALERTS:,} alerts as models is {_models_mb():.0f} MB, and during that poll the copy painted "
-                     "from the cache, the new one and the parsed upstream JSON are alive together (the cache write stores "
-                     "bytes and no longer adds a copy); CPython rarely gives freed memory back, so the resident size stays "
-                     "near that peak")
+                     "from the cache and the new one are alive together, with the JSON bytes of the cache write "
+                     "(the upstream body is parsed straight into small typed records, no longer into dicts); CPython "
+                     "rarely gives freed memory back, so the resident size stays near that peak")
         base_hwm = base_mem.get("VmHWM", 0) / 1024
         rows.append(row(N_MEM, f"{hwm:.0f} MB", f"{base_hwm:.0f} MB (one-table Textual app, same {SCALE_ALERTS:,} names)",
                         hwm / base_hwm if base_hwm else None, T_MEM, met, note))
