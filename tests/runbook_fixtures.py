@@ -114,3 +114,18 @@ class RunbookEngine(FakeEngine):
         super().stop()
         self._pool.shutdown(wait=False)
         self.runbooks.index.close()
+
+
+def make_app(engine):
+    """The app on a test engine, with the fixed clock and normal bandwidth."""
+    from cockpit.app import CockpitApp
+    from tests.app_fixtures import fixed_clock
+
+    return CockpitApp(engine=engine, low_bandwidth=False, clock=fixed_clock)
+
+
+async def settle(app, pilot) -> None:
+    """Let the worker threads finish and their results reach the screen."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()

@@ -8,25 +8,14 @@ import pytest
 from textual.widgets import Markdown
 
 from cockpit.app import CockpitApp
-from cockpit.models import Alert, RunbookRef, SourceState
+from cockpit.models import RunbookRef, SourceState
 from cockpit.runbook_index import Hit
 from cockpit.screens import MainScreen
 from cockpit.screens.runbook_view import RunbookScreen
-from tests.app_fixtures import fixed_clock, fixed_states
-from tests.runbook_fixtures import RunbookEngine
+from tests.app_fixtures import fixed_states
+from tests.runbook_fixtures import RunbookEngine, make_app, settle
 
 SIZE = (120, 36)
-
-
-def make_app(engine) -> CockpitApp:
-    return CockpitApp(engine=engine, low_bandwidth=False, clock=fixed_clock)
-
-
-async def settle(app: CockpitApp, pilot) -> None:
-    """Let the worker threads finish and their results reach the screen."""
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def runbooks_panel(app: CockpitApp):

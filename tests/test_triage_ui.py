@@ -12,27 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.app import CockpitApp
 from cockpit.models import RunbookRef, SourceState
 from cockpit.screens import MainScreen
 from cockpit.screens.resume import ResumeScreen
 from cockpit.screens.triage import TriageScreen
 from cockpit.triage import TriageStore
-from tests.app_fixtures import NOW, fixed_clock, fixed_states
-from tests.runbook_fixtures import RunbookEngine
+from tests.app_fixtures import NOW, fixed_states
+from tests.runbook_fixtures import RunbookEngine, make_app, settle
 from tests.terminal import REPO, PtyApp, wait_for
 
 SIZE = (120, 40)
-
-
-def make_app(engine) -> CockpitApp:
-    return CockpitApp(engine=engine, low_bandwidth=False, clock=fixed_clock)
-
-
-async def settle(app: CockpitApp, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def saved(engine: RunbookEngine) -> list:
