@@ -155,5 +155,5 @@ def run() -> list[dict]:
 
 
 if __name__ == "__main__":
-    for row in run():
-        print(json.dumps(row))
+    for result in run():
+        print(json.dumps(result))

@@ -77,7 +77,6 @@ def test_report_lists_every_row_with_its_ratio_and_the_machine():
 
 # ----- low-bandwidth mode, seen from a real terminal (no timing asserted) ---------------------
 import re  # noqa: E402
-import shutil  # noqa: E402
 from datetime import timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.cache import CacheStore
-from cockpit.models import Alert, SourceKind, SourceState, SourceStatus, utcnow
+from cockpit.models import Alert, SourceState, SourceStatus, utcnow
 from cockpit.poller import Poller
 from cockpit.registry import load_source_class
 from sources.base import SourceContext

@@ -17,7 +17,6 @@ from __future__ import annotations
 import http.server
 import json
 import math
-import os
 import shutil
 import subprocess
 import threading
@@ -36,7 +35,7 @@ from sources.base import SourceContext
 from sources.errors import SourceAuthError, SourceBadResponse, SourceUnreachable
 from sources.prometheus_slo import PrometheusSloSource
 from sources.slo_math import WINDOWS
-from tests.servers import Server, free_port, require_binary, start_prometheus, wait_until
+from tests.servers import Server, free_port, require_binary, start_prometheus
 from tests.slo_data import DATA_SPAN_S, expected_ratio, SyntheticSlo, pyrra_rules, rule_file, sloth_rules, write_openmetrics
 
 REALWORLD_SLOTH = Path(__file__).resolve().parents[2] / "shared" / "realworld" / "slo" / "sloth" / "generated"
