@@ -30,7 +30,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
-from cockpit.models import Alert, Deploy, Pipeline, RunStatus, utcnow
+from cockpit.models import Alert, Deploy, Pipeline, utcnow
+from cockpit.related import changes_before
 from cockpit.runbook_doc import ParsedRunbook
 
 __all__ = [
@@ -156,13 +157,6 @@ def steps_from_runbook(runbook: ParsedRunbook | None) -> list[TriageStep]:
     return steps
 
 
-def _same_service(service: str, other: str | None) -> bool:
-    if not other:
-        return False
-    a, b = service.strip().lower(), other.strip().lower()
-    return a == b or a == b.rstrip("/").rsplit("/", 1)[-1]
-
-
 def related_changes(
     alert: Alert,
     deploys: Iterable[Deploy] = (),
@@ -172,25 +166,9 @@ def related_changes(
     lookback: timedelta = DEFAULT_LOOKBACK,
 ) -> tuple[list[Deploy], list[Pipeline]]:
     """Deploys and failed pipelines of the alert's service in ``lookback`` before ``before``
-    (default: the alert's start), oldest first. A pipeline belongs to a service when its repo's
-    last path segment is the service name."""
-    service = alert.service
-    if not service:
-        return [], []
-    end = before or alert.starts_at or utcnow()
-    start = end - lookback
-    related_d = [
-        d for d in deploys
-        if _same_service(service, d.service) and (t := d.started_at or d.finished_at) is not None and start <= t <= end
-    ]
-    related_p = [
-        p for p in pipelines
-        if p.status == RunStatus.FAILED and _same_service(service, p.repo)
-        and p.started_at is not None and start <= p.started_at <= end
-    ]
-    related_d.sort(key=lambda d: d.started_at or d.finished_at)  # type: ignore[arg-type, return-value]
-    related_p.sort(key=lambda p: p.started_at)  # type: ignore[arg-type, return-value]
-    return related_d, related_p
+    (default: the alert's start, else now), oldest first (see :mod:`cockpit.related`)."""
+    return changes_before(alert, deploys, pipelines, window=lookback,
+                          until=before or alert.starts_at or utcnow())
 
 
 def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
