@@ -19,6 +19,7 @@ from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 
+from cockpit.config import section_value
 from cockpit.keys import bindings_for, keymap_from_config, keys_in_force
 from cockpit.models import Alert, SourceState, utcnow
 from cockpit.screens import DetailScreen, HelpScreen, MainScreen
@@ -56,14 +57,6 @@ class SourceUpdated(Message):
         self.state = state
 
 
-def _setting(settings: Any, name: str, default: Any = None) -> Any:
-    if settings is None:
-        return default
-    if isinstance(settings, Mapping):
-        return settings.get(name, default)
-    return getattr(settings, name, default)
-
-
 class CockpitApp(App[None]):
     """The full-screen cockpit."""
 
@@ -90,19 +83,19 @@ class CockpitApp(App[None]):
         self.engine = engine
         self.clock = clock
         if low_bandwidth is None:
-            low_bandwidth = _setting(settings, "low_bandwidth")
+            low_bandwidth = section_value(settings, "low_bandwidth")
         if low_bandwidth is None:  # unset in the config: on in an SSH session
             low_bandwidth = running_over_ssh()
         self.low_bandwidth = bool(low_bandwidth)
         self.read_only = bool(
-            (read_only if read_only is not None else _setting(settings, "read_only", False))
+            (read_only if read_only is not None else section_value(settings, "read_only", False))
             or getattr(engine, "read_only", False)
         )
-        self.keymap = keymap_from_config(keys if keys is not None else _setting(settings, "keys"))
+        self.keymap = keymap_from_config(keys if keys is not None else section_value(settings, "keys"))
         self.tick_seconds = tick_seconds or (30.0 if self.low_bandwidth else 5.0)
         for cockpit_theme in THEMES.values():
             self.register_theme(cockpit_theme)
-        self.theme = choose_theme(theme or _setting(settings, "theme"), self.low_bandwidth)
+        self.theme = choose_theme(theme or section_value(settings, "theme"), self.low_bandwidth)
         if self.low_bandwidth:
             self.animation_level = "none"
         self.set_keymap(self.keymap)

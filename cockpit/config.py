@@ -9,6 +9,7 @@ an adapter key is refused with the source's name and the key.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +20,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from cockpit.paths import config_path
 from sources.base import SourceOptions
 
-__all__ = ["CockpitSection", "Config", "ConfigError", "SourceEntry", "demo_config", "load_config"]
+__all__ = ["CockpitSection", "Config", "ConfigError", "SourceEntry", "demo_config", "load_config", "section_value"]
 
 DEMO_SOURCES = [
     {"name": "demo", "type": "demo"},
@@ -97,6 +98,15 @@ class Config:
     @property
     def config_dir(self) -> Path | None:
         return self.path.parent if self.path else None
+
+
+def section_value(section: Any, name: str, default: Any = None) -> Any:
+    """One ``[cockpit]`` setting from a :class:`CockpitSection`, a plain mapping (tests) or
+    None; ``default`` when the section lacks it or holds None."""
+    if section is None:
+        return default
+    value = section.get(name) if isinstance(section, Mapping) else getattr(section, name, None)
+    return default if value is None else value
 
 
 def load_config(path: str | Path | None = None, *, demo: bool = False) -> Config:

@@ -23,12 +23,13 @@ ring the bell and send a desktop notification.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from rich.text import Text
 from textual.events import DescendantFocus
 from textual.message import Message
 
+from cockpit.config import section_value
 from cockpit.durations import parse_duration
 from cockpit.heap import HeapKeeper
 from cockpit.models import Alert, AlertState, SourceKind, SourceState
@@ -134,17 +135,11 @@ class AlertsPanel(Panel[Alert]):
 
     def configure(self, settings: Any) -> None:
         """Apply the ``[cockpit]`` section (an object or a mapping; missing keys keep defaults)."""
-
-        def get(name: str, default: Any) -> Any:
-            if isinstance(settings, Mapping):
-                return settings.get(name, default)
-            return getattr(settings, name, default)
-
         if settings is None:
             return
-        self.group_by = [str(label) for label in get("alert_group_by", self.group_by)]
-        self.bell_on_critical = bool(get("bell_on_critical", self.bell_on_critical))
-        cooldown = get("notify_cooldown", self.notify_cooldown_s)
+        self.group_by = [str(label) for label in section_value(settings, "alert_group_by", self.group_by)]
+        self.bell_on_critical = bool(section_value(settings, "bell_on_critical", self.bell_on_critical))
+        cooldown = section_value(settings, "notify_cooldown", self.notify_cooldown_s)
         try:
             self.notify_cooldown_s = parse_duration(cooldown)
         except ValueError:

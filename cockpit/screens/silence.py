@@ -33,6 +33,7 @@ from cockpit.actions import (
     silence_request,
 )
 from cockpit.audit import AuditLog
+from cockpit.config import section_value
 from cockpit.durations import format_duration, parse_duration
 from cockpit.models import Alert, utcnow
 from cockpit.textsafe import clean_line
@@ -61,8 +62,7 @@ DURATIONS = ("15m", "1h", "4h")
 def cockpit_setting(app: Any, name: str, default: Any = None) -> Any:
     """A ``[cockpit]`` setting from the engine's config (the fake engine in tests has none)."""
     section = getattr(getattr(getattr(app, "engine", None), "config", None), "cockpit", None)
-    value = getattr(section, name, None)
-    return default if value is None else value
+    return section_value(section, name, default)
 
 
 def read_only_refusal(app: Any, what: str = "silencing") -> bool:
