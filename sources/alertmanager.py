@@ -167,18 +167,8 @@ def _rank(raw: RawAlert) -> int:
 
 
 def _reason(exc: SourceError, peer: str) -> str:
-    """The error's message without the URL prefix the HTTP layer puts in front.
-
-    httpx words a refused connection "All connection attempts failed"; the OS error underneath
-    says what a user understands, so it is looked up in the exception chain.
-    """
-    cause: BaseException | None = exc.__cause__
-    for _ in range(8):
-        if cause is None:
-            break
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        cause = cause.__cause__ or cause.__context__
+    """The error's message without the URL prefix the HTTP layer puts in front (the HTTP
+    layer already names a refused connection as such)."""
     message = exc.message
     if message.startswith(peer):
         _, _, rest = message.partition(": ")
