@@ -29,6 +29,12 @@ _SETTINGS = {"timeout": 5, "eviction_policy": "none", "disk_min_file_size": 2**3
 otherwise write values over 32 KB to separate files, created later with the user's umask."""
 _STATE = "state:"
 _LEASE = "lease:"
+_STAMP = "stamp:"
+
+
+def _stamp_of(state: SourceState) -> float:
+    times = [t.timestamp() for t in (state.fetched_at, state.last_attempt_at) if t]
+    return max(times) if times else 0.0
 
 
 class CacheStore:
@@ -66,7 +72,9 @@ class CacheStore:
         """Store a source's state (its data and health) under its name."""
         # Bytes, not str: diskcache stores bytes as they are, while a str goes through a
         # StringIO copy at 4 bytes a character (35 MB at the peak for 10,000 alerts).
-        self._cache.set(_STATE + state.name, state.__pydantic_serializer__.to_json(state))
+        with self._cache.transact():
+            self._cache.set(_STATE + state.name, state.__pydantic_serializer__.to_json(state))
+            self._cache.set(_STAMP + state.name, _stamp_of(state))
 
     def load(self, name: str) -> SourceState | None:
         """The stored state of a source, or None when absent or unreadable."""
@@ -85,12 +93,15 @@ class CacheStore:
         return state
 
     def stamp(self, name: str) -> float | None:
-        """A cheap change marker for a stored state (its fetch and attempt times)."""
-        state = self.load(name)
-        if state is None:
+        """A cheap change marker for a stored state (its latest fetch or attempt time).
+
+        Stored beside the state, so an instance that does not hold the lease can check every
+        few seconds whether the holder stored something new without parsing the whole state.
+        """
+        try:
+            return self._cache.get(_STAMP + name)
+        except (sqlite3.DatabaseError, OSError):
             return None
-        times = [t.timestamp() for t in (state.fetched_at, state.last_attempt_at) if t]
-        return max(times) if times else 0.0
 
     # -- generic JSON values (history, notes, lookups) ------------------------------------
 
