@@ -6,6 +6,7 @@ package registers its own, so there is one lookup path for both.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
 
 from sources.base import Source, SourceContext
@@ -19,7 +20,10 @@ class UnknownSourceType(LookupError):
     """No adapter is registered under that name, or it failed to load."""
 
 
+@lru_cache(maxsize=1)
 def _entry_points() -> dict[str, EntryPoint]:
+    """The group's entry points, read once per process (the scan walks every installed
+    distribution's metadata; the config and the engine each ask once per source)."""
     return {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
 
 
