@@ -261,6 +261,23 @@ class SourceState(_Model):
         """Whether this source's data and health belong in the panel of ``kind``."""
         return kind == self.kind or kind in self.provides
 
+    def status_at(self, now: datetime | None = None) -> SourceStatus:
+        """The status as of ``now``, derived from the times (the stored ``status`` is the one
+        at the last poll; a source whose polls stop arriving turns stale on screen anyway).
+
+        ``stale`` when rate-limited (the upstream is up and asked us to wait) or when the last
+        success is older than 2× the interval (or there is none); ``error`` when the last poll
+        failed; else ``ok``.
+        """
+        if self.rate_limited:
+            return SourceStatus.STALE
+        if self.error:
+            return SourceStatus.ERROR
+        age = self.age_s(now)
+        if age is None or age > 2 * self.interval_s:
+            return SourceStatus.STALE
+        return SourceStatus.OK
+
     def age_s(self, now: datetime | None = None) -> float | None:
         """Seconds since the data was fetched, None if never."""
         if self.fetched_at is None:

@@ -39,17 +39,8 @@ def backoff_delay(failures: int, interval: float, cap: float = MAX_BACKOFF_S, rn
 
 
 def compute_status(state: SourceState, now: datetime | None = None) -> SourceStatus:
-    """``error`` if the last poll failed; ``stale`` if the last success is older than 2× the
-    interval (or there is none), or the upstream rate-limited us (it is up; we wait and its
-    data ages); else ``ok``."""
-    if state.rate_limited:
-        return SourceStatus.STALE
-    if state.error:
-        return SourceStatus.ERROR
-    age = state.age_s(now)
-    if age is None or age > 2 * state.interval_s:
-        return SourceStatus.STALE
-    return SourceStatus.OK
+    """The status of a state as of ``now`` (see :meth:`SourceState.status_at`)."""
+    return state.status_at(now)
 
 
 class Poller:

@@ -261,7 +261,8 @@ async def test_ages_advance_on_the_clock_tick_without_rebuilding_rows():
         now[0] = NOW + timedelta(minutes=2)
         app._tick()
         await pilot.pause()
-        assert screen.panel("alerts").header_text().plain == "1 Alerts 5 · 2m ago"
+        # two minutes without a poll of a 30 s source: past 2x its interval, so STALE on screen
+        assert screen.panel("alerts").header_text().plain == "1 Alerts 5 · STALE 2m"
         row = [c.plain for c in screen.panel("alerts").table.get_row_at(0)]
         assert "14m" in row  # the critical alert started 12m before NOW
         assert screen.panel("alerts").selected_item is before

@@ -209,3 +209,12 @@ def test_a_large_state_stays_in_private_files(tmp_path: Path) -> None:
     assert len(store.load("x").items) == 2000
     for path in (tmp_path / "c").rglob("*"):
         assert path.stat().st_mode & 0o077 == 0, path
+
+
+def test_a_source_whose_polls_stop_arriving_turns_stale_on_screen() -> None:
+    from widgets.panel import worst_status
+
+    state = SourceState(name="s", type="t", kind=SourceKind.ALERTS, fetched_at=T0, interval_s=15,
+                        status=SourceStatus.OK)  # what the last poll said
+    assert worst_status([state], T0 + timedelta(seconds=20)) is SourceStatus.OK
+    assert worst_status([state], T0 + timedelta(minutes=5)) is SourceStatus.STALE

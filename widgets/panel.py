@@ -42,9 +42,10 @@ Column = tuple[str, str, int | None]
 _STATUS_RANK = {SourceStatus.OK: 0, SourceStatus.STALE: 1, SourceStatus.ERROR: 2}
 
 
-def worst_status(states: Iterable[SourceState]) -> SourceStatus | None:
-    """The worst status of several sources (error > stale > ok); None when there are none."""
-    ranked = sorted((_STATUS_RANK[s.status], s.status) for s in states)
+def worst_status(states: Iterable[SourceState], now: datetime | None = None) -> SourceStatus | None:
+    """The worst status of several sources as of ``now`` (error > stale > ok); None when
+    there are none."""
+    ranked = sorted((_STATUS_RANK[status], status) for status in (s.status_at(now) for s in states))
     return ranked[-1][1] if ranked else None
 
 
@@ -265,7 +266,7 @@ class Panel(Vertical, Generic[T]):
         shown, total = self.shown_count(), len(self._items)
         text.append(f" {shown}/{total}" if self.filter_text else f" {total}")
         states = list(self._states.values())
-        status = worst_status(states)
+        status = worst_status(states, self._now)
         ages = [s.age_s(self._now) for s in states]
         known = [a for a in ages if a is not None]
         oldest = max(known) if known else None

@@ -29,14 +29,15 @@ def _problems(states: list[SourceState], now: datetime) -> list[tuple[str, str]]
     for state in states:
         name = clean_line(state.name, 40)
         last_ok = format_coarse_age(state.age_s(now))
-        if state.status == SourceStatus.ERROR:
+        status = state.status_at(now)
+        if status == SourceStatus.ERROR:
             reason = clean_line(state.error or "poll failed", 160)
             lines.append((0, "error", f"✗ {name}: ERROR {reason} (data {last_ok})"))
-        elif state.status == SourceStatus.STALE:
+        elif status == SourceStatus.STALE:
             detail = f"last success {last_ok}" if state.fetched_at else "no data yet"
             reason = f" {clean_line(state.error, 120)}" if state.error else ""
             lines.append((1, "warning", f"⚠ {name}: STALE {detail}{reason}"))
-        if state.degraded and state.status != SourceStatus.ERROR:
+        if state.degraded and status != SourceStatus.ERROR:
             lines.append((2, "warning", f"⚠ {name}: DEGRADED {clean_line(state.degraded, 160)}"))
     lines.sort(key=lambda line: line[0])
     return [(role, text) for _rank, role, text in lines]
@@ -61,7 +62,7 @@ def render_status(
     for index, state in enumerate(states):
         if index:
             text.append(" · ", style=styles["muted"])
-        status = SourceStatus(state.status)
+        status = state.status_at(now)
         role = {SourceStatus.OK: "success", SourceStatus.STALE: "warning"}.get(status, "error")
         text.append(f"{clean_line(state.name, 40)} ")
         text.append(f"{_MARKS[status]} {status.value}", style=styles[role])
