@@ -129,3 +129,15 @@ async def settle(app, pilot) -> None:
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()
+
+
+def with_alert(states, **changes):
+    """The states with the first alert of ``am-prod`` (CheckoutHighErrorRate) changed."""
+    out = []
+    for state in states:
+        if state.name == "am-prod":
+            items = list(state.items)
+            items[0] = items[0].model_copy(update=changes)
+            state = state.model_copy(update={"items": items})
+        out.append(state)
+    return out

@@ -8,12 +8,12 @@ import pytest
 from textual.widgets import Markdown
 
 from cockpit.app import CockpitApp
-from cockpit.models import RunbookRef, SourceState
+from cockpit.models import RunbookRef
 from cockpit.runbook_index import Hit
 from cockpit.screens import MainScreen
 from cockpit.screens.runbook_view import RunbookScreen
 from tests.app_fixtures import fixed_states
-from tests.runbook_fixtures import RunbookEngine, make_app, settle
+from tests.runbook_fixtures import RunbookEngine, make_app, settle, with_alert
 
 SIZE = (120, 36)
 
@@ -24,18 +24,6 @@ def runbooks_panel(app: CockpitApp):
 
 def column_labels(panel) -> list[str]:
     return [column.label.plain for column in panel.table.columns.values()]
-
-
-def with_alert(states: list[SourceState], **changes) -> list[SourceState]:
-    """The fixed states with the first alert (CheckoutHighErrorRate) changed."""
-    out = []
-    for state in states:
-        if state.name == "am-prod":
-            items = list(state.items)
-            items[0] = items[0].model_copy(update=changes)
-            state = state.model_copy(update={"items": items})
-        out.append(state)
-    return out
 
 
 def toc_titles(screen: RunbookScreen) -> list[str]:

@@ -18,7 +18,7 @@ from cockpit.screens.resume import ResumeScreen
 from cockpit.screens.triage import TriageScreen
 from cockpit.triage import TriageStore
 from tests.app_fixtures import NOW, fixed_states
-from tests.runbook_fixtures import RunbookEngine, make_app, settle
+from tests.runbook_fixtures import RunbookEngine, make_app, settle, with_alert
 from tests.terminal import REPO, PtyApp, wait_for
 
 SIZE = (120, 40)
@@ -30,14 +30,7 @@ def saved(engine: RunbookEngine) -> list:
 
 
 def with_first_alert(**changes) -> list[SourceState]:
-    out = []
-    for state in fixed_states():
-        if state.name == "am-prod":
-            items = list(state.items)
-            items[0] = items[0].model_copy(update=changes)
-            state = state.model_copy(update={"items": items})
-        out.append(state)
-    return out
+    return with_alert(fixed_states(), **changes)
 
 
 async def test_t_starts_a_triage_from_the_runbook_and_every_action_is_saved(tmp_path: Path):
