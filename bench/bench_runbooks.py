@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bench.rows import fmt_ms, guarded, row
-from cockpit.runbook_index import RunbookIndex
+from cockpit.engine.runbooks.index import RunbookIndex
 
 __all__ = ["generate", "measure", "run"]
 

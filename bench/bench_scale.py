@@ -176,7 +176,7 @@ def _models_mb() -> float:
     """Memory of one list of SCALE_ALERTS Alert models like the benchmark's (tracemalloc)."""
     import tracemalloc
 
-    from cockpit.models import Alert, utcnow
+    from cockpit.core.models import Alert, utcnow
 
     now = utcnow()
     tracemalloc.start()

@@ -56,8 +56,8 @@ def _cockpit(config: Path, cache: Path, home: Path, *, low_bandwidth: bool = Fal
 
 # ----- 1. first paint ------------------------------------------------------------------------
 def first_paint(work: Path) -> list[dict]:
-    from cockpit.cache import CacheStore
-    from cockpit.models import Alert, SourceKind, SourceState, utcnow
+    from cockpit.engine.cache import CacheStore
+    from cockpit.core.models import Alert, SourceKind, SourceState, utcnow
 
     names = [f"BenchAlert{i:02d}" for i in range(30)]
     cache, home = work / "fp-cache", work / "fp-home"
@@ -98,9 +98,9 @@ def first_paint(work: Path) -> list[dict]:
             "time from spawn to the first alert name on the emulated screen")
     if ratio > 1.5:
         base_imp = _import_ms("import textual.app; from textual.widgets import DataTable")
-        our_imp = _import_ms("import cockpit.cli, cockpit.engine, cockpit.app, sources.alertmanager")
+        our_imp = _import_ms("import cockpit.cli, cockpit.engine.facade, cockpit.ui.app, cockpit.sources.alertmanager")
         settings = _import_ms("import pydantic_settings") - _import_ms("import pydantic")
-        models = _import_ms("import cockpit.models")
+        models = _import_ms("import cockpit.core.models")
         note += (f"; GAP: imports before the first frame take {our_imp:.0f} ms against the baseline's {base_imp:.0f} ms "
                  f"(pydantic-settings adds {settings:.0f} ms over pydantic, which the config needs to refuse a bad file "
                  f"before the screen opens; the pydantic models {models:.0f} ms; httpx is no longer imported before the "

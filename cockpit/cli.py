@@ -14,8 +14,8 @@ import sys
 from collections.abc import Sequence
 
 from cockpit import __version__
-from cockpit.config import Config, ConfigError, load_config
-from cockpit.paths import cache_dir
+from cockpit.engine.config import Config, ConfigError, load_config
+from cockpit.engine.paths import cache_dir
 
 __all__ = ["main"]
 
@@ -63,8 +63,8 @@ def load(args: argparse.Namespace) -> Config:
 
 
 def run_snapshot(args: argparse.Namespace) -> int:
-    from cockpit.engine import Engine
-    from cockpit.snapshot import render_json, render_markdown, render_text
+    from cockpit.engine.facade import Engine
+    from cockpit.engine.snapshot import render_json, render_markdown, render_text
 
     config = load(args)
     engine = Engine(config, cache_dir(), share=False)
@@ -76,7 +76,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from cockpit.engine import Engine
+    from cockpit.engine.facade import Engine
 
     config = load(args)
     print(f"config {config.path}: ok, {len(config.sources)} source(s)")
@@ -124,9 +124,9 @@ def run_tui(args: argparse.Namespace) -> int:
         # Textual reads this once, when it is first imported: the 16 ANSI colours only.
         os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "standard")
 
-    from cockpit.engine import Engine
-    from cockpit.keys import KeymapError, keymap_from_config
-    from cockpit.tui import run_app
+    from cockpit.engine.facade import Engine
+    from cockpit.ui.keys import KeymapError, keymap_from_config
+    from cockpit.ui.tui import run_app
 
     try:
         keymap_from_config(config.keys)

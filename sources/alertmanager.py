@@ -27,12 +27,12 @@ from urllib.parse import quote
 
 from pydantic import field_validator
 
-from cockpit.models import Alert, AlertState, FetchResult, RunbookRef, SourceKind, share_fields_set
-from sources.alertmanager_wire import RawAlert, loose_alert, parse_alerts_body
-from sources.base import SilenceInfo, SilenceRequest, SupportsSilences
-from sources.errors import SourceBadResponse, SourceError, SourceUnreachable
-from sources.http import HttpOptions, HttpSource, parse_json
-from sources.matchers import validate_matcher_texts
+from cockpit.core.models import Alert, AlertState, FetchResult, RunbookRef, SourceKind, share_fields_set
+from cockpit.sources.alertmanager_wire import RawAlert, loose_alert, parse_alerts_body
+from cockpit.sources.base import SilenceInfo, SilenceRequest, SupportsSilences
+from cockpit.core.errors import SourceBadResponse, SourceError, SourceUnreachable
+from cockpit.sources.http import HttpOptions, HttpSource, parse_json
+from cockpit.core.matchers import validate_matcher_texts
 
 __all__ = ["AlertmanagerOptions", "AlertmanagerSource", "alert_from_api", "merge_peer_alerts", "parse_time"]
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sources.errors import SourceBadResponse
+from cockpit.core.errors import SourceBadResponse
 
 if TYPE_CHECKING:
     import httpx
@@ -37,7 +37,7 @@ class RawStatus:
 
 @dataclass(slots=True)
 class RawAlert:
-    """One GettableAlert, only the fields an :class:`~cockpit.models.Alert` is built from.
+    """One GettableAlert, only the fields an :class:`~cockpit.core.models.Alert` is built from.
 
     pydantic fills it strictly from a well-formed body; :func:`loose_alert` may leave odd
     upstream values (a number as ``startsAt``, None as ``state``) for the merge to cope with.
@@ -73,7 +73,7 @@ def parse_alerts_body(response: httpx.Response, url: str) -> list[RawAlert] | li
         return _adapter().validate_json(response.content)
     except ValidationError:
         pass  # not a well-formed answer: the lenient path says what is wrong, as it always did
-    from sources.http import parse_json
+    from cockpit.sources.http import parse_json
 
     data = parse_json(response, url)
     if not isinstance(data, list):

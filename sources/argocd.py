@@ -27,9 +27,9 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from cockpit.models import Deploy, FetchResult, RunStatus, SourceKind
-from sources.errors import SourceBadResponse
-from sources.polite import PoliteHttpSource, PoliteOptions, parse_time
+from cockpit.core.models import Deploy, FetchResult, RunStatus, SourceKind
+from cockpit.core.errors import SourceBadResponse
+from cockpit.sources.polite import PoliteHttpSource, PoliteOptions, parse_time
 
 __all__ = ["ArgoCdSource", "FIELDS", "short_revision"]
 

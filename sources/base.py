@@ -24,8 +24,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cockpit.durations import Duration
-from cockpit.models import FetchResult, SourceKind
+from cockpit.core.durations import Duration
+from cockpit.core.models import FetchResult, SourceKind
 
 __all__ = ["SilenceRequest", "SilenceInfo", "Source", "SourceContext", "SourceOptions", "SupportsSilences"]
 
@@ -78,7 +78,7 @@ class Source(ABC):
         """Poll the upstream once and return every current item.
 
         Returns the full current set (not a delta). Raises a
-        :class:`sources.errors.SourceError` subclass on failure, wrapping the library's error
+        :class:`cockpit.core.errors.SourceError` subclass on failure, wrapping the library's error
         with ``raise ... from``; never returns partial data silently (set ``degraded`` instead).
         """
 

@@ -17,12 +17,12 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-from cockpit.models import (
+from cockpit.core.models import (
     Alert, AlertState, Deploy, FetchResult, Pipeline, RunbookRef, RunStatus, Slo,
     SloStatus, SourceKind,
 )
-from sources.base import SilenceInfo, SilenceRequest, Source, SourceOptions, SupportsSilences
-from sources.matchers import Matcher
+from cockpit.sources.base import SilenceInfo, SilenceRequest, Source, SourceOptions, SupportsSilences
+from cockpit.core.matchers import Matcher
 
 __all__ = ["DemoSource"]
 

@@ -23,8 +23,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import Field, field_validator
 
-from cockpit.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
-from sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs, parse_time
+from cockpit.core.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
+from cockpit.sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs, parse_time
 
 __all__ = ["GitHubSource", "deployment_status", "run_status"]
 

@@ -8,7 +8,7 @@ Per poll and per project (every GET conditional; the token goes in the ``PRIVATE
   lacks the user and the duration);
 * ``GET /api/v4/projects/{id}/deployments?order_by=updated_at&sort=desc&per_page=…``.
 
-Pipelines kept are those :func:`sources.polite.keep_runs` keeps: running and queued ones, and per
+Pipelines kept are those :func:`cockpit.sources.polite.keep_runs` keeps: running and queued ones, and per
 ref and pipeline name (or trigger source) the newest finished one unless it succeeded.
 """
 
@@ -19,8 +19,8 @@ from urllib.parse import quote
 
 from pydantic import Field
 
-from cockpit.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
-from sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs, parse_time
+from cockpit.core.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
+from cockpit.sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs, parse_time
 
 __all__ = ["GitLabSource", "status_of"]
 

@@ -31,10 +31,10 @@ from pathlib import Path
 
 from pydantic import Field
 
-from cockpit.models import Deploy, FetchResult, RunStatus, SourceKind
-from sources.base import Source, SourceOptions
-from sources.errors import SourceBadResponse, SourceTimeout, SourceUnreachable
-from sources.polite import parse_time
+from cockpit.core.models import Deploy, FetchResult, RunStatus, SourceKind
+from cockpit.sources.base import Source, SourceOptions
+from cockpit.core.errors import SourceBadResponse, SourceTimeout, SourceUnreachable
+from cockpit.sources.polite import parse_time
 
 __all__ = ["GitSource", "PathRule", "parse_log"]
 

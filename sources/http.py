@@ -2,7 +2,7 @@
 
 ``HttpOptions`` is the base of every HTTP source's ``Options``; :class:`HttpSource` builds one
 ``httpx.AsyncClient`` from it and :meth:`HttpSource.get_json` returns parsed JSON or raises a
-:mod:`sources.errors` error whose message never carries a token.
+:mod:`cockpit.core.errors` error whose message never carries a token.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr, model_validator
 
-from sources.base import Source, SourceOptions
-from sources.errors import (
+from cockpit.sources.base import Source, SourceOptions
+from cockpit.core.errors import (
     SourceAuthError,
     SourceBadResponse,
     SourceError,

@@ -9,7 +9,7 @@ in ``jobs`` as ``folder/job``), else one ``GET {url}/job/a/job/b/api/json?tree=â
 ``tree`` asks only for the fields shown and its ``{0,N}`` range bounds the list. Auth is HTTP
 basic with ``username`` and an API token (``password_env``, ``password`` or ``token``).
 
-Builds kept are those :func:`sources.polite.keep_runs` keeps (running, queued, failed,
+Builds kept are those :func:`cockpit.sources.polite.keep_runs` keeps (running, queued, failed,
 unstable, aborted; successful ones only with ``include_succeeded``).
 """
 
@@ -22,8 +22,8 @@ from urllib.parse import quote
 import httpx
 from pydantic import Field, model_validator
 
-from cockpit.models import FetchResult, Pipeline, RunStatus, SourceKind
-from sources.polite import PoliteHttpSource, PoliteOptions, first_line, keep_runs
+from cockpit.core.models import FetchResult, Pipeline, RunStatus, SourceKind
+from cockpit.sources.polite import PoliteHttpSource, PoliteOptions, first_line, keep_runs
 
 __all__ = ["BUILD_TREE", "JenkinsSource", "build_status"]
 

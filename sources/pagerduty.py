@@ -20,10 +20,10 @@ from typing import Any
 
 from pydantic import Field
 
-from cockpit.models import Alert, AlertState, FetchResult, SourceKind
-from sources.alertmanager import parse_time
-from sources.errors import SourceAuthError, SourceBadResponse, SourceError
-from sources.http import HttpOptions, HttpSource
+from cockpit.core.models import Alert, AlertState, FetchResult, SourceKind
+from cockpit.sources.alertmanager import parse_time
+from cockpit.core.errors import SourceAuthError, SourceBadResponse, SourceError
+from cockpit.sources.http import HttpOptions, HttpSource
 
 __all__ = ["DEFAULT_URL", "PagerDutyOptions", "PagerDutySource", "incident_to_alert"]
 

@@ -8,7 +8,7 @@ Three habits, so a cockpit left open all day costs the upstream almost nothing:
   authorised 304 does not count against the rate limit.
 * **Rate limits respected.** ``429``, and ``403`` carrying ``(x-)ratelimit-remaining: 0``,
   ``Retry-After`` or a "rate limit" message (GitHub's secondary limit), raise
-  :class:`~sources.errors.SourceRateLimited` with ``retry_at``. A success that reports
+  :class:`~cockpit.core.errors.SourceRateLimited` with ``retry_at``. A success that reports
   ``x-ratelimit-remaining: 0`` (GitLab: ``ratelimit-remaining: 0``) holds the next request
   back until the reset, unsent; so does a 429 until its ``Retry-After`` has passed.
 * **Bounded pagination.** :meth:`PoliteHttpSource.paginate` follows ``Link: rel="next"`` or
@@ -25,12 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from cockpit.models import Pipeline, RunStatus
-from sources.errors import SourceBadResponse, SourceRateLimited
-from sources.http import HttpOptions, HttpSource, parse_json, retry_after
+from cockpit.core.models import Pipeline, RunStatus
+from cockpit.core.errors import SourceBadResponse, SourceRateLimited
+from cockpit.sources.http import HttpOptions, HttpSource, parse_json, retry_after
 
 if TYPE_CHECKING:
-    import httpx  # imported where it is used, like sources.http (not when the config loads)
+    import httpx  # imported where it is used, like cockpit.sources.http (not when the config loads)
 
 __all__ = ["FINAL", "Page", "PoliteHttpSource", "PoliteOptions", "first_line", "keep_runs", "next_page_url", "parse_time"]
 

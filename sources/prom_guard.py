@@ -12,13 +12,13 @@ from typing import Any
 
 import requests
 
-from sources.errors import (
+from cockpit.core.errors import (
     SourceAuthError,
     SourceBadResponse,
     SourceError,
     SourceRateLimited,
 )
-from sources.http import MAX_BODY_BYTES, retry_after
+from cockpit.sources.http import MAX_BODY_BYTES, retry_after
 
 __all__ = ["api_error", "guard_response", "retry_kwargs"]
 

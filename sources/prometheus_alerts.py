@@ -14,11 +14,11 @@ from typing import Any
 
 from pydantic import field_validator
 
-from cockpit.models import Alert, AlertState, FetchResult, RunbookRef, SourceKind
-from sources.alertmanager import parse_time
-from sources.errors import SourceBadResponse, SourceError
-from sources.http import HttpOptions, HttpSource
-from sources.matchers import matchers_match, parse_matchers, validate_matcher_texts
+from cockpit.core.models import Alert, AlertState, FetchResult, RunbookRef, SourceKind
+from cockpit.sources.alertmanager import parse_time
+from cockpit.core.errors import SourceBadResponse, SourceError
+from cockpit.sources.http import HttpOptions, HttpSource
+from cockpit.core.matchers import matchers_match, parse_matchers, validate_matcher_texts
 
 __all__ = ["PrometheusAlertsOptions", "PrometheusAlertsSource", "label_fingerprint"]
 

@@ -1,8 +1,8 @@
 """The ``prometheus-slo`` source: SLO burn rates from any Prometheus-compatible API.
 
-SLOs come from three places, merged into one list of :class:`cockpit.models.Slo`:
+SLOs come from three places, merged into one list of :class:`cockpit.core.models.Slo`:
 
-* **Sloth** and **Pyrra** recording rules, discovered (see :mod:`sources.slo_discovery`);
+* **Sloth** and **Pyrra** recording rules, discovered (see :mod:`cockpit.sources.slo_discovery`);
 * **declared** in the config: an ``error_query`` and a ``total_query`` with a ``{{window}}``
   placeholder, divided per window.
 
@@ -31,18 +31,18 @@ from prometheus_api_client import PrometheusApiClientException, PrometheusConnec
 from pydantic import BaseModel, ConfigDict, field_validator
 from urllib3.util.retry import Retry
 
-from cockpit.durations import parse_duration
-from cockpit.models import FetchResult, Slo, SourceKind, utcnow
-from sources.base import Source, SourceContext
-from sources.errors import (
+from cockpit.core.durations import parse_duration
+from cockpit.core.models import FetchResult, Slo, SourceKind, utcnow
+from cockpit.sources.base import Source, SourceContext
+from cockpit.core.errors import (
     SourceBadResponse,
     SourceError,
     SourceTimeout,
     SourceUnreachable,
 )
-from sources.http import HttpOptions
-from sources.prom_guard import api_error, guard_response, retry_kwargs
-from sources.slo_discovery import (
+from cockpit.sources.http import HttpOptions
+from cockpit.sources.prom_guard import api_error, guard_response, retry_kwargs
+from cockpit.sources.slo_discovery import (
     FoundSlo,
     pyrra_objectives_from_rules,
     pyrra_slos,
@@ -51,7 +51,7 @@ from sources.slo_discovery import (
     sloth_slos,
     widen,
 )
-from sources.slo_math import (
+from cockpit.core.slo_math import (
     WINDOWS,
     Thresholds,
     budget_remaining,
@@ -72,7 +72,7 @@ _CONCURRENCY = 4
 
 
 class DeclaredSlo(BaseModel):
-    """An SLO written in the config (``[[sources.slos]]``)."""
+    """An SLO written in the config (``[[cockpit.sources.slos]]``)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -9,7 +9,7 @@ Config (CONTRACT.md)::
     url_prefixes = ["https://runbooks.prometheus-operator.dev/runbooks/"]
     remote_cache = false            # true: fetch runbook_urls that resolve to no local file
 
-Each poll brings the index (:class:`cockpit.runbook_index.RunbookIndex`, in the cache dir) up
+Each poll brings the index (:class:`cockpit.engine.runbooks.index.RunbookIndex`, in the cache dir) up
 to date incrementally and returns one :class:`RunbookDoc` per file. What the app and the UI use:
 
 * :attr:`RunbooksSource.index` — ``search()``, ``resolve()``, ``best_for_alert()``;
@@ -33,12 +33,13 @@ from typing import Any
 
 import httpx
 
-from cockpit.durations import Duration
-from cockpit.models import FetchResult, RunbookDoc, SourceKind
-from cockpit.runbook_index import RunbookIndex, default_db_path
-from cockpit.triage import atomic_write_text
-from sources.base import Source, SourceContext, SourceOptions
-from sources.errors import SourceError
+from cockpit.core.durations import Duration
+from cockpit.core.models import FetchResult, RunbookDoc, SourceKind
+from cockpit.engine.runbooks.index import RunbookIndex, default_db_path
+from cockpit.engine.triage.store import atomic_write_text
+from cockpit.sources import DEMO_RUNBOOKS_DIR
+from cockpit.sources.base import Source, SourceContext, SourceOptions
+from cockpit.core.errors import SourceError
 
 __all__ = [
     "DEMO_RUNBOOKS_DIR",
@@ -49,8 +50,6 @@ __all__ = [
     "resolve_roots",
 ]
 
-DEMO_RUNBOOKS_DIR = Path(__file__).parent / "demo_runbooks"
-"""The runbooks shipped for the demo sources' alerts."""
 MAX_REMOTE_BYTES = 2 * 1024 * 1024
 """A remote runbook larger than this is refused."""
 
@@ -83,7 +82,7 @@ def resolve_roots(paths: Iterable[str], config_dir: Path | None) -> list[Path]:
 
 def index_for_config(config: Any, cache_dir: Path) -> RunbookIndex | None:
     """One index over the roots and URL prefixes of every ``runbooks`` source in ``config``
-    (a :class:`cockpit.config.Config`); None when there is no such source."""
+    (a :class:`cockpit.engine.config.Config`); None when there is no such source."""
     roots: list[Path] = []
     prefixes: list[str] = []
     found = False

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sources.slo_math import WINDOWS, format_period, normalise_objective
+from cockpit.core.slo_math import WINDOWS, format_period, normalise_objective
 
 __all__ = [
     "FoundSlo",

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 import pytest
 
-from sources.errors import SourceAuthError, SourceBadResponse, SourceError
+from cockpit.core.errors import SourceAuthError, SourceBadResponse, SourceError
 
 __all__ = [
     "FAULT_CASES",

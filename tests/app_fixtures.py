@@ -6,7 +6,7 @@ from concurrent.futures import Future
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from cockpit.models import (
+from cockpit.core.models import (
     Alert,
     Deploy,
     Pipeline,

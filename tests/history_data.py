@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from cockpit.history import History
-from cockpit.models import Alert, AlertState, Deploy, Pipeline, RunStatus, Slo, SloStatus, SourceKind, SourceState
+from cockpit.engine.history import History
+from cockpit.core.models import Alert, AlertState, Deploy, Pipeline, RunStatus, Slo, SloStatus, SourceKind, SourceState
 
 __all__ = ["Shift", "alert", "deploy", "pipeline", "slo", "state"]
 

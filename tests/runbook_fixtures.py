@@ -11,9 +11,9 @@ import asyncio
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from cockpit.models import RunbookDoc, SourceKind, SourceState, SourceStatus
-from sources.base import SourceContext
-from sources.runbooks import RunbooksOptions, RunbooksSource
+from cockpit.core.models import RunbookDoc, SourceKind, SourceState, SourceStatus
+from cockpit.sources.base import SourceContext
+from cockpit.sources.runbooks import RunbooksOptions, RunbooksSource
 from tests.app_fixtures import FakeEngine, ago, fixed_states
 
 __all__ = ["RUNBOOKS", "URL_PREFIX", "RunbookEngine", "write_runbooks"]
@@ -118,7 +118,7 @@ class RunbookEngine(FakeEngine):
 
 def make_app(engine):
     """The app on a test engine, with the fixed clock and normal bandwidth."""
-    from cockpit.app import CockpitApp
+    from cockpit.ui.app import CockpitApp
     from tests.app_fixtures import fixed_clock
 
     return CockpitApp(engine=engine, low_bandwidth=False, clock=fixed_clock)

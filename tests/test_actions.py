@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.actions import (
+from cockpit.engine.actions import (
     create_silence,
     default_author,
     expire_silence,
@@ -23,13 +23,13 @@ from cockpit.actions import (
     silence_matchers_for,
     silence_request,
 )
-from cockpit.audit import AuditLog
-from cockpit.models import Alert
-from sources.alertmanager import AlertmanagerSource
-from sources.base import SourceContext
-from sources.errors import SourceBadResponse, SourceTimeout, SourceWriteRefused
-from sources.matchers import parse_matchers
-from sources.prometheus_alerts import PrometheusAlertsSource
+from cockpit.engine.audit import AuditLog
+from cockpit.core.models import Alert
+from cockpit.sources.alertmanager import AlertmanagerSource
+from cockpit.sources.base import SourceContext
+from cockpit.core.errors import SourceBadResponse, SourceTimeout, SourceWriteRefused
+from cockpit.core.matchers import parse_matchers
+from cockpit.sources.prometheus_alerts import PrometheusAlertsSource
 
 
 class FailingAlertmanager:

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.actions import create_silence, expire_silence, list_silences, silence_request
-from cockpit.audit import AuditLog
-from cockpit.models import AlertState, FetchResult
-from sources.alertmanager import AlertmanagerSource, merge_peer_alerts
-from sources.base import SourceContext
-from sources.errors import SourceUnreachable, SourceWriteRefused
-from sources.matchers import parse_matchers
+from cockpit.engine.actions import create_silence, expire_silence, list_silences, silence_request
+from cockpit.engine.audit import AuditLog
+from cockpit.core.models import AlertState, FetchResult
+from cockpit.sources.alertmanager import AlertmanagerSource, merge_peer_alerts
+from cockpit.sources.base import SourceContext
+from cockpit.core.errors import SourceUnreachable, SourceWriteRefused
+from cockpit.core.matchers import parse_matchers
 from tests.servers import (
     async_wait_until,
     free_port,

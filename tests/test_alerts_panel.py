@@ -1,6 +1,6 @@
 """The Alerts panel: groups and counts, order, filters, "new" markers, selection, bell, scale.
 
-Unit tests of the pure helpers (:mod:`widgets.alert_groups`) and Pilot tests of the panel in
+Unit tests of the pure helpers (:mod:`cockpit.widgets.alert_groups`) and Pilot tests of the panel in
 the app with a fake engine and a fixed clock. No timed assertions: the 10,000-alert test only
 checks what is shown.
 """
@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from cockpit.app import CockpitApp
-from cockpit.models import Alert, SourceKind, SourceState, SourceStatus
+from cockpit.ui.app import CockpitApp
+from cockpit.core.models import Alert, SourceKind, SourceState, SourceStatus
 from tests.app_fixtures import NOW, FakeEngine, fixed_clock
-from widgets.alert_groups import AlertView, group_alerts, layout_rows, notification_text
-from widgets.alerts import NEW_MARK, AlertsPanel
+from cockpit.widgets.alert_groups import AlertView, group_alerts, layout_rows, notification_text
+from cockpit.widgets.alerts import NEW_MARK, AlertsPanel
 
 SIZE = (120, 40)
 

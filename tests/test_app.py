@@ -9,10 +9,10 @@ import pytest
 from rich.console import Console
 
 from tests.app_fixtures import NOW, FakeEngine, fixed_clock, fixed_states
-from cockpit.app import CockpitApp
-from cockpit.keys import KeymapError
-from cockpit.models import Alert, SourceKind, SourceState, SourceStatus
-from cockpit.screens import DetailScreen, HelpScreen, MainScreen
+from cockpit.ui.app import CockpitApp
+from cockpit.ui.keys import KeymapError
+from cockpit.core.models import Alert, SourceKind, SourceState, SourceStatus
+from cockpit.ui.screens import DetailScreen, HelpScreen, MainScreen
 
 SIZE = (100, 32)
 
@@ -146,7 +146,7 @@ async def test_filter_kept_after_enter_then_esc_clears_it():
 
 
 async def test_alert_filter_accepts_matcher_syntax():
-    pytest.importorskip("sources.matchers")
+    pytest.importorskip("cockpit.core.matchers")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"severity=warning")

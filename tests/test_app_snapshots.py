@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.app_fixtures import FakeEngine, fixed_clock
-from cockpit.app import CockpitApp
+from cockpit.ui.app import CockpitApp
 
 
 @pytest.fixture(autouse=True)

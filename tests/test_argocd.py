@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cockpit.models import RunStatus
-from sources.argocd import ArgoCdSource
-from sources.base import SourceContext
-from sources.errors import SourceRateLimited
+from cockpit.core.models import RunStatus
+from cockpit.sources.argocd import ArgoCdSource
+from cockpit.sources.base import SourceContext
+from cockpit.core.errors import SourceRateLimited
 from tests.api_servers import FAULT_CASES, fetch_error, ArgoCdApi, LoopbackServer
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.secret-argocd-jwt.sig"

@@ -88,8 +88,8 @@ _CURSOR_TO = re.compile(rb"\x1b\[(\d+);\d+H")
 
 def _warm_cache_config(tmp_path: Path) -> tuple[Path, Path, list[str]]:
     """A config whose only source is down, and a cache holding its last alerts."""
-    from cockpit.cache import CacheStore
-    from cockpit.models import Alert, SourceKind, SourceState, utcnow
+    from cockpit.engine.cache import CacheStore
+    from cockpit.core.models import Alert, SourceKind, SourceState, utcnow
 
     names = [f"CachedAlert{i}" for i in range(5)]
     now = utcnow()

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.cache import CacheStore
-from cockpit.models import Alert, FetchResult, SourceKind, SourceState, SourceStatus
-from cockpit.poller import Poller, backoff_delay, compute_status
-from sources.base import Source, SourceContext, SourceOptions
-from sources.errors import SourceRateLimited, SourceUnreachable
+from cockpit.engine.cache import CacheStore
+from cockpit.core.models import Alert, FetchResult, SourceKind, SourceState, SourceStatus
+from cockpit.engine.poller import Poller, backoff_delay, compute_status
+from cockpit.sources.base import Source, SourceContext, SourceOptions
+from cockpit.core.errors import SourceRateLimited, SourceUnreachable
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
 
@@ -187,9 +187,9 @@ def test_cache_dir_and_files_are_private(tmp_path: Path) -> None:
 
 
 async def test_app_says_once_that_a_corrupted_cache_was_rebuilt(tmp_path: Path) -> None:
-    from cockpit.app import CockpitApp
-    from cockpit.config import load_config
-    from cockpit.engine import Engine
+    from cockpit.ui.app import CockpitApp
+    from cockpit.engine.config import load_config
+    from cockpit.engine.facade import Engine
 
     (tmp_path / "state").mkdir(parents=True)
     (tmp_path / "state" / "cache.db").write_bytes(b"\x00garbage" * 500)
@@ -212,7 +212,7 @@ def test_a_large_state_stays_in_private_files(tmp_path: Path) -> None:
 
 
 def test_a_source_whose_polls_stop_arriving_turns_stale_on_screen() -> None:
-    from widgets.panel import worst_status
+    from cockpit.widgets.panel import worst_status
 
     state = SourceState(name="s", type="t", kind=SourceKind.ALERTS, fetched_at=T0, interval_s=15,
                         status=SourceStatus.OK)  # what the last poll said

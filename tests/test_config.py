@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.config import ConfigError, load_config
+from cockpit.engine.config import ConfigError, load_config
 
 GOOD = """
 [cockpit]

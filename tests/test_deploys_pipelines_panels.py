@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cockpit.app import CockpitApp
-from cockpit.models import Alert, Deploy, Pipeline, SourceKind, SourceState, SourceStatus
-from cockpit.screens import DetailScreen, MainScreen
+from cockpit.ui.app import CockpitApp
+from cockpit.core.models import Alert, Deploy, Pipeline, SourceKind, SourceState, SourceStatus
+from cockpit.ui.screens import DetailScreen, MainScreen
 from tests.app_fixtures import FakeEngine, ago, fixed_clock
-from widgets.deploys import firing_by_service, short_version, suspect_for
+from cockpit.widgets.deploys import firing_by_service, short_version, suspect_for
 
 SIZE = (160, 40)
 SHA = "0123456789abcdef0123456789abcdef01234567"

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from rich.console import Console
 
-from cockpit.app import CockpitApp
-from cockpit.models import Alert, Deploy, Pipeline, RunbookRef, SourceKind, SourceState, SourceStatus
-from cockpit.osc import copy_to_clipboard, link_style, osc52_copy, osc8_link
-from cockpit.screens.detail import DetailScreen, render_alert_links
-from cockpit.screens.related import related_changes, repo_service
+from cockpit.ui.app import CockpitApp
+from cockpit.core.models import Alert, Deploy, Pipeline, RunbookRef, SourceKind, SourceState, SourceStatus
+from cockpit.core.osc import copy_to_clipboard, link_style, osc52_copy, osc8_link
+from cockpit.ui.screens.detail import DetailScreen, render_alert_links
+from cockpit.ui.screens.related import related_changes, repo_service
 from tests.app_fixtures import NOW, FakeEngine, fixed_clock, fixed_states
 
 SIZE = (120, 48)
@@ -177,7 +177,7 @@ def test_copy_goes_through_textual_which_writes_osc52():
 
 
 def test_textual_copy_to_clipboard_emits_osc52():
-    """Checks the assumption cockpit.osc relies on (Textual 8.2.8 writes OSC 52 via the driver)."""
+    """Checks the assumption cockpit.core.osc relies on (Textual 8.2.8 writes OSC 52 via the driver)."""
     written: list[str] = []
 
     class Driver:

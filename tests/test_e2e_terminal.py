@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.cache import CacheStore
-from cockpit.models import Alert, SourceKind, SourceState, utcnow
+from cockpit.engine.cache import CacheStore
+from cockpit.core.models import Alert, SourceKind, SourceState, utcnow
 from tests.fault_server import closed_port
 from tests.servers import free_port
 from tests.terminal import REPO, PtyApp, Tmux, need_program, wait_for

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.cache import CacheStore
-from cockpit.models import Alert, SourceState, SourceStatus, utcnow
-from cockpit.poller import Poller
-from cockpit.registry import load_source_class
-from sources.base import SourceContext
-from sources.errors import (
+from cockpit.engine.cache import CacheStore
+from cockpit.core.models import Alert, SourceState, SourceStatus, utcnow
+from cockpit.engine.poller import Poller
+from cockpit.engine.registry import load_source_class
+from cockpit.sources.base import SourceContext
+from cockpit.core.errors import (
     SourceAuthError, SourceBadResponse, SourceError, SourceRateLimited, SourceTimeout, SourceUnreachable,
 )
 from tests.fault_server import MODES, FaultServer

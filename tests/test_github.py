@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cockpit.models import Deploy, Pipeline, RunStatus
-from sources.base import SourceContext
-from sources.errors import SourceAuthError, SourceRateLimited
-from sources.github import GitHubSource
+from cockpit.core.models import Deploy, Pipeline, RunStatus
+from cockpit.sources.base import SourceContext
+from cockpit.core.errors import SourceAuthError, SourceRateLimited
+from cockpit.sources.github import GitHubSource
 from tests.api_servers import FAULT_CASES, fetch_error, GitHubApi, LoopbackServer
 
 TOKEN = "ghp_secretsecretsecret0123456789"

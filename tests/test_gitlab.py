@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cockpit.models import Deploy, Pipeline, RunStatus
-from sources.base import SourceContext
-from sources.errors import SourceBadResponse, SourceRateLimited
-from sources.gitlab import GitLabSource
+from cockpit.core.models import Deploy, Pipeline, RunStatus
+from cockpit.sources.base import SourceContext
+from cockpit.core.errors import SourceBadResponse, SourceRateLimited
+from cockpit.sources.gitlab import GitLabSource
 from tests.api_servers import FAULT_CASES, fetch_error, GitLabApi, LoopbackServer
 
 TOKEN = "glpat-SECRETsecretSECRET"

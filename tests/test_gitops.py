@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.models import RunStatus
-from sources.base import SourceContext
-from sources.errors import SourceBadResponse, SourceUnreachable
-from sources.gitops import GitSource
+from cockpit.core.models import RunStatus
+from cockpit.sources.base import SourceContext
+from cockpit.core.errors import SourceBadResponse, SourceUnreachable
+from cockpit.sources.gitops import GitSource
 
 if shutil.which("git") is None:
     if os.environ.get("CI") == "true":

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cockpit.history import History, record_action
-from cockpit.models import SourceKind
+from cockpit.engine.history import History, record_action
+from cockpit.core.models import SourceKind
 from tests.history_data import Shift, alert, deploy, pipeline, slo, state
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)

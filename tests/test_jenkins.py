@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cockpit.models import RunStatus
-from sources.base import SourceContext
-from sources.errors import SourceAuthError, SourceBadResponse, SourceRateLimited
-from sources.jenkins import JenkinsSource
+from cockpit.core.models import RunStatus
+from cockpit.sources.base import SourceContext
+from cockpit.core.errors import SourceAuthError, SourceBadResponse, SourceRateLimited
+from cockpit.sources.jenkins import JenkinsSource
 from tests.api_servers import FAULT_CASES, fetch_error, JenkinsApi, LoopbackServer
 
 API_TOKEN = "11d7c6b2e0f1a9secrettoken"

@@ -8,16 +8,16 @@ import pkgutil
 import pytest
 from textual.binding import Binding
 
-import cockpit.screens
-from cockpit.keys import DEFAULT_KEYS, KeymapError, keymap_from_config, keys_in_force
+import cockpit.ui.screens
+from cockpit.ui.keys import DEFAULT_KEYS, KeymapError, keymap_from_config, keys_in_force
 
 SHARED_IDS = {"back", "help", "quit"}  # the app-wide ones, reused by screens on purpose
 
 
 def screen_bindings() -> list[tuple[str, Binding]]:
     found = []
-    for module_info in pkgutil.iter_modules(cockpit.screens.__path__):
-        module = importlib.import_module(f"cockpit.screens.{module_info.name}")
+    for module_info in pkgutil.iter_modules(cockpit.ui.screens.__path__):
+        module = importlib.import_module(f"cockpit.ui.screens.{module_info.name}")
         for value in vars(module).values():
             for binding in getattr(value, "BINDINGS", []) if isinstance(value, type) else []:
                 if isinstance(binding, Binding) and binding.id:
@@ -34,7 +34,7 @@ def test_every_screen_binding_id_is_registered_with_the_same_default_key() -> No
         spec = specs.get(binding.id)
         if spec is None or spec.keys != binding.key:
             missing.append(f"{where}: {binding.id} ({binding.key})")
-    assert not missing, "bindings not in cockpit.keys.DEFAULT_KEYS (or with another key): " + ", ".join(missing)
+    assert not missing, "bindings not in cockpit.ui.keys.DEFAULT_KEYS (or with another key): " + ", ".join(missing)
 
 
 def test_screen_keys_can_be_remapped_and_are_listed() -> None:

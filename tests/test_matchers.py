@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sources.matchers import Matcher, MatcherError, looks_like_matchers, matchers_match, parse_matchers
+from cockpit.core.matchers import Matcher, MatcherError, looks_like_matchers, matchers_match, parse_matchers
 
 LABELS = {"alertname": "KubePodCrashLooping", "severity": "critical", "service": "checkout", "ns": "prod"}
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.models import AlertState
-from sources.base import SourceContext
-from sources.errors import SourceAuthError, SourceRateLimited
-from sources.pagerduty import DEFAULT_URL, PagerDutySource
+from cockpit.core.models import AlertState
+from cockpit.sources.base import SourceContext
+from cockpit.core.errors import SourceAuthError, SourceRateLimited
+from cockpit.sources.pagerduty import DEFAULT_URL, PagerDutySource
 from tests.pagerduty_server import PagerDutyServer, make_incident, make_oncall
 
 

@@ -23,8 +23,8 @@ weather = "cockpit_weather:WeatherSource"
 """
 
 PLUGIN_MODULE = '''
-from cockpit.models import Alert, FetchResult, SourceKind
-from sources.base import Source, SourceOptions
+from cockpit.core.models import Alert, FetchResult, SourceKind
+from cockpit.sources.base import Source, SourceOptions
 
 
 class WeatherSource(Source):

@@ -9,11 +9,11 @@ from typing import Callable
 import httpx
 import pytest
 
-import sources.polite as polite
-from cockpit.models import FetchResult, SourceKind
-from sources.base import SourceContext
-from sources.errors import SourceAuthError, SourceBadResponse, SourceRateLimited
-from sources.polite import PoliteHttpSource, next_page_url
+import cockpit.sources.polite as polite
+from cockpit.core.models import FetchResult, SourceKind
+from cockpit.sources.base import SourceContext
+from cockpit.core.errors import SourceAuthError, SourceBadResponse, SourceRateLimited
+from cockpit.sources.polite import PoliteHttpSource, next_page_url
 from tests.api_servers import FakeApi, LoopbackServer, Reply, Seen
 
 

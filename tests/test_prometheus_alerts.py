@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cockpit.models import AlertState, FetchResult
-from sources.alertmanager import AlertmanagerSource
-from sources.base import SourceContext
-from sources.errors import SourceUnreachable
-from sources.prometheus_alerts import PrometheusAlertsSource, label_fingerprint
+from cockpit.core.models import AlertState, FetchResult
+from cockpit.sources.alertmanager import AlertmanagerSource
+from cockpit.sources.base import SourceContext
+from cockpit.core.errors import SourceUnreachable
+from cockpit.sources.prometheus_alerts import PrometheusAlertsSource, label_fingerprint
 from tests.servers import async_wait_until, free_port, require_binary, start_alertmanager, start_prometheus
 
 pytestmark = pytest.mark.server

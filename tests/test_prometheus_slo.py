@@ -30,11 +30,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cockpit.models import SloStatus
-from sources.base import SourceContext
-from sources.errors import SourceAuthError, SourceBadResponse, SourceUnreachable
-from sources.prometheus_slo import PrometheusSloSource
-from sources.slo_math import WINDOWS
+from cockpit.core.models import SloStatus
+from cockpit.sources.base import SourceContext
+from cockpit.core.errors import SourceAuthError, SourceBadResponse, SourceUnreachable
+from cockpit.sources.prometheus_slo import PrometheusSloSource
+from cockpit.core.slo_math import WINDOWS
 from tests.servers import Server, free_port, require_binary, start_prometheus
 from tests.slo_data import DATA_SPAN_S, expected_ratio, SyntheticSlo, pyrra_rules, rule_file, sloth_rules, write_openmetrics
 

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cockpit.handoff import dismiss, pending_notes, write_note
-from cockpit.history import History
-from cockpit.models import SourceKind
-from cockpit.report import ReportOptions, build_report
-from cockpit.report_render import SECTIONS, render_markdown, render_report, render_text
+from cockpit.engine.handoff import dismiss, pending_notes, write_note
+from cockpit.engine.history import History
+from cockpit.core.models import SourceKind
+from cockpit.engine.report.build import ReportOptions, build_report
+from cockpit.engine.report.render import SECTIONS, render_markdown, render_report, render_text
 from tests.history_data import Shift, alert, deploy, pipeline, slo
 
 UTC = timezone.utc

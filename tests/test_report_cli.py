@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.config import demo_config
-from cockpit.engine import Engine
-from cockpit.report_render import SECTIONS
+from cockpit.engine.config import demo_config
+from cockpit.engine.facade import Engine
+from cockpit.engine.report.render import SECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 CYCLE = 20 * 60

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.app import CockpitApp
-from cockpit.handoff import list_notes, pending_notes, write_note
-from cockpit.history import History
-from cockpit.models import SourceKind
-from cockpit.report_render import SECTIONS
-from cockpit.screens import MainScreen
-from cockpit.screens.handoff import HandoffEditor, HandoffNotesScreen
-from cockpit.screens.report import ReportScreen
+from cockpit.ui.app import CockpitApp
+from cockpit.engine.handoff import list_notes, pending_notes, write_note
+from cockpit.engine.history import History
+from cockpit.core.models import SourceKind
+from cockpit.engine.report.render import SECTIONS
+from cockpit.ui.screens import MainScreen
+from cockpit.ui.screens.handoff import HandoffEditor, HandoffNotesScreen
+from cockpit.ui.screens.report import ReportScreen
 from tests.app_fixtures import NOW, FakeEngine, fixed_clock
 from tests.history_data import Shift, alert, deploy, slo
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.runbook_doc import load_runbook, parse_runbook
-from cockpit.runbook_index import RunbookIndex, build_match_query
-from sources.base import SourceContext
-from sources.errors import SourceError
-from sources.runbooks import DEMO_RUNBOOKS_DIR, RunbooksOptions, RunbooksSource
+from cockpit.engine.runbooks.doc import load_runbook, parse_runbook
+from cockpit.engine.runbooks.index import RunbookIndex, build_match_query
+from cockpit.sources.base import SourceContext
+from cockpit.core.errors import SourceError
+from cockpit.sources.runbooks import DEMO_RUNBOOKS_DIR, RunbooksOptions, RunbooksSource
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 REAL_RUNBOOKS = REAL / "runbooks" / "prometheus-operator"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.models import Alert, Deploy, SourceKind, SourceState
-from cockpit.runbook_doc import parse_runbook
-from cockpit.triage import TriageStore
+from cockpit.core.models import Alert, Deploy, SourceKind, SourceState
+from cockpit.engine.runbooks.doc import parse_runbook
+from cockpit.engine.triage.store import TriageStore
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_RUNBOOKS = ROOT.parent / "shared" / "realworld" / "runbooks" / "prometheus-operator"
@@ -138,7 +138,7 @@ def test_triage_list_and_export(tmp_path: Path, corpus: Path):
 
     # a deploy the cache learnt about after the triage started shows up in the export
     cfg = config(tmp_path, [str(corpus)], extra='\n[[sources]]\nname = "argo"\ntype = "demo"\n')
-    from cockpit.cache import CacheStore
+    from cockpit.engine.cache import CacheStore
 
     cache = CacheStore(tmp_path / "cache")
     deploy = Deploy(source="argo", id="d", service="orders", version="v7", started_at=T0.replace(minute=20))

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import Markdown
 
-from cockpit.app import CockpitApp
-from cockpit.models import RunbookRef
-from cockpit.runbook_index import Hit
-from cockpit.screens import MainScreen
-from cockpit.screens.runbook_view import RunbookScreen
+from cockpit.ui.app import CockpitApp
+from cockpit.core.models import RunbookRef
+from cockpit.engine.runbooks.index import Hit
+from cockpit.ui.screens import MainScreen
+from cockpit.ui.screens.runbook_view import RunbookScreen
 from tests.app_fixtures import fixed_states
 from tests.runbook_fixtures import RunbookEngine, make_app, settle, with_alert
 

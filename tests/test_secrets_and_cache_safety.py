@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from cockpit.cache import CacheStore
-from cockpit.models import Alert, SourceKind, SourceState, utcnow
+from cockpit.engine.cache import CacheStore
+from cockpit.core.models import Alert, SourceKind, SourceState, utcnow
 from tests.fault_server import closed_port
 
 TOKEN = "ghp_s3cretT0kenValue0000000000000000"
@@ -50,8 +50,8 @@ def test_token_never_reaches_snapshot_cache_or_audit(tmp_path: Path, run_cli) ->
 
 WRITER = """
 import sys
-from cockpit.cache import CacheStore
-from cockpit.models import Alert, SourceKind, SourceState, utcnow
+from cockpit.engine.cache import CacheStore
+from cockpit.core.models import Alert, SourceKind, SourceState, utcnow
 store = CacheStore(__import__("pathlib").Path(sys.argv[1]))
 alerts = [Alert(source="am", fingerprint=f"{i:016x}", name=f"Alert{i}", labels={"i": str(i) * 50}) for i in range(3000)]
 n = 0

@@ -18,15 +18,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cockpit.actions import default_author
-from cockpit.app import CockpitApp
-from cockpit.audit import AuditLog
-from cockpit.models import FetchResult, SourceKind
-from cockpit.screens.detail import DetailScreen
-from cockpit.screens.silence import ConfirmScreen, SilenceScreen
-from cockpit.screens.silences import SilencesScreen, show_silences
-from sources.base import SilenceInfo, SilenceRequest, Source, SourceContext, SourceOptions, SupportsSilences
-from sources.errors import SourceUnreachable
+from cockpit.engine.actions import default_author
+from cockpit.ui.app import CockpitApp
+from cockpit.engine.audit import AuditLog
+from cockpit.core.models import FetchResult, SourceKind
+from cockpit.ui.screens.detail import DetailScreen
+from cockpit.ui.screens.silence import ConfirmScreen, SilenceScreen
+from cockpit.ui.screens.silences import SilencesScreen, show_silences
+from cockpit.sources.base import SilenceInfo, SilenceRequest, Source, SourceContext, SourceOptions, SupportsSilences
+from cockpit.core.errors import SourceUnreachable
 from tests.app_fixtures import FakeEngine, fixed_clock
 from tests.servers import require_binary, start_alertmanager
 
@@ -425,8 +425,8 @@ def _e2e_alert_state(app: CockpitApp) -> str | None:
 
 @pytest.mark.server
 async def test_silence_from_the_tui_reaches_a_real_alertmanager_then_expires(tmp_path):
-    from cockpit.config import load_config
-    from cockpit.engine import Engine
+    from cockpit.engine.config import load_config
+    from cockpit.engine.facade import Engine
 
     amtool = require_binary("amtool")
     am = start_alertmanager(tmp_path)

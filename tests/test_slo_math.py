@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from cockpit.models import SloStatus
-from sources.prometheus_slo import DeclaredSlo, PrometheusSloSource
-from sources.slo_discovery import pyrra_objectives_from_rules, pyrra_slos, rule_exprs_5m, sloth_slos, widen
-from sources.slo_math import (
+from cockpit.core.models import SloStatus
+from cockpit.sources.prometheus_slo import DeclaredSlo, PrometheusSloSource
+from cockpit.sources.slo_discovery import pyrra_objectives_from_rules, pyrra_slos, rule_exprs_5m, sloth_slos, widen
+from cockpit.core.slo_math import (
     BurnRule,
     Thresholds,
     budget_remaining,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from cockpit.app import CockpitApp
-from cockpit.models import Slo, SourceKind, SourceState, SourceStatus
-from cockpit.screens import MainScreen
-from cockpit.screens.slo_detail import SloDetailScreen, exhaustion_text
+from cockpit.ui.app import CockpitApp
+from cockpit.core.models import Slo, SourceKind, SourceState, SourceStatus
+from cockpit.ui.screens import MainScreen
+from cockpit.ui.screens.slo_detail import SloDetailScreen, exhaustion_text
 from tests.app_fixtures import FakeEngine, ago, fixed_clock
-from widgets.slos import burn_mark
-from widgets.sparkline import column_chart, downsample, sparkline
+from cockpit.widgets.slos import burn_mark
+from cockpit.widgets.sparkline import column_chart, downsample, sparkline
 
 SIZE = (160, 40)
 

@@ -54,9 +54,9 @@ def test_failed_source_exits_1_and_prints_its_cached_data_marked(tmp_path: Path,
     config = tmp_path / "c.toml"
     # A dead port: connection refused at once.
     config.write_text('[[sources]]\nname = "am"\ntype = "prometheus-alerts"\nurl = "http://127.0.0.1:9"\ntimeout = "2s"\n')
-    from cockpit.cache import CacheStore
-    from cockpit.models import Alert, SourceKind, SourceState, utcnow
-    from cockpit.paths import cache_dir
+    from cockpit.engine.cache import CacheStore
+    from cockpit.core.models import Alert, SourceKind, SourceState, utcnow
+    from cockpit.engine.paths import cache_dir
 
     store = CacheStore(cache_dir())
     store.save(SourceState(name="am", type="prometheus-alerts", kind=SourceKind.ALERTS, fetched_at=utcnow(),

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cockpit.textsafe import clean, clean_line, safe_url
+from cockpit.core.textsafe import clean, clean_line, safe_url
 
 HOSTILE = [
     "\x1b]52;c;ZWNobyBwd25lZA==\x07",       # OSC 52 clipboard write
@@ -62,7 +62,7 @@ def test_safe_url_accepts_http_only() -> None:
 
 
 def test_coarse_ages_change_rarely() -> None:
-    from cockpit.durations import format_coarse, format_coarse_age
+    from cockpit.core.durations import format_coarse, format_coarse_age
 
     assert [format_coarse(s) for s in (5, 59, 60, 299, 300, 601, 3599, 3600, 7300, 90000)] == [
         "<1m", "<1m", "<5m", "<5m", "5m", "10m", "55m", "1h", "2h", "1d"]

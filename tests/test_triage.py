@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.models import Alert, Deploy, Pipeline, RunbookRef, RunStatus
-from cockpit.runbook_doc import parse_runbook
-from cockpit.triage import GENERIC_STEPS, TriageError, TriageStore, export_markdown, steps_from_runbook
+from cockpit.core.models import Alert, Deploy, Pipeline, RunbookRef, RunStatus
+from cockpit.engine.runbooks.doc import parse_runbook
+from cockpit.engine.triage.store import GENERIC_STEPS, TriageError, TriageStore, export_markdown, steps_from_runbook
 
 T0 = datetime(2026, 11, 27, 9, 30, tzinfo=timezone.utc)
 RUNBOOK = """---
@@ -111,9 +111,9 @@ def test_a_process_killed_with_sigkill_loses_no_action(tmp_path: Path):
         f"""
         import sys, time
         from pathlib import Path
-        from cockpit.models import Alert
-        from cockpit.runbook_doc import parse_runbook
-        from cockpit.triage import TriageStore
+        from cockpit.core.models import Alert
+        from cockpit.engine.runbooks.doc import parse_runbook
+        from cockpit.engine.triage.store import TriageStore
         store = TriageStore.in_cache(Path({str(tmp_path)!r}))
         alert = Alert.model_validate_json({alert().model_dump_json()!r})
         t = store.start(alert, parse_runbook({RUNBOOK!r}, "HighErrorRate"))

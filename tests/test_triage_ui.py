@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.models import RunbookRef, SourceState
-from cockpit.screens import MainScreen
-from cockpit.screens.resume import ResumeScreen
-from cockpit.screens.triage import TriageScreen
-from cockpit.triage import TriageStore
+from cockpit.core.models import RunbookRef, SourceState
+from cockpit.ui.screens import MainScreen
+from cockpit.ui.screens.resume import ResumeScreen
+from cockpit.ui.screens.triage import TriageScreen
+from cockpit.engine.triage.store import TriageStore
 from tests.app_fixtures import NOW, fixed_states
 from tests.runbook_fixtures import RunbookEngine, make_app, settle, with_alert
 from tests.terminal import REPO, PtyApp, wait_for
@@ -149,7 +149,7 @@ async def test_open_triages_are_offered_at_start_and_enter_resumes_one(tmp_path:
 
 
 async def test_the_resume_offer_waits_for_another_modal_and_esc_leaves_it_for_later(tmp_path: Path):
-    from cockpit.screens.help import HelpScreen
+    from cockpit.ui.screens.help import HelpScreen
 
     engine = RunbookEngine(tmp_path)
     TriageStore.in_cache(engine.cache_dir).start(fixed_states()[0].items[1], None, now=NOW)

@@ -13,6 +13,7 @@ warning, success, muted) of the theme in force, so a theme switch recolours the 
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 from typing import Mapping
 
@@ -29,7 +30,7 @@ __all__ = [
     "choose_theme",
 ]
 
-STYLESHEET = Path(__file__).with_name("cockpit.tcss")
+STYLESHEET = Path(str(resources.files(__name__) / "cockpit.tcss"))
 """The app's Textual CSS file."""
 
 _DARK = Theme(

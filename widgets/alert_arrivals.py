@@ -7,8 +7,8 @@ first time it is seen firing, and only then.
 
 from __future__ import annotations
 
-from cockpit.models import Alert, SourceState
-from widgets.alert_groups import alert_key, is_critical_firing
+from cockpit.core.models import Alert, SourceState
+from cockpit.widgets.alert_groups import alert_key, is_critical_firing
 
 __all__ = ["CriticalArrivals"]
 

@@ -9,7 +9,7 @@ Order: groups by their most severe alert (critical, warning, info, none, then un
 groups with a firing alert before pending-only ones, then the newest alert first; inside a
 group the same key per alert. The filter is either free text (case-insensitive, over the
 name, severity, state, summary and every label value) or Alertmanager matcher syntax
-(``severity=critical, service=~"check.*"``), see :mod:`sources.matchers`.
+(``severity=critical, service=~"check.*"``), see :mod:`cockpit.core.matchers`.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable, Literal, Sequence
 
-from cockpit.models import Alert, AlertState
-from cockpit.textsafe import clean_line
-from sources.matchers import MatcherError, looks_like_matchers, matchers_match, parse_matchers
+from cockpit.core.models import Alert, AlertState
+from cockpit.core.textsafe import clean_line
+from cockpit.core.matchers import MatcherError, looks_like_matchers, matchers_match, parse_matchers
 
 __all__ = [
     "AlertView",

@@ -8,8 +8,8 @@ matchers (``severity=critical, service=~"check.*"``); an invalid matcher is name
 header and matches nothing.
 
 Scale: the sorting and grouping happen once per refresh and the filter is a pass over
-precomputed strings (:mod:`widgets.alert_groups`); the table only ever holds the first
-:data:`~widgets.alert_groups.MAX_ROWS` rows plus a "… N more, refine the filter" line, and the
+precomputed strings (:mod:`cockpit.widgets.alert_groups`); the table only ever holds the first
+:data:`~cockpit.widgets.alert_groups.MAX_ROWS` rows plus a "… N more, refine the filter" line, and the
 base panel leaves the table alone when the rows and their text did not change.
 
 "New since last looked": the keys present when the panel last got the focus (also when the
@@ -29,11 +29,11 @@ from rich.text import Text
 from textual.events import DescendantFocus
 from textual.message import Message
 
-from cockpit.config import section_value
-from cockpit.durations import parse_duration
-from cockpit.heap import HeapKeeper
-from cockpit.models import Alert, AlertState, SourceKind, SourceState
-from widgets.alert_groups import (
+from cockpit.engine.config import section_value
+from cockpit.core.durations import parse_duration
+from cockpit.core.heap import HeapKeeper
+from cockpit.core.models import Alert, AlertState, SourceKind, SourceState
+from cockpit.widgets.alert_groups import (
     MAX_ROWS,
     STATE_ORDER,
     AlertView,
@@ -43,9 +43,9 @@ from widgets.alert_groups import (
     layout_rows,
     notification_text,
 )
-from widgets.alert_arrivals import CriticalArrivals
-from widgets.alerts_table import AlertsTable
-from widgets.panel import Panel, age_text, plain
+from cockpit.widgets.alert_arrivals import CriticalArrivals
+from cockpit.widgets.alerts_table import AlertsTable
+from cockpit.widgets.panel import Panel, age_text, plain
 
 __all__ = ["NEW_MARK", "STATE_MARKS", "AlertsPanel", "AlertsTable"]
 
@@ -162,7 +162,7 @@ class AlertsPanel(Panel[Alert]):
 
     def _collect_after_large_refresh(self, states: list[SourceState]) -> None:
         """After a poll replaced thousands of alerts, collect garbage right after the repaint
-        (see :class:`cockpit.heap.HeapKeeper`): once per new list, never on a mere tick."""
+        (see :class:`cockpit.core.heap.HeapKeeper`): once per new list, never on a mere tick."""
         lists = tuple(id(s.items) for s in states if s.kind == self.KIND)
         if lists == self._collected_for:
             return

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from widgets.panel import PanelTable
+from cockpit.widgets.panel import PanelTable
 
 __all__ = ["AlertsTable"]
 

@@ -13,9 +13,9 @@ from typing import Iterable
 
 from rich.text import Text
 
-from cockpit.durations import format_duration
-from cockpit.models import Alert, AlertState, Deploy, RunStatus, SourceKind, SourceState
-from widgets.panel import Panel, age_text, plain
+from cockpit.core.durations import format_duration
+from cockpit.core.models import Alert, AlertState, Deploy, RunStatus, SourceKind, SourceState
+from cockpit.widgets.panel import Panel, age_text, plain
 
 __all__ = ["RUN_MARKS", "SUSPECT_WINDOW", "DeploysPanel", "duration_text", "run_status_cell",
            "firing_by_service", "short_version", "suspect_for"]

@@ -1,6 +1,6 @@
 """The shared base of the five panels: a header line and a table of items.
 
-A panel is given :class:`~cockpit.models.SourceState` objects (every source of its kind; their
+A panel is given :class:`~cockpit.core.models.SourceState` objects (every source of its kind; their
 items are merged) and a clock reading; it never fetches anything. The header says what an
 on-call engineer needs before trusting the rows: how many items, how old the data is, and
 whether the source is ``STALE`` or in ``ERROR`` (in words, not only colour). The last good data
@@ -26,11 +26,11 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey, RowKey
 
-from cockpit.durations import format_coarse, format_coarse_age, format_duration
-from cockpit.keys import bindings_for
-from cockpit.models import SourceKind, SourceState, SourceStatus, utcnow
-from cockpit.textsafe import clean_line
-from themes import THEMES, cell_styles
+from cockpit.core.durations import format_coarse, format_coarse_age, format_duration
+from cockpit.ui.keys import bindings_for
+from cockpit.core.models import SourceKind, SourceState, SourceStatus, utcnow
+from cockpit.core.textsafe import clean_line
+from cockpit.themes import THEMES, cell_styles
 
 __all__ = ["Column", "Panel", "PanelTable", "age_text", "plain", "worst_status"]
 

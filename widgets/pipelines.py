@@ -17,10 +17,10 @@ from typing import Iterable
 from rich.text import Text
 from textual.events import DescendantBlur
 
-from cockpit.models import Pipeline, RunStatus, SourceKind, SourceState
-from cockpit.textsafe import clean_line
-from widgets.deploys import RUN_MARKS, duration_text, run_status_cell, short_version
-from widgets.panel import Panel, age_text, plain
+from cockpit.core.models import Pipeline, RunStatus, SourceKind, SourceState
+from cockpit.core.textsafe import clean_line
+from cockpit.widgets.deploys import RUN_MARKS, duration_text, run_status_cell, short_version
+from cockpit.widgets.panel import Panel, age_text, plain
 
 __all__ = ["PipelinesPanel", "RepoGroup"]
 

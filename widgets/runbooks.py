@@ -1,6 +1,6 @@
 """The Runbooks panel: every runbook by title, and full-text search as you type.
 
-With an empty filter the panel lists the :class:`~cockpit.models.RunbookDoc` items its sources
+With an empty filter the panel lists the :class:`~cockpit.core.models.RunbookDoc` items its sources
 report. Typing in the filter (``/``) turns it into a search box: the panel posts
 :class:`RunbooksPanel.QueryChanged` and the app runs the search off the UI thread (the index
 is SQLite), handing the ranked hits back through :meth:`RunbooksPanel.show_hits`. Until the
@@ -19,10 +19,10 @@ from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 
-from cockpit.models import RunbookDoc, SourceKind
-from cockpit.runbook_index import Hit
-from cockpit.textsafe import clean_line
-from widgets.panel import Panel, plain
+from cockpit.core.models import RunbookDoc, SourceKind
+from cockpit.engine.runbooks.index import Hit
+from cockpit.core.textsafe import clean_line
+from cockpit.widgets.panel import Panel, plain
 
 __all__ = ["RunbooksPanel", "snippet_text"]
 

@@ -3,7 +3,7 @@
 Every mark reads without colour: a burn rate above the threshold of a paging rule of its
 window is written ``▲16.2``, above a ticket rule's ``△3.5`` (the same symbols as the status
 column's ``▲ page`` / ``△ ticket``). The thresholds are the SRE Workbook defaults of
-:class:`sources.slo_math.Thresholds`: the panel sees only the SLO models, not the source's
+:class:`cockpit.core.slo_math.Thresholds`: the panel sees only the SLO models, not the source's
 options, so a source configured with other thresholds still computes its ``status`` with them.
 """
 
@@ -13,10 +13,10 @@ from datetime import datetime
 
 from rich.text import Text
 
-from cockpit.models import SloStatus, Slo, SourceKind
-from sources.slo_math import window_status, window_threshold
-from widgets.panel import Panel, plain
-from widgets.sparkline import sparkline
+from cockpit.core.models import SloStatus, Slo, SourceKind
+from cockpit.core.slo_math import window_status, window_threshold
+from cockpit.widgets.panel import Panel, plain
+from cockpit.widgets.sparkline import sparkline
 
 __all__ = ["PANEL_WINDOWS", "STATUS_MARKS", "SlosPanel", "budget_bar", "burn_mark", "format_burn",
            "format_objective"]

@@ -10,10 +10,10 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from cockpit.durations import format_coarse_age
-from cockpit.models import SourceState, SourceStatus, utcnow
-from cockpit.textsafe import clean_line
-from themes import THEMES, cell_styles
+from cockpit.core.durations import format_coarse_age
+from cockpit.core.models import SourceState, SourceStatus, utcnow
+from cockpit.core.textsafe import clean_line
+from cockpit.themes import THEMES, cell_styles
 
 __all__ = ["MAX_PROBLEM_LINES", "StatusBar", "render_status"]
 

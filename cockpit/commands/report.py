@@ -13,9 +13,9 @@ import json
 import sys
 from datetime import datetime, time, timedelta, timezone
 
-from cockpit.config import ConfigError, load_config
-from cockpit.paths import cache_dir
-from cockpit.textsafe import clean_line
+from cockpit.engine.config import ConfigError, load_config
+from cockpit.engine.paths import cache_dir
+from cockpit.core.textsafe import clean_line
 
 # Every ``cockpit`` run imports this module to register the subcommands (the TUI included, before
 # its first paint): what only the handlers need is imported inside them.
@@ -66,10 +66,10 @@ def _hours(text: str) -> tuple[time, time]:
 def run_report(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from cockpit.durations import parse_duration
-    from cockpit.history import History
-    from cockpit.report import ReportOptions, build_report
-    from cockpit.report_render import render_report
+    from cockpit.core.durations import parse_duration
+    from cockpit.engine.history import History
+    from cockpit.engine.report.build import ReportOptions, build_report
+    from cockpit.engine.report.render import render_report
 
     try:
         window = parse_duration(args.since)
@@ -101,8 +101,8 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_handoff_write(args: argparse.Namespace) -> int:
-    from cockpit.actions import default_author
-    from cockpit.handoff import write_note
+    from cockpit.engine.actions import default_author
+    from cockpit.engine.handoff import write_note
 
     try:
         note = write_note(cache_dir(), " ".join(args.text), author=args.author or default_author())
@@ -114,7 +114,7 @@ def run_handoff_write(args: argparse.Namespace) -> int:
 
 
 def run_handoff_list(args: argparse.Namespace) -> int:
-    from cockpit.handoff import list_notes
+    from cockpit.engine.handoff import list_notes
 
     notes = [n for n in list_notes(cache_dir()) if args.all or n.dismissed_at is None]
     if args.json:
@@ -131,7 +131,7 @@ def run_handoff_list(args: argparse.Namespace) -> int:
 
 
 def run_handoff_dismiss(args: argparse.Namespace) -> int:
-    from cockpit.handoff import dismiss
+    from cockpit.engine.handoff import dismiss
 
     count = dismiss(cache_dir(), args.id)
     if not count:

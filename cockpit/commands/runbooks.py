@@ -14,12 +14,12 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from cockpit.config import ConfigError, load_config
-from cockpit.paths import cache_dir
-from cockpit.textsafe import clean_line
+from cockpit.engine.config import ConfigError, load_config
+from cockpit.engine.paths import cache_dir
+from cockpit.core.textsafe import clean_line
 
 if TYPE_CHECKING:  # every ``cockpit`` run imports this module; the index only when used
-    from cockpit.runbook_index import RunbookIndex
+    from cockpit.engine.runbooks.index import RunbookIndex
 
 __all__ = ["open_index", "register"]
 
@@ -65,8 +65,8 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def open_index(args: argparse.Namespace) -> RunbookIndex:
     """The index over the runbooks the arguments' config names (raises ConfigError)."""
-    from cockpit.runbook_index import RunbookIndex, default_db_path
-    from sources.runbooks import DEMO_RUNBOOKS_DIR, index_for_config
+    from cockpit.engine.runbooks.index import RunbookIndex, default_db_path
+    from cockpit.sources.runbooks import DEMO_RUNBOOKS_DIR, index_for_config
 
     demo = bool(getattr(args, "demo", False))
     config = load_config(getattr(args, "config", None), demo=demo)

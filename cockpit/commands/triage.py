@@ -13,10 +13,10 @@ import json
 import sys
 from pathlib import Path
 
-from cockpit.config import ConfigError, load_config
-from cockpit.models import Deploy, Pipeline
-from cockpit.paths import cache_dir
-from cockpit.textsafe import clean_line
+from cockpit.engine.config import ConfigError, load_config
+from cockpit.core.models import Deploy, Pipeline
+from cockpit.engine.paths import cache_dir
+from cockpit.core.textsafe import clean_line
 
 # Every ``cockpit`` run imports this module to register the subcommands (the TUI included, before
 # its first paint): the triage store is imported by the handlers that use it.
@@ -59,7 +59,7 @@ def cached_changes(config_file: str | None) -> tuple[list[Deploy], list[Pipeline
         if config_file is not None:
             raise
         return [], []
-    from cockpit.cache import CacheStore
+    from cockpit.engine.cache import CacheStore
 
     deploys: list[Deploy] = []
     pipelines: list[Pipeline] = []
@@ -78,7 +78,7 @@ def cached_changes(config_file: str | None) -> tuple[list[Deploy], list[Pipeline
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from cockpit.triage import TriageStore
+    from cockpit.engine.triage.store import TriageStore
 
     triages = TriageStore.in_cache(cache_dir()).list(include_closed=args.all)
     if args.json:
@@ -102,7 +102,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from cockpit.triage import TriageError, TriageStore, export_markdown
+    from cockpit.engine.triage.store import TriageError, TriageStore, export_markdown
 
     store = TriageStore.in_cache(cache_dir())
     try:

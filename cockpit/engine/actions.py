@@ -1,0 +1,166 @@
+"""The write path: silences created and expired on behalf of the user, deliberately and on record.
+
+The app calls these after the user confirmed. Each function:
+
+* refuses with :class:`~cockpit.core.errors.SourceWriteRefused` when ``read_only`` is set (the config's
+  ``read_only`` or ``--read-only``), before anything leaves the machine;
+* sends the write once: a failure is reported, never retried (a retried POST can create two
+  silences; the user decides whether to try again);
+* appends every attempt, refused, failed or done, to the :class:`~cockpit.engine.audit.AuditLog`.
+
+Helpers to build a silence from an alert and to preview what it would match live here too, so the
+silence dialog (a widget, which does no I/O) only collects input.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from cockpit.engine.audit import AuditLog
+from cockpit.core.models import Alert, utcnow
+from cockpit.sources.base import SilenceInfo, SilenceRequest, Source, SupportsSilences
+from cockpit.core.errors import SourceError, SourceWriteRefused
+from cockpit.core.matchers import Matcher, matchers_match
+
+__all__ = [
+    "READ_ONLY_MESSAGE",
+    "create_silence",
+    "default_author",
+    "expire_silence",
+    "list_silences",
+    "matching_alerts",
+    "silence_matchers_for",
+    "silence_request",
+]
+
+READ_ONLY_MESSAGE = "read-only mode: silences and other writes are disabled (read_only / --read-only)"
+
+_IDENTITY_LABELS = ("alertname", "severity", "namespace", "service", "job", "instance", "pod", "cluster")
+
+
+def default_author() -> str:
+    """Who the user is, for ``createdBy`` and the audit log (the login name)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER") or "unknown"
+
+
+def silence_matchers_for(alert: Alert, labels: Iterable[str] | None = None) -> list[Matcher]:
+    """Equality matchers prefilled from an alert's labels (all of them, or only ``labels``)."""
+    names = list(labels) if labels is not None else sorted(alert.labels)
+    return [Matcher(name, "=", alert.labels[name]) for name in names if name in alert.labels]
+
+
+def silence_request(
+    matchers: list[Matcher],
+    *,
+    duration_s: float,
+    comment: str,
+    created_by: str | None = None,
+    starts_at: datetime | None = None,
+) -> SilenceRequest:
+    """A silence from now (or ``starts_at``) for ``duration_s`` seconds."""
+    start = starts_at or utcnow()
+    return SilenceRequest(
+        matchers=[m.to_api() for m in matchers],
+        starts_at=start,
+        ends_at=start + timedelta(seconds=duration_s),
+        created_by=created_by or default_author(),
+        comment=comment,
+    )
+
+
+def matching_alerts(alerts: Iterable[Alert], matchers: list[Matcher]) -> list[Alert]:
+    """The alerts a silence with these matchers would match (the dialog's preview count)."""
+    if not matchers:
+        return []
+    return [a for a in alerts if matchers_match(matchers, a.labels)]
+
+
+def _silence_details(request: SilenceRequest) -> dict[str, Any]:
+    return {
+        "matchers": [str(Matcher.from_api(m)) for m in request.matchers],
+        "starts_at": request.starts_at.isoformat(),
+        "ends_at": request.ends_at.isoformat(),
+        "comment": request.comment,
+    }
+
+
+def _refuse(audit: AuditLog, who: str, what: str, source: Source, details: Mapping[str, Any], why: str) -> None:
+    audit.append(who=who, what=what, source=source.name, result="refused", details=details, error=why)
+    raise SourceWriteRefused(why)
+
+
+def _writer(source: Source, audit: AuditLog, who: str, what: str, details: Mapping[str, Any]) -> SupportsSilences:
+    if not isinstance(source, SupportsSilences):
+        _refuse(audit, who, what, source, details, f"source {source.name} cannot silence alerts")
+    return source  # type: ignore[return-value]
+
+
+def _validation_problem(request: SilenceRequest) -> str | None:
+    if not request.matchers:
+        return "a silence needs at least one matcher"
+    if not request.comment.strip():
+        return "a silence needs a comment"
+    if not request.created_by.strip():
+        return "a silence needs an author"
+    if request.ends_at <= request.starts_at:
+        return "a silence must end after it starts"
+    try:
+        matchers = [Matcher.from_api(m) for m in request.matchers]
+    except ValueError as exc:
+        return f"bad matcher: {exc}"
+    if all(m.matches({}) for m in matchers):
+        return "the matchers would match every alert; add a matcher that needs a label"
+    return None
+
+
+async def create_silence(source: Source, request: SilenceRequest, *, read_only: bool, audit: AuditLog) -> str:
+    """Create the silence once and return its id.
+
+    Raises :class:`SourceWriteRefused` in read-only mode, for a source that cannot silence, or for
+    an invalid request (no comment, no matcher, matches everything); a
+    :class:`~cockpit.core.errors.SourceError` when the upstream failed. Never retries.
+    """
+    who, what, details = request.created_by, "create_silence", _silence_details(request)
+    if read_only:
+        _refuse(audit, who, what, source, details, READ_ONLY_MESSAGE)
+    writer = _writer(source, audit, who, what, details)
+    problem = _validation_problem(request)
+    if problem:
+        _refuse(audit, who, what, source, details, problem)
+    try:
+        silence_id = await writer.create_silence(request)
+    except SourceError as exc:
+        audit.append(who=who, what=what, source=source.name, result="error", details=details, error=exc.message)
+        raise
+    audit.append(who=who, what=what, source=source.name, result="ok", details={**details, "silence_id": silence_id})
+    return silence_id
+
+
+async def expire_silence(
+    source: Source, silence_id: str, *, read_only: bool, audit: AuditLog, who: str | None = None
+) -> None:
+    """Expire one silence now; refused in read-only mode; recorded in the audit log."""
+    who, what, details = who or default_author(), "expire_silence", {"silence_id": silence_id}
+    if read_only:
+        _refuse(audit, who, what, source, details, READ_ONLY_MESSAGE)
+    writer = _writer(source, audit, who, what, details)
+    try:
+        await writer.expire_silence(silence_id)
+    except SourceError as exc:
+        audit.append(who=who, what=what, source=source.name, result="error", details=details, error=exc.message)
+        raise
+    audit.append(who=who, what=what, source=source.name, result="ok", details=details)
+
+
+async def list_silences(source: Source) -> list[SilenceInfo]:
+    """The source's active and pending silences (a read: allowed in read-only mode, not audited)."""
+    if not isinstance(source, SupportsSilences):
+        return []
+    return await source.list_silences()

@@ -1,0 +1,156 @@
+"""The engine: sources built from the config, the cache, and the poller on its own thread.
+
+The TUI talks to this object only. It paints from :meth:`Engine.initial_states` (the cache, no
+network) and then receives every new state through the ``on_update`` callback, which is called
+from the poller's thread (the app hands it to Textual with ``post_message``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import threading
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cockpit.engine.cache import CacheStore
+from cockpit.engine.config import Config
+from cockpit.engine.enrich import RunbookResolver
+from cockpit.core.models import SourceState
+from cockpit.engine.poller import Poller
+from cockpit.engine.registry import build_source
+from cockpit.sources.base import Source, SourceContext
+
+if TYPE_CHECKING:
+    from cockpit.engine.history import History
+
+__all__ = ["Engine"]
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    """Owns the sources, the cache store and the background poller thread."""
+
+    def __init__(self, config: Config, cache_dir: Path, *, read_only: bool | None = None, share: bool = True) -> None:
+        self.config = config
+        self.cache_dir = Path(cache_dir)
+        self.read_only = config.cockpit.read_only if read_only is None else read_only
+        self.store = CacheStore(self.cache_dir)
+        context = SourceContext(cache_dir=self.cache_dir, read_only=self.read_only, config_dir=config.config_dir)
+        self.sources: list[Source] = [
+            build_source(entry.name, entry.type, entry.options, context) for entry in config.sources
+        ]
+        self.resolver = RunbookResolver(self.sources)
+        self.poller = Poller(self.sources, self.store, share=share, enrich=self.resolver.apply)
+        self._history: History | None = None
+        self._history_lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._started = threading.Event()
+
+    @property
+    def history(self) -> History:
+        """The shift history (``<cache_dir>/history.sqlite``), opened on first use.
+
+        Not opened in ``__init__``: the TUI builds the engine before its first paint, and the
+        first record happens on the poller's thread after the first poll.
+        """
+        with self._history_lock:
+            if self._history is None:
+                from cockpit.engine.history import History
+
+                self._history = History(self.cache_dir)
+            return self._history
+
+    @property
+    def notice(self) -> str | None:
+        """A one-time message for the user (the cache was rebuilt), else None."""
+        return self.store.recovered
+
+    def source(self, name: str) -> Source | None:
+        return next((s for s in self.sources if s.name == name), None)
+
+    def initial_states(self) -> list[SourceState]:
+        """Every source's last known state, straight from the cache (no network)."""
+        return [self.poller.current(source) for source in self.sources]
+
+    # -- background polling -----------------------------------------------------------------
+
+    def start(self, on_update: Callable[[SourceState], None]) -> None:
+        """Start polling on a daemon thread; ``on_update`` is called from that thread."""
+        self.poller.on_update = self._recording(on_update)
+        self._thread = threading.Thread(target=self._thread_main, name="cockpit-poller", daemon=True)
+        self._thread.start()
+        self._started.wait(5)
+
+    def _recording(self, on_update: Callable[[SourceState], None]) -> Callable[[SourceState], None]:
+        """``on_update`` that first records the state in the shift history."""
+
+        def update(state: SourceState) -> None:
+            try:
+                history = self.history
+            except Exception:  # an unusable history.sqlite must not stop polling (record() never raises)
+                log.exception("history: cannot open it in %s", self.cache_dir)
+            else:
+                history.record(state, self.poller.now())
+            on_update(state)
+
+        return update
+
+    def _thread_main(self) -> None:
+        loop = asyncio.new_event_loop()
+        self._loop = loop
+        asyncio.set_event_loop(loop)
+        self._started.set()
+        try:
+            loop.run_until_complete(self.poller.run())
+            loop.run_until_complete(self._close_sources())
+        finally:
+            loop.close()
+
+    async def _close_sources(self) -> None:
+        for source in self.sources:
+            try:
+                await source.close()
+            except Exception:
+                pass
+
+    def refresh(self, name: str | None = None) -> None:
+        """Poll now: one source, or all."""
+        self.poller.refresh(name)
+
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future:
+        """Run a coroutine (a write) on the poller's loop; returns a Future."""
+        if self._loop is None:
+            raise RuntimeError("engine is not started")
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    def stop(self, wait: float = 2.0) -> None:
+        """Stop polling and close the sources; waits up to ``wait`` seconds."""
+        self.poller.stop()
+        if self._thread is not None:
+            self._thread.join(wait)
+        self.store.close()
+        with self._history_lock:
+            if self._history is not None:
+                self._history.close()
+
+    # -- one-shot (snapshot, check) ---------------------------------------------------------
+
+    def poll_all_once(self) -> list[SourceState]:
+        """Poll every source once and return the states (blocking; not for the UI thread)."""
+
+        async def run() -> list[SourceState]:
+            try:
+                states = await self.poller.poll_all_once()
+                for state in states:
+                    self.resolver.apply(state)  # the runbooks may have been indexed in this round
+                    self.history.record(state, self.poller.now())
+                return states
+            finally:
+                await self._close_sources()
+
+        return asyncio.run(run())

@@ -1,0 +1,118 @@
+"""A triage as a Markdown incident timeline: the alert, the changes before it, every action.
+
+Every upstream string is made inert for Markdown (escapes removed, markup characters escaped);
+the user's own notes are kept as written, on one line each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from cockpit.core.models import Deploy, Pipeline
+from cockpit.core.textsafe import clean, clean_line, safe_url
+from cockpit.engine.triage.store import DEFAULT_LOOKBACK, Triage, related_changes
+
+__all__ = ["export_markdown"]
+
+
+# -- the Markdown incident timeline ----------------------------------------------------------
+
+
+def _t(when: datetime | None) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ") if when else "unknown time"
+
+
+def _md(text: object) -> str:
+    """Untrusted text on one line, inert in Markdown: escapes gone, markup characters escaped."""
+    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", clean_line(text, max_len=500))
+
+
+def export_markdown(
+    triage: Triage, deploys: Iterable[Deploy] = (), pipelines: Iterable[Pipeline] = (),
+    *, lookback: timedelta = DEFAULT_LOOKBACK,
+) -> str:
+    """The incident timeline: the alert, the changes of its service before it, every action.
+
+    ``deploys``/``pipelines`` (e.g. the cache's current ones) are merged with those captured
+    when the triage started; only those of the alert's service within ``lookback`` count.
+    """
+    alert = triage.alert
+    extra_d, extra_p = related_changes(alert, deploys, pipelines, before=alert.starts_at or triage.created_at, lookback=lookback)
+    seen_d = {(d.source, d.id, d.service, d.started_at) for d in triage.deploys}
+    seen_p = {(p.source, p.id, p.repo, p.started_at) for p in triage.pipelines}
+    all_d = triage.deploys + [d for d in extra_d if (d.source, d.id, d.service, d.started_at) not in seen_d]
+    all_p = triage.pipelines + [p for p in extra_p if (p.source, p.id, p.repo, p.started_at) not in seen_p]
+    steps = {s.id: s for s in triage.steps}
+    done, total = triage.progress
+    out = [
+        f"# Incident timeline: {_md(alert.name)}",
+        "",
+        f"- Triage: `{triage.id}` ({triage.status}, {done}/{total} steps done)",
+        f"- Started: {_t(triage.created_at)}" + (f" · closed: {_t(triage.closed_at)}" if triage.closed_at else ""),
+        "",
+        "## Alert",
+        "",
+        f"- Name: **{_md(alert.name)}** · severity {_md(alert.severity)} · {alert.state.value}",
+        f"- Firing since: {_t(alert.starts_at)} · source {_md(alert.source)}",
+    ]
+    if alert.summary or alert.annotations.get("summary"):
+        out.append(f"- Summary: {_md(alert.summary or alert.annotations.get('summary'))}")
+    if alert.labels:
+        out.append("- Labels: " + ", ".join(f"{_md(k)}={_md(v)}" for k, v in sorted(alert.labels.items())))
+    url = alert.runbook.url if alert.runbook else alert.annotations.get("runbook_url")
+    if triage.runbook_path or url:
+        out.append(f"- Runbook: {_md(triage.runbook_title or triage.runbook_path or '')}{_url(url)}".rstrip())
+    service = alert.service
+    out += ["", f"## Changes before the alert (service {_md(service or 'unknown')})", ""]
+    changes: list[tuple[datetime, str]] = []
+    for d in all_d:
+        line = f"deploy {_md(d.service)} {_md(d.version or '')} to {_md(d.environment or '?')}: {d.status.value}"
+        line += (f" by {_md(d.author)}" if d.author else "") + _url(d.url)
+        changes.append((d.started_at or d.finished_at or triage.created_at, line))
+    for p in all_p:
+        line = f"pipeline failed: {_md(p.repo)} {_md(p.name)}" + (f" on {_md(p.branch)}" if p.branch else "")
+        line += (f" at {_md((p.commit or '')[:12])}" if p.commit else "") + (f" by {_md(p.author)}" if p.author else "")
+        changes.append((p.started_at or triage.created_at, line + _url(p.url)))
+    changes.sort(key=lambda c: c[0])
+    out += [f"- {_t(at)} {line}" for at, line in changes] or [
+        f"- No deploys or pipeline failures of this service in the {_age(lookback)} before the alert."
+    ]
+    out += ["", "## Timeline", ""]
+    for e in triage.events:
+        who = f" ({_md(e.by)})" if e.by else ""
+        step = steps.get(e.step) if e.step is not None else None
+        what = {
+            "started": "triage started", "closed": "triage closed", "reopened": "triage reopened",
+            "step_done": f"done: {_md(step.title) if step else e.step}",
+            "step_undone": f"no longer done: {_md(step.title) if step else e.step}",
+            "note": "note" + (f" on {_md(step.title)}" if step else "") + ": " + _note(e.text),
+        }[e.kind]
+        out.append(f"- {_t(e.at)} {what}{who}")
+    out += ["", "## Steps", ""]
+    for s in triage.steps:
+        indent = "  " * max(0, s.level - 2) if s.kind != "generic" else ""
+        mark = "x" if s.done else " "
+        out.append(f"{indent}- [{mark}] {_md(s.title)}" + (f" (done {_t(s.done_at)})" if s.done_at else ""))
+        for n in triage.notes(s.id):
+            out.append(f"{indent}  - {_t(n.at)} note: {_note(n.text)}")
+    general = triage.notes(None)
+    if general:
+        out += ["", "## Notes", ""] + [f"- {_t(n.at)} {_note(n.text)}" for n in general]
+    return "\n".join(out) + "\n"
+
+
+def _url(url: str | None) -> str:
+    safe = safe_url(url)
+    return f" <{safe}>" if safe else ""
+
+
+def _note(text: str | None) -> str:
+    """A note written by the user: kept as written but on one line and free of escapes."""
+    return " / ".join(line.strip() for line in clean(text or "").splitlines() if line.strip())
+
+
+def _age(delta: timedelta) -> str:
+    hours = int(delta.total_seconds() // 3600)
+    return f"{hours}h" if hours else f"{int(delta.total_seconds() // 60)}m"

@@ -1,0 +1,280 @@
+"""The Textual app: wires the engine to the screens; fetches nothing itself.
+
+Run it as ``CockpitApp(engine=engine, settings=config.cockpit, keys=config.keys).run()``.
+The engine polls in its own thread and reports each new :class:`SourceState` through the
+callback given to ``start``; the callback only posts a message (thread-safe), and the app
+applies it on its own loop. First paint comes from ``engine.initial_states()`` (the cache).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from concurrent.futures import Future
+from datetime import datetime
+from functools import partial
+from typing import Any, Callable, Coroutine, Iterable, Mapping, Protocol, runtime_checkable
+
+from textual.app import App, SystemCommand
+from textual.message import Message
+from textual.screen import Screen
+
+from cockpit.engine.config import section_value
+from cockpit.ui.keys import bindings_for, keymap_from_config, keys_in_force
+from cockpit.core.models import Alert, SourceState, utcnow
+from cockpit.ui.screens import DetailScreen, HelpScreen, MainScreen
+from cockpit.ui.screens.main import PANEL_ORDER
+from cockpit.core.textsafe import clean_line
+from cockpit.themes import STYLESHEET, THEME_NAMES, THEMES, choose_theme
+from cockpit.widgets.alerts import AlertsPanel
+from cockpit.widgets.panel import Panel
+
+__all__ = ["CockpitApp", "Engine", "SourceUpdated"]
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What the app needs from the engine (``cockpit.engine.facade``); tests pass a fake."""
+
+    read_only: bool
+
+    def initial_states(self) -> list[SourceState]: ...
+
+    def start(self, on_update: Callable[[SourceState], None]) -> None: ...
+
+    def refresh(self, name: str | None = None) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> Future: ...
+
+
+class SourceUpdated(Message):
+    """A source has a new state (posted from the engine's thread)."""
+
+    def __init__(self, state: SourceState) -> None:
+        super().__init__()
+        self.state = state
+
+
+class CockpitApp(App[None]):
+    """The full-screen cockpit."""
+
+    TITLE = "cockpit"
+    CSS_PATH = STYLESHEET
+    BINDINGS = bindings_for("app")
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Any = None,
+        *,
+        keys: Mapping[str, object] | None = None,
+        read_only: bool | None = None,
+        theme: str | None = None,
+        low_bandwidth: bool | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        tick_seconds: float | None = None,
+    ) -> None:
+        """``settings`` is the config's ``[cockpit]`` section (object or mapping); the keyword
+        arguments override it (command-line flags). ``keys`` is the ``[keys]`` table; an
+        unknown binding id raises :class:`cockpit.ui.keys.KeymapError` (a ValueError)."""
+        super().__init__()
+        self.engine = engine
+        self.clock = clock
+        if low_bandwidth is None:
+            low_bandwidth = section_value(settings, "low_bandwidth")
+        if low_bandwidth is None:  # unset in the config: on in an SSH session
+            low_bandwidth = running_over_ssh()
+        self.low_bandwidth = bool(low_bandwidth)
+        self.read_only = bool(
+            (read_only if read_only is not None else section_value(settings, "read_only", False))
+            or getattr(engine, "read_only", False)
+        )
+        self.keymap = keymap_from_config(keys if keys is not None else section_value(settings, "keys"))
+        self.tick_seconds = tick_seconds or (30.0 if self.low_bandwidth else 5.0)
+        for cockpit_theme in THEMES.values():
+            self.register_theme(cockpit_theme)
+        self.theme = choose_theme(theme or section_value(settings, "theme"), self.low_bandwidth)
+        if self.low_bandwidth:
+            self.animation_level = "none"
+        self.set_keymap(self.keymap)
+        self.settings = settings
+        """The ``[cockpit]`` section as given (panels read their own settings from it)."""
+        self._states: dict[str, SourceState] = {}
+
+    # ----- lifecycle ------------------------------------------------------------------
+    def get_default_screen(self) -> Screen:
+        return MainScreen()
+
+    @property
+    def main_screen(self) -> MainScreen:
+        return self.get_screen_stack_main()
+
+    def get_screen_stack_main(self) -> MainScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("the main screen is not mounted")
+
+    def on_main_screen_ready(self, message: MainScreen.Ready) -> None:
+        """First paint from the cache, then the clock and the engine start."""
+        main = self.main_screen
+        main.set_theme(self.theme)
+        main.status_bar.set_read_only(self.read_only)
+        main.status_bar.set_hint(f"{self._key_for('help')} help")
+        main.query_one(AlertsPanel).configure(self.settings)
+        for panel in main.panels:
+            panel.coarse_ages = self.low_bandwidth
+        self._states = {s.name: s for s in self.engine.initial_states()}
+        main.show_states(self._states.values(), self.clock())
+        self.set_interval(self.tick_seconds, self._tick, name="ages")
+        self.engine.start(self._on_engine_update)
+        notice = getattr(self.engine, "notice", None)  # e.g. the cache was rebuilt: said once
+        if notice:
+            self.notify(notice, title="Cache", severity="warning", timeout=10, markup=False)
+        from cockpit.ui.screens.handoff import show_pending_notes
+
+        show_pending_notes(self)  # the last shift's handoff notes, until dismissed
+        from cockpit.ui.screens.resume import offer_resume
+
+        offer_resume(self)  # open triages left by a crash or a drop: waits for other modals
+
+    async def on_unmount(self) -> None:
+        await asyncio.to_thread(self.engine.stop)
+
+    def run(self, **kwargs: Any) -> None:  # type: ignore[override]
+        """Run the app; low-bandwidth mode turns mouse tracking off (no motion reports)."""
+        kwargs.setdefault("mouse", not self.low_bandwidth)
+        return super().run(**kwargs)
+
+    def _on_engine_update(self, state: SourceState) -> None:
+        """Called from the engine's thread: hand over to the app's loop, touch no widget."""
+        self.post_message(SourceUpdated(state))
+
+    def on_source_updated(self, message: SourceUpdated) -> None:
+        self.apply_states([message.state])
+
+    def apply_states(self, states: Iterable[SourceState]) -> None:
+        """Merge new source states and repaint what changed (also used by tests)."""
+        for state in states:
+            self._states[state.name] = state
+        self.main_screen.show_states(self._states.values(), self.clock())
+
+    @property
+    def states(self) -> list[SourceState]:
+        return list(self._states.values())
+
+    def _tick(self) -> None:
+        self.main_screen.tick(self.clock())
+
+    def watch_theme(self, theme: str) -> None:
+        if self.is_mounted:
+            try:
+                self.main_screen.set_theme(theme)
+            except LookupError:
+                pass
+        self.set_class(theme == "mono", "-mono")
+
+    # ----- keys and screens -----------------------------------------------------------
+    def _key_for(self, binding_id: str) -> str:
+        for bid, keys, _desc in keys_in_force(self.keymap):
+            if bid == binding_id:
+                return keys.split(" ")[0]
+        return binding_id
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+        else:
+            self.push_screen(HelpScreen(self.keymap))
+
+    def on_alerts_panel_new_critical(self, message: AlertsPanel.NewCritical) -> None:
+        """A critical alert started firing: terminal bell and an OSC 9 desktop notification
+        (the panel applies ``bell_on_critical`` and the cooldown)."""
+        self.bell()
+        if not self.is_headless and self._driver is not None:
+            self._driver.write(f"\x1b]9;{clean_line(message.text, 200)}\x07")
+
+    def action_show_report(self) -> None:
+        from cockpit.ui.screens.report import open_report
+
+        open_report(self)
+
+    def on_panel_details_requested(self, message: Panel.DetailsRequested) -> None:
+        if getattr(message.item, "item_type", None) == "slo":
+            from cockpit.ui.screens.slo_detail import SloDetailScreen
+
+            self.push_screen(SloDetailScreen(message.item))  # type: ignore[arg-type]
+            return
+        self.push_screen(DetailScreen(message.item, self.clock()))
+
+    def on_runbooks_panel_query_changed(self, message: Any) -> None:
+        from cockpit.ui.screens.runbook_view import search_runbooks
+
+        search_runbooks(self, message.panel, message.query)
+
+    def on_runbooks_panel_open_requested(self, message: Any) -> None:
+        from cockpit.ui.screens.runbook_view import open_runbook_file
+
+        open_runbook_file(self, message.root, message.path, message.title)
+
+    def on_main_screen_intent(self, message: MainScreen.Intent) -> None:
+        if message.action == "refresh":
+            self.engine.refresh()
+            self.notify("Refreshing every source", timeout=2)
+            return
+        alert = message.item
+        if not isinstance(alert, Alert):
+            self.notify("Select an alert first (key 1 focuses Alerts)", severity="warning")
+            return
+        # Each action lives in its own module; the app only routes to it.
+        if message.action == "silence":
+            from cockpit.ui.screens.silence import start_silence
+
+            start_silence(self, alert)
+        elif message.action == "open-runbook":
+            from cockpit.ui.screens.runbook_view import open_runbook
+
+            open_runbook(self, alert)
+        elif message.action == "triage":
+            from cockpit.ui.screens.triage import start_triage
+
+            start_triage(self, alert)
+
+    # ----- command palette ------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Commands named "area: verb"."""
+        main = self.main_screen
+        for number, panel_id in enumerate(PANEL_ORDER, 1):
+            yield SystemCommand(f"{panel_id}: focus", f"Focus the {panel_id} panel (key {number})",
+                                partial(main.action_focus_panel, panel_id))
+            yield SystemCommand(f"{panel_id}: filter", f"Filter the {panel_id} panel",
+                                partial(self._palette_filter, panel_id))
+        yield SystemCommand("app: refresh all", "Poll every source now", main.action_refresh)
+        yield SystemCommand("alerts: silences", "List the silences; x expires one", self._palette_silences)
+        from cockpit.ui.screens.report import report_commands
+
+        yield from report_commands(self)  # "report: show", "handoff: write note"
+        yield SystemCommand("app: help", "Show the keys in force", self.action_help)
+        yield SystemCommand("app: quit", "Quit the cockpit", self.action_quit)
+        yield SystemCommand("panel: maximise", "Maximise or restore the focused panel",
+                            main.action_toggle_maximize)
+        for name in THEME_NAMES + ("ansi",):
+            yield SystemCommand(f"theme: {name}", f"Switch to the {name} theme",
+                                partial(setattr, self, "theme", name))
+
+    def _palette_silences(self) -> None:
+        from cockpit.ui.screens.silences import show_silences
+
+        show_silences(self)
+
+    def _palette_filter(self, panel_id: str) -> None:
+        self.main_screen.action_focus_panel(panel_id)
+        self.main_screen.action_filter()
+
+
+def running_over_ssh(environ: Mapping[str, str] | None = None) -> bool:
+    """True in an SSH session (the CLI turns low-bandwidth mode on by default then)."""
+    env = os.environ if environ is None else environ
+    return bool(env.get("SSH_CONNECTION"))

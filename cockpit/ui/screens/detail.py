@@ -1,0 +1,253 @@
+"""The detail screen: every field of one item, times with their age, links as OSC 8.
+
+For an alert it also shows its two links (``generatorURL`` and ``runbook_url``) with keys to copy
+them (OSC 52), the deploys and pipeline failures of its service in the two hours before it started
+(:mod:`cockpit.ui.screens.related`), and the alert actions: ``s`` silence, ``S`` list silences.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+
+from cockpit.core.durations import format_age, format_duration
+from cockpit.core.models import Alert, Deploy, Pipeline, SourceState, utcnow
+from cockpit.core.osc import copy_to_clipboard, link_style
+from cockpit.ui.screens.related import RELATED_WINDOW, related_changes
+from cockpit.core.textsafe import clean, clean_line, safe_url
+
+__all__ = ["DetailScreen", "alert_links", "render_alert_links", "render_item", "render_related"]
+
+_TITLES = {"alert": "Alert", "slo": "SLO", "deploy": "Deploy", "pipeline": "Pipeline",
+           "runbook": "Runbook"}
+_HEADLINE = {"alert": "name", "slo": "name", "deploy": "service", "pipeline": "name",
+             "runbook": "title"}
+
+
+def _value_text(value: Any, now: datetime, indent: int) -> Text:
+    """One value as inert text: URLs become links, times get their age."""
+    if isinstance(value, datetime):
+        stamp = value.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+        return Text(f"{stamp} ({format_age((now - value).total_seconds())})")
+    if isinstance(value, float):
+        return Text(f"{value:g}")
+    if value is None:
+        return Text("-", style="dim")
+    if hasattr(value, "value") and isinstance(value.value, str):  # enums
+        return Text(value.value)
+    text = clean(value, max_len=4000)
+    url = safe_url(text) if "\n" not in text else None
+    if url:
+        return Text(url, style=Style(link=url, underline=True))
+    if "\n" in text:
+        pad = " " * (indent + 2)
+        return Text("\n" + "\n".join(pad + line for line in text.splitlines()))
+    return Text(text)
+
+
+def _append_field(out: Text, label: str, value: Any, now: datetime, indent: int = 0) -> None:
+    pad = " " * indent
+    if isinstance(value, BaseModel):
+        value = value.model_dump()
+    if isinstance(value, dict):
+        out.append(f"{pad}{clean_line(label, 80)}:", style="bold")
+        if not value:
+            out.append(" -\n", style="dim")
+            return
+        out.append("\n")
+        for key in sorted(value, key=str):
+            _append_field(out, str(key), value[key], now, indent + 2)
+        return
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(v, (str, int, float)) or v is None for v in value):
+            out.append(f"{pad}{clean_line(label, 80)}: ", style="bold")
+            for index, entry in enumerate(value):
+                if index:
+                    out.append(", ")
+                out.append_text(_value_text(entry, now, indent))
+            out.append("\n")
+            return
+        if not value:
+            out.append(f"{pad}{clean_line(label, 80)}: ", style="bold")
+            out.append("-\n", style="dim")
+            return
+        for index, entry in enumerate(value):
+            _append_field(out, f"{label}[{index}]", entry, now, indent)
+        return
+    out.append(f"{pad}{clean_line(label, 80)}: ", style="bold")
+    out.append_text(_value_text(value, now, indent))
+    out.append("\n")
+
+
+def render_item(item: BaseModel, now: datetime | None = None) -> Text:
+    """Every field of a model, one per line, nested dicts indented; all text inert."""
+    now = now or utcnow()
+    out = Text()
+    for name in type(item).model_fields:
+        if name == "item_type":
+            continue
+        value = getattr(item, name)
+        _append_field(out, name, value, now)
+    for extra in ("service", "duration_s"):  # computed properties worth seeing
+        if extra not in type(item).model_fields and hasattr(item, extra):
+            value = getattr(item, extra)
+            if value is not None:
+                _append_field(out, extra, value, now)
+    out.rstrip()
+    return out
+
+
+def alert_links(alert: Alert) -> dict[str, str | None]:
+    """The alert's two links, each a safe http(s) URL or None: ``runbook`` and ``generator``."""
+    runbook = (alert.runbook.url if alert.runbook else None) or alert.annotations.get("runbook_url")
+    return {"runbook": safe_url(runbook), "generator": safe_url(alert.generator_url)}
+
+
+def render_alert_links(alert: Alert) -> Text:
+    """The runbook and generator links (OSC 8 via ``Style(link=...)``) with their copy keys."""
+    out = Text()
+    links = alert_links(alert)
+    for label, key, url in (("runbook", "c", links["runbook"]), ("generator", "y", links["generator"])):
+        out.append(f"{label:<10}", style="bold")
+        if url:
+            out.append(url, style=link_style(url, underline=True))
+            out.append(f"  ({key} copy)", style="dim")
+        else:
+            out.append("-", style="dim")
+        out.append("\n")
+    if alert.runbook and alert.runbook.path:
+        out.append(f"{'local':<10}", style="bold")
+        out.append(clean_line(alert.runbook.path, 300))
+        out.append("\n")
+    out.rstrip()
+    return out
+
+
+def _when_before(started: datetime | None, start: datetime) -> str:
+    if started is None:
+        return "-"
+    return f"{started.strftime('%H:%M')} ({format_duration((start - started).total_seconds())} before)"
+
+
+def _run_line(out: Text, kind: str, when: str, what: str, status: str, author: str | None,
+              url: str | None) -> None:
+    out.append(f"  {kind:<9}", style="bold")
+    out.append(f"{when}  ")
+    out.append(clean_line(what, 120))
+    out.append(f"  {status}")
+    if author:
+        out.append(f"  {clean_line(author, 40)}")
+    style = link_style(url, underline=True)
+    if style is not None:
+        out.append("  ")
+        out.append("link", style=style)
+    out.append("\n")
+
+
+def render_related(alert: Alert, states: list[SourceState]) -> Text:
+    """Deploys and pipeline failures of the alert's service in the 2h before it started."""
+    related = related_changes(alert, states)
+    hours = format_duration(RELATED_WINDOW.total_seconds()).replace("h00m", "h")
+    out = Text()
+    if not related.service or alert.starts_at is None:
+        out.append("Changes before it started: ", style="bold")
+        out.append("unknown (no service label or no start time)", style="dim")
+        return out
+    out.append(f"Changes to {clean_line(related.service, 80)} in the {hours} before it started", style="bold")
+    out.append("\n")
+    start = alert.starts_at
+    deploys: list[Deploy] = related.deploys
+    pipelines: list[Pipeline] = related.pipelines
+    for deploy in deploys:
+        what = deploy.service + (f" {deploy.version[:12]}" if deploy.version else "")
+        if deploy.environment:
+            what += f" -> {deploy.environment}"
+        _run_line(out, "deploy", _when_before(deploy.started_at, start), what, deploy.status.value,
+                  deploy.author, deploy.url)
+    for run in pipelines:
+        what = f"{run.repo} {run.name}" + (f" @{run.branch}" if run.branch else "")
+        _run_line(out, "pipeline", _when_before(run.started_at, start), what, run.status.value,
+                  run.author, run.url)
+    if not deploys and not pipelines:
+        out.append("  none: no deploy and no failed pipeline", style="dim")
+    out.rstrip()
+    return out
+
+
+class DetailScreen(Screen[None]):
+    """Shows one item; ``esc`` goes back to the panels. For an alert: copy keys and actions."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("s", "silence", "Silence this alert", id="detail-silence"),
+        Binding("S", "silences", "List silences", id="detail-silences"),
+        Binding("c", "copy('runbook')", "Copy the runbook URL", id="detail-copy-runbook"),
+        Binding("y", "copy('generator')", "Copy the generator URL", id="detail-copy-generator"),
+    ]
+    DEFAULT_CSS = """
+    #detail-links, #detail-related { margin: 0 0 1 0; }
+    """
+
+    def __init__(self, item: BaseModel, now: datetime | None = None) -> None:
+        super().__init__(id="detail")
+        self.item = item
+        self._now = now
+
+    def compose(self) -> ComposeResult:
+        kind = getattr(self.item, "item_type", "item")
+        headline = getattr(self.item, _HEADLINE.get(kind, "name"), "")
+        title = Text(f"{_TITLES.get(kind, 'Item')}: ", style="bold")
+        title.append(clean_line(headline, 120))
+        title.append("   esc back", style="dim")
+        if isinstance(self.item, Alert):
+            title.append(" · s silence · S silences · c/y copy", style="dim")
+        yield Static(title, id="detail-title", markup=False)
+        with VerticalScroll(id="detail-body"):
+            if isinstance(self.item, Alert):
+                yield Static(render_alert_links(self.item), id="detail-links", markup=False)
+                states = list(getattr(self.app, "states", []) or [])
+                yield Static(render_related(self.item, states), id="detail-related", markup=False)
+            yield Static(render_item(self.item, self._now), id="detail-fields", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-body").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("silence", "silences", "copy"):
+            return isinstance(self.item, Alert)
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_copy(self, which: str) -> None:
+        """Copy one of the alert's links to the clipboard (OSC 52) and say so."""
+        if not isinstance(self.item, Alert):
+            return
+        url = alert_links(self.item).get(which)
+        label = "runbook URL" if which == "runbook" else "generator URL"
+        if url and copy_to_clipboard(self.app, url):
+            self.notify(f"copied the {label}", timeout=3, markup=False)
+        else:
+            self.notify(f"this alert has no {label} to copy", severity="warning", markup=False)
+
+    def action_silence(self) -> None:
+        if isinstance(self.item, Alert):
+            from cockpit.ui.screens.silence import start_silence
+
+            start_silence(self.app, self.item)
+
+    def action_silences(self) -> None:
+        if isinstance(self.item, Alert):
+            from cockpit.ui.screens.silences import show_silences
+
+            show_silences(self.app, self.item.source)

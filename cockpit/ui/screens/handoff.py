@@ -1,0 +1,175 @@
+"""Handoff notes in the TUI: the pending notes at start, and the editor to write one.
+
+At start the app calls :func:`show_pending_notes`: when :func:`cockpit.engine.handoff.pending_notes`
+finds notes not yet dismissed, they are shown in a modal. ``d`` dismisses the notes shown
+(each by its id, so a note written meanwhile by someone else stays pending); ``esc`` closes
+the modal and keeps them pending for the next start. :func:`open_note_editor` asks for a new
+note and saves it with :func:`cockpit.engine.handoff.write_note`. File access runs in worker threads,
+never on the UI loop; note text is shown through ``clean``/``clean_line``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Callable, Sequence
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static, TextArea
+
+from cockpit.engine.handoff import HandoffNote, dismiss, pending_notes, write_note
+from cockpit.core.textsafe import clean, clean_line
+
+__all__ = ["HandoffEditor", "HandoffNotesScreen", "engine_cache_dir", "open_note_editor",
+           "show_pending_notes"]
+
+_CSS = """
+{name} {{ align: center middle; }}
+{name} > Vertical {{
+    width: 80; max-width: 100%; height: auto; max-height: 90%;
+    padding: 0 1; background: $surface; border: round $primary;
+}}
+{name} .handoff-title {{ text-style: bold; }}
+{name} .handoff-hint {{ color: $text-muted; margin: 1 0 0 0; }}
+"""
+
+
+def engine_cache_dir(app: App) -> Path | None:
+    """The engine's cache dir (where the notes live); None when the engine has none."""
+    cache_dir = getattr(getattr(app, "engine", None), "cache_dir", None)
+    return Path(cache_dir) if cache_dir is not None else None
+
+
+def render_notes(notes: Sequence[HandoffNote]) -> Text:
+    """Each note: local time, author, then its text (inert, multi-line kept)."""
+    out = Text()
+    for index, note in enumerate(notes):
+        if index:
+            out.append("\n")
+        out.append(note.at.astimezone().strftime("%a %d %b %H:%M"), style="bold")
+        if note.author:
+            out.append(f"  {clean_line(note.author, 40)}")
+        out.append("\n")
+        out.append(clean(note.text, max_len=4000).rstrip() + "\n")
+    return out
+
+
+class HandoffNotesScreen(ModalScreen[bool]):
+    """The notes left by the previous shift; dismissed with ``d``, kept for later with ``esc``.
+
+    The screen's result is True when the notes were dismissed.
+    """
+
+    BINDINGS = [
+        Binding("d", "dismiss_notes", "Dismiss the notes", id="handoff-dismiss"),
+        Binding("escape", "later", "Keep them for later", id="back"),
+    ]
+    DEFAULT_CSS = _CSS.format(name="HandoffNotesScreen")
+
+    def __init__(self, cache_dir: Path, notes: Sequence[HandoffNote]) -> None:
+        super().__init__(id="handoff-notes")
+        self.cache_dir = cache_dir
+        self.notes = list(notes)
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            count = len(self.notes)
+            yield Static(Text(f"Handoff: {count} note{'s' if count != 1 else ''} from the last shift"),
+                         classes="handoff-title", markup=False)
+            with VerticalScroll(id="handoff-body"):
+                yield Static(render_notes(self.notes), id="handoff-text", markup=False)
+            yield Static(Text("d dismiss (not shown again) · esc later (shown at the next start)"),
+                         classes="handoff-hint", markup=False)
+
+    def action_dismiss_notes(self) -> None:
+        ids = [note.id for note in self.notes]
+        cache_dir = self.cache_dir
+
+        def run() -> None:
+            for note_id in ids:
+                dismiss(cache_dir, note_id)
+
+        # On the app, not the screen: the write must finish after this screen is gone.
+        self.app.run_worker(run, thread=True, name="handoff: dismiss", exit_on_error=False)
+        self.dismiss(True)
+
+    def action_later(self) -> None:
+        self.dismiss(False)
+
+
+def show_pending_notes(app: App) -> None:
+    """Read the pending notes in a thread and, when there are any, show them in the modal."""
+    cache_dir = engine_cache_dir(app)
+    if cache_dir is None:
+        return
+
+    def load() -> None:
+        notes = pending_notes(cache_dir)
+        if notes:
+            app.call_from_thread(app.push_screen, HandoffNotesScreen(cache_dir, notes))
+
+    app.run_worker(load, thread=True, name="handoff: pending notes", exit_on_error=False)
+
+
+class HandoffEditor(ModalScreen[str | None]):
+    """A text area for a new note: ``ctrl+s`` saves (the result is the text), ``esc`` cancels."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save the note", id="handoff-save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="back"),
+    ]
+    DEFAULT_CSS = _CSS.format(name="HandoffEditor") + """
+    HandoffEditor TextArea { height: 10; }
+    HandoffEditor #handoff-error { color: $error; height: auto; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Handoff note for the next shift"), classes="handoff-title", markup=False)
+            yield TextArea(id="handoff-editor", soft_wrap=True, tab_behavior="focus")
+            yield Static("", id="handoff-error", markup=False)
+            yield Static(Text("ctrl+s save (shown at the next start until dismissed) · esc cancel"),
+                         classes="handoff-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        text = self.query_one(TextArea).text
+        if not text.strip():
+            self.query_one("#handoff-error", Static).update(Text("A note needs some text."))
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def open_note_editor(app: App, on_saved: Callable[[HandoffNote], None] | None = None) -> None:
+    """Ask for a note, save it in a thread, say so; ``on_saved`` runs on the UI loop after."""
+    cache_dir = engine_cache_dir(app)
+    if cache_dir is None:
+        app.notify("No cache dir: handoff notes cannot be kept", severity="warning")
+        return
+
+    def save(text: str) -> None:
+        from cockpit.engine.actions import default_author
+
+        try:
+            note = write_note(cache_dir, text, author=default_author())
+        except (OSError, ValueError) as exc:
+            app.call_from_thread(app.notify, f"Note not saved: {clean_line(exc, 200)}", severity="error")
+            return
+        app.call_from_thread(app.notify, "Handoff note saved; the next start shows it until dismissed")
+        if on_saved is not None:
+            app.call_from_thread(on_saved, note)
+
+    def written(text: str | None) -> None:
+        if text is not None:
+            app.run_worker(partial(save, text), thread=True, name="handoff: write", exit_on_error=False)
+
+    app.push_screen(HandoffEditor(id="handoff-editor-screen"), written)

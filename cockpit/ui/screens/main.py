@@ -1,0 +1,236 @@
+"""The main screen: the five panels, the filter input and the status bar.
+
+It owns navigation (which panel is focused, maximised, filtered) and turns the keys that need
+the engine or a source (refresh, silence, runbook, triage) into messages for the app.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable, Iterable
+
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.events import DescendantFocus
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import Reactive
+from textual.screen import Screen
+from textual.widgets import Input
+
+from cockpit.ui.keys import bindings_for
+from cockpit.core.models import Alert, SourceKind, SourceState
+from cockpit.widgets.alerts import AlertsPanel
+from cockpit.widgets.deploys import DeploysPanel
+from cockpit.widgets.panel import Panel
+from cockpit.widgets.pipelines import PipelinesPanel
+from cockpit.widgets.runbooks import RunbooksPanel
+from cockpit.widgets.slos import SlosPanel
+from cockpit.widgets.status_bar import StatusBar
+
+__all__ = ["FilterInput", "MainScreen", "PANEL_ORDER"]
+
+PANEL_ORDER = ("alerts", "slos", "deploys", "pipelines", "runbooks")
+"""Panel ids in the order of keys 1-5 and of ``tab``."""
+
+
+class FilterInput(Input):
+    """The filter line: each edit reaches the panel before the next frame is composed.
+
+    ``Input.Changed`` travels through two message queues (the input's, then the screen's), so
+    the screen's refresh timer could draw the input in a frame of its own and the panel's new
+    rows in the next one (one more frame of latency per keystroke with thousands of alerts).
+    Calling ``on_edit`` from the value watcher puts both in the same frame.
+
+    Its size never depends on its text (one line, the screen's width), yet ``Input`` sets its
+    virtual size on every edit and the layout pass sets it back, so each keystroke asked for a
+    layout of the whole screen, and that layout repainted every table's scrollbar in a second
+    frame. Here a new virtual size only repaints the input.
+    """
+
+    virtual_size = Reactive(Size(0, 0), layout=False)
+
+    def __init__(self, on_edit: Callable[[str], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_edit = on_edit
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)
+        self._on_edit(value)
+
+
+class MainScreen(Screen[None]):
+    """All panels on one screen."""
+
+    BINDINGS = bindings_for("main")
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
+
+    class Intent(Message):
+        """The user asked for something the app (engine or a source) must do.
+
+        ``action`` is ``refresh``, ``silence``, ``open-runbook`` or ``triage``; ``item`` is the
+        selected item of the focused panel (None for refresh or when nothing is selected).
+        """
+
+        def __init__(self, action: str, item: object | None = None) -> None:
+            super().__init__()
+            self.action = action
+            self.item = item
+
+    class Ready(Message):
+        """The panels are mounted: the app can paint and start the engine."""
+
+    def __init__(self) -> None:
+        super().__init__(id="main")
+        self._current = "alerts"
+        self._filter_target: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Container(id="panels"):
+            yield AlertsPanel()
+            yield SlosPanel()
+            yield DeploysPanel()
+            yield PipelinesPanel()
+            yield RunbooksPanel()
+        yield FilterInput(self._apply_filter, placeholder="filter (text, or matchers like severity=critical)", id="filter")
+        yield StatusBar()
+
+    def on_mount(self) -> None:
+        self.panel("alerts").table.focus()
+        self.post_message(self.Ready())
+
+    # ----- access ---------------------------------------------------------------------
+    def panel(self, panel_id: str) -> Panel:
+        return self.query_one(f"#{panel_id}", Panel)
+
+    @property
+    def panels(self) -> list[Panel]:
+        return [self.panel(pid) for pid in PANEL_ORDER]
+
+    @property
+    def current_panel(self) -> Panel:
+        """The panel that has (or last had) the focus."""
+        return self.panel(self._current)
+
+    @property
+    def status_bar(self) -> StatusBar:
+        return self.query_one(StatusBar)
+
+    @property
+    def filter_input(self) -> Input:
+        return self.query_one("#filter", Input)
+
+    # ----- data -----------------------------------------------------------------------
+    def show_states(self, states: Iterable[SourceState], now: datetime | None = None) -> None:
+        """Give every panel its sources and the status bar all of them."""
+        states = list(states)
+        for panel in self.panels:
+            panel.set_states(states, now)
+        self.status_bar.set_states(states, now)
+
+    def tick(self, now: datetime) -> None:
+        """Coarse clock tick: ages in headers, cells and the status bar (changed text only)."""
+        for panel in self.panels:
+            panel.tick(now)
+        self.status_bar.tick(now)
+
+    def set_theme(self, theme_name: str) -> None:
+        for panel in self.panels:
+            panel.set_theme(theme_name)
+        self.status_bar.set_theme(theme_name)
+
+    # ----- focus ----------------------------------------------------------------------
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        for node in event.widget.ancestors_with_self:
+            if isinstance(node, Panel):
+                self._current = node.id or self._current
+                break
+
+    def action_focus_panel(self, panel_id: str) -> None:
+        if panel_id not in PANEL_ORDER:
+            return
+        self._close_filter()
+        self._current = panel_id
+        panel = self.panel(panel_id)
+        if self.maximized is not None:
+            self.maximize(panel, container=False)
+        panel.table.focus()
+
+    def action_next_panel(self, step: int = 1) -> None:
+        index = PANEL_ORDER.index(self._current)
+        self.action_focus_panel(PANEL_ORDER[(index + step) % len(PANEL_ORDER)])
+
+    def action_toggle_maximize(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.current_panel, container=False)
+            self.current_panel.table.focus()
+
+    # ----- filter ---------------------------------------------------------------------
+    def action_filter(self) -> None:
+        """Open the filter input for the focused panel, prefilled with its current filter."""
+        target = self.current_panel
+        self._filter_target = target.id
+        box = self.filter_input
+        box.value = target.filter_text
+        box.placeholder = (
+            "filter alerts: text, or matchers like severity=critical, service=~\"check.*\""
+            if target.KIND == SourceKind.ALERTS
+            else f"filter {target.TITLE.lower()}: text"
+        )
+        if isinstance(target, AlertsPanel):
+            target.hold_row_count(True)
+        box.add_class("-open")
+        box.focus()
+
+    def _apply_filter(self, value: str) -> None:
+        """Called synchronously on each edit of the filter input (see :class:`FilterInput`)."""
+        if self._filter_target:
+            self.panel(self._filter_target).filter_text = value.strip()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self._close_filter()
+
+    def _close_filter(self) -> None:
+        box = self.filter_input
+        if box.has_class("-open"):
+            box.remove_class("-open")
+            target = self.panel(self._filter_target or self._current)
+            self._filter_target = None
+            if isinstance(target, AlertsPanel):
+                target.hold_row_count(False)
+            target.table.focus()
+
+    def action_back(self) -> None:
+        """esc: close and clear the filter, else clear the panel's filter, else restore layout."""
+        box = self.filter_input
+        if box.has_class("-open"):
+            target = self.panel(self._filter_target or self._current)
+            target.filter_text = ""
+            box.value = ""
+            self._close_filter()
+            return
+        if self.current_panel.filter_text:
+            self.current_panel.filter_text = ""
+            return
+        if self.maximized is not None:
+            self.minimize()
+
+    # ----- intents for the app --------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.post_message(self.Intent("refresh"))
+
+    def _selected_alert(self) -> Alert | None:
+        item = self.panel("alerts").selected_item
+        return item if isinstance(item, Alert) else None
+
+    def action_silence(self) -> None:
+        self.post_message(self.Intent("silence", self._selected_alert()))
+
+    def action_open_runbook(self) -> None:
+        self.post_message(self.Intent("open-runbook", self._selected_alert()))
+
+    def action_triage(self) -> None:
+        self.post_message(self.Intent("triage", self._selected_alert()))

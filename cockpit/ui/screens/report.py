@@ -1,0 +1,178 @@
+"""The Report screen: the shift's on-call KPIs (``cockpit report`` in the TUI) and handoff notes.
+
+The report is :func:`cockpit.engine.report.build.build_report` over the last 1, 12 (default) or 24 hours
+(keys ``1``/``2``/``3``), rendered by :func:`cockpit.engine.report.render.render_text`, so it reads
+exactly like the command's output, section headings in bold. It is computed in a worker
+thread from the engine's shift history (the same :class:`cockpit.engine.history.History` the poller
+records into; it is thread-safe), never on the UI loop. ``w`` writes a handoff note (the report
+is recomputed to include it), ``r`` recomputes, ``esc`` goes back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from rich.text import Text
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from cockpit.engine.report.render import SECTIONS
+from cockpit.ui.screens.handoff import engine_cache_dir, open_note_editor
+from cockpit.core.textsafe import clean_line
+
+__all__ = ["REPORT_WINDOWS", "ReportScreen", "compute_report_text", "open_report", "report_commands"]
+
+REPORT_WINDOWS: dict[str, int] = {"1": 1, "2": 12, "3": 24}
+"""Key -> window length in hours."""
+DEFAULT_HOURS = 12
+
+
+def compute_report_text(cache_dir: Path, history: Any, sources: tuple[str, ...], until: datetime,
+                        hours: int) -> str:
+    """The report text for the ``hours`` before ``until`` (blocking: run it in a thread).
+
+    ``history`` is the engine's History; when None, the cache dir's history is opened and closed.
+    """
+    from cockpit.engine.history import History
+    from cockpit.engine.report.build import ReportOptions, build_report
+    from cockpit.engine.report.render import render_text
+
+    opts = ReportOptions(since=until - timedelta(hours=hours), until=until, sources=sources)
+    own = history is None
+    store = History(cache_dir) if own else history
+    try:
+        report = build_report(store, cache_dir, opts)
+    finally:
+        if own:
+            store.close()
+    return render_text(report, opts.zone)
+
+
+def styled_report(text: str) -> Text:
+    """The rendered report as inert Text: the title and the section headings in bold."""
+    out = Text()
+    lines = text.rstrip("\n").split("\n")
+    for index, line in enumerate(lines):
+        bold = index == 0 or line in SECTIONS
+        underline = line and set(line) <= {"-", "="}
+        out.append(line, style="bold" if bold else ("dim" if underline else ""))
+        out.append("\n")
+    return out
+
+
+class ReportScreen(Screen[None]):
+    """The shift report; ``1``/``2``/``3`` pick 1h/12h/24h, ``w`` writes a handoff note."""
+
+    BINDINGS = [
+        Binding("1", "window(1)", "Last hour", id="report-1h"),
+        Binding("2", "window(12)", "Last 12 hours", id="report-12h"),
+        Binding("3", "window(24)", "Last 24 hours", id="report-24h"),
+        Binding("w", "write_note", "Write a handoff note", id="handoff-write"),
+        Binding("r", "recompute", "Recompute", id="report-recompute"),
+        Binding("escape", "back", "Back", id="back"),
+    ]
+    DEFAULT_CSS = """
+    ReportScreen #report-title { height: 1; padding: 0 1; background: $primary; color: $text; }
+    ReportScreen #report-body { padding: 0 1; }
+    """
+
+    def __init__(self, cache_dir: Path | None, history: Any = None, sources: Iterable[str] = (),
+                 clock: Callable[[], datetime] | None = None, hours: int = DEFAULT_HOURS) -> None:
+        super().__init__(id="report")
+        self.cache_dir = cache_dir
+        self.history = history
+        self.sources = tuple(sources)
+        self.clock = clock or (lambda: datetime.now().astimezone())
+        self.hours = hours
+        self.state = "computing"
+        """``computing``, ``ready`` or ``failed`` (for tests and the title)."""
+        self.report_text = ""
+        """The plain text shown (empty until computed)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="report-title", markup=False)
+        with VerticalScroll(id="report-body"):
+            yield Static(Text("computing the report…", style="dim"), id="report-text", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#report-body").focus()
+        self.action_recompute()
+
+    def _title(self) -> Text:
+        title = Text("Report: ", style="bold")
+        title.append(f"last {self.hours}h")
+        if self.state == "computing":
+            title.append(" (computing…)")
+        title.append("   ")
+        for key, hours in REPORT_WINDOWS.items():
+            title.append(f"{key} {hours}h", style="bold reverse" if hours == self.hours else "")
+            title.append(" ")
+        title.append("  w handoff note · r recompute · esc back", style="dim")
+        return title
+
+    def _set_body(self, body: Text) -> None:
+        self.query_one("#report-title", Static).update(self._title())
+        self.query_one("#report-text", Static).update(body)
+
+    # ----- actions ----------------------------------------------------------------------
+    def action_window(self, hours: int) -> None:
+        if hours != self.hours:
+            self.hours = hours
+            self.action_recompute()
+
+    def action_recompute(self) -> None:
+        """Compute the report for the current window in a thread (a newer request wins)."""
+        self.state = "computing"
+        self.query_one("#report-title", Static).update(self._title())
+        if self.cache_dir is None:
+            self.state = "failed"
+            self._set_body(Text("No shift history: the engine keeps no cache dir.", style="dim"))
+            return
+        hours, until = self.hours, self.clock()
+        self.run_worker(lambda: (hours, compute_report_text(self.cache_dir, self.history, self.sources,
+                                                            until, hours)),
+                        thread=True, exclusive=True, group="report", name=f"report {hours}h",
+                        exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "report":
+            return
+        if event.state == WorkerState.SUCCESS:
+            hours, text = event.worker.result
+            if hours != self.hours:
+                return
+            self.state, self.report_text = "ready", text
+            self._set_body(styled_report(text))
+        elif event.state == WorkerState.ERROR:
+            self.state = "failed"
+            self._set_body(Text(f"The report could not be computed: {clean_line(event.worker.error, 300)}"))
+
+    def action_write_note(self) -> None:
+        open_note_editor(self.app, on_saved=lambda _note: self.is_attached and self.action_recompute())
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+
+def open_report(app: App) -> None:
+    """Push the Report screen for the app's engine (no-op when it is already shown)."""
+    if isinstance(app.screen, ReportScreen):
+        return
+    engine = getattr(app, "engine", None)
+    states = getattr(app, "states", [])
+    app.push_screen(ReportScreen(engine_cache_dir(app), getattr(engine, "history", None),
+                                 sources=(s.name for s in states), clock=getattr(app, "clock", None)))
+
+
+def report_commands(app: App) -> Iterable[SystemCommand]:
+    """The command palette's "report: show" and "handoff: write note"."""
+    yield SystemCommand("report: show", "The shift report (alerts, pages, MTTA/MTTR, SLOs, deploys)",
+                        lambda: open_report(app))
+    yield SystemCommand("handoff: write note", "Write a note for the next shift (shown at its start)",
+                        lambda: open_note_editor(app))

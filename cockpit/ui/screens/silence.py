@@ -1,0 +1,399 @@
+"""The silence flow for one alert: a dialog, a confirmation, then exactly one write.
+
+``start_silence(app, alert)`` (the ``s`` key) refuses at once in read-only mode and for a source
+that cannot silence. Otherwise :class:`SilenceScreen` collects the silence: matchers prefilled
+from the alert's labels ("this alert") or from the labels the Alerts panel groups by ("its
+group"), editable as matcher text; a duration (15m, 1h, 4h or custom); a required comment; the
+author (the config's ``cockpit.user``, else the login name). It previews how many current alerts
+of the same source the matchers would match. "Review" opens :class:`ConfirmScreen`, restating
+what will be created; only its "Create" sends the write, through ``engine.submit`` (the poller's
+loop) and awaited from an app worker, so the UI never blocks. The write is sent once: a failure is
+shown as one line and never retried (see :mod:`cockpit.engine.actions`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from cockpit.engine.actions import (
+    create_silence,
+    default_author,
+    matching_alerts,
+    silence_matchers_for,
+    silence_request,
+)
+from cockpit.engine.audit import AuditLog
+from cockpit.engine.config import section_value
+from cockpit.core.durations import format_duration, parse_duration
+from cockpit.core.models import Alert, utcnow
+from cockpit.core.textsafe import clean_line
+from cockpit.sources.base import Source, SupportsSilences
+from cockpit.core.errors import SourceError
+from cockpit.core.matchers import Matcher, MatcherError, parse_matchers
+
+__all__ = [
+    "DURATIONS",
+    "ConfirmScreen",
+    "SilencePlan",
+    "SilenceScreen",
+    "cockpit_setting",
+    "group_labels",
+    "read_only_refusal",
+    "silenceable_source",
+    "start_silence",
+    "write_audit",
+]
+
+DURATIONS = ("15m", "1h", "4h")
+"""The preset durations; the fourth choice is a custom duration string."""
+
+
+
+def cockpit_setting(app: Any, name: str, default: Any = None) -> Any:
+    """A ``[cockpit]`` setting from the engine's config (the fake engine in tests has none)."""
+    section = getattr(getattr(getattr(app, "engine", None), "config", None), "cockpit", None)
+    return section_value(section, name, default)
+
+
+def read_only_refusal(app: Any, what: str = "silencing") -> bool:
+    """Say clearly that a write is refused in read-only mode; True when it was refused."""
+    if getattr(app, "read_only", False):
+        app.notify(f"Read-only mode: {what} is refused (read_only / --read-only); nothing was sent",
+                   severity="warning", timeout=8, markup=False)
+        return True
+    return False
+
+
+def group_labels(app: Any) -> list[str]:
+    """The labels the Alerts panel groups by (its ``group_by``), else the config's."""
+    try:
+        panel_group_by = getattr(app.main_screen.panel("alerts"), "group_by", None)
+    except Exception:  # noqa: BLE001 - no main screen (e.g. a test app): use the config
+        panel_group_by = None
+    if panel_group_by:
+        return [str(name) for name in panel_group_by]
+    return [str(name) for name in cockpit_setting(app, "alert_group_by", ["severity", "alertname"])]
+
+
+def silenceable_source(app: Any, name: str) -> Source | None:
+    """The engine's source called ``name`` when it can silence alerts, else None."""
+    lookup = getattr(app.engine, "source", None)
+    source = lookup(name) if callable(lookup) else None
+    return source if isinstance(source, SupportsSilences) else None
+
+
+def write_audit(app: Any) -> AuditLog:
+    """The audit log in the engine's cache dir (the user's cache dir when the engine has none)."""
+    cache_dir = getattr(app.engine, "cache_dir", None)
+    if cache_dir is None:
+        from cockpit.engine.paths import cache_dir as default_cache_dir
+
+        cache_dir = default_cache_dir()
+    return AuditLog.in_dir(cache_dir)
+
+
+def _error_line(exc: BaseException) -> str:
+    message = exc.message if isinstance(exc, SourceError) else (str(exc) or type(exc).__name__)
+    return clean_line(message, 200)
+
+
+@dataclass(frozen=True)
+class SilencePlan:
+    """What the user asked for, checked; the request is built when it is sent (starts now)."""
+
+    source: str
+    matchers: tuple[Matcher, ...]
+    duration_s: float
+    comment: str
+    author: str
+    scope: str
+    """``alert`` or ``group``."""
+    matched: int
+    """How many current alerts the matchers matched when the user confirmed."""
+
+    def summary(self) -> Text:
+        """The confirmation text: every part of the silence that will be created."""
+        out = Text()
+        rows = [
+            ("source", self.source),
+            ("matchers", ", ".join(str(m) for m in self.matchers)),
+            ("duration", f"{format_duration(self.duration_s)} from now"),
+            ("comment", self.comment),
+            ("author", self.author),
+            ("matches", f"{self.matched} current alert{'s' if self.matched != 1 else ''}"),
+        ]
+        for label, value in rows:
+            out.append(f"{label:<9}", style="bold")
+            out.append(clean_line(value, 500))
+            out.append("\n")
+        out.rstrip()
+        return out
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Restates a write and asks for a yes; ``esc`` or "Back" answers no."""
+
+    BINDINGS = [Binding("escape", "answer(False)", "Back", id="confirm-back")]
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    #confirm-dialog { width: 80; max-width: 100%; height: auto; max-height: 100%;
+                      border: round $warning; background: $surface; padding: 0 1; }
+    #confirm-buttons { height: auto; margin: 1 0 0 0; }
+    #confirm-buttons Button { margin: 0 2 0 0; }
+    """
+
+    def __init__(self, title: str, body: Text, confirm_label: str) -> None:
+        super().__init__(id="confirm")
+        self._title, self._body, self._confirm_label = title, body, confirm_label
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="confirm-dialog"):
+            yield Static(Text(self._title, style="bold"), id="confirm-title", markup=False)
+            yield Static(self._body, id="confirm-body", markup=False)
+            with Horizontal(id="confirm-buttons"):
+                yield Button(self._confirm_label, id="confirm-yes", variant="warning", compact=True)
+                yield Button("Back", id="confirm-no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-yes", Button).focus()
+
+    @on(Button.Pressed, "#confirm-yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-no")
+    def _no(self) -> None:
+        self.dismiss(False)
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class SilenceScreen(ModalScreen["SilencePlan | None"]):
+    """Collects one silence for an alert or its group; dismisses with a confirmed plan or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="silence-cancel")]
+    DEFAULT_CSS = """
+    SilenceScreen { align: center middle; }
+    #silence-dialog { width: 90; max-width: 100%; height: auto; max-height: 100%;
+                      border: round $primary; background: $surface; padding: 0 1; }
+    #silence-dialog Label { margin: 1 0 0 0; text-style: bold; }
+    #silence-scope, #silence-duration { layout: horizontal; height: auto; width: 100%; }
+    #silence-scope RadioButton, #silence-duration RadioButton { margin: 0 2 0 0; width: auto; }
+    .silence-error { color: $error; height: auto; }
+    #silence-preview { color: $text-muted; }
+    #silence-buttons { height: auto; margin: 1 0 0 0; }
+    #silence-buttons Button { margin: 0 2 0 0; }
+    """
+
+    def __init__(self, alert: Alert, *, alerts: list[Alert], group_by: list[str], author: str) -> None:
+        super().__init__(id="silence")
+        self.alert = alert
+        self.alerts = alerts
+        self.group_by = [name for name in group_by if name in alert.labels] or ["alertname"]
+        self.author = author
+        self.matchers: list[Matcher] = []
+        self.matched: list[Alert] = []
+
+    # ----- layout ---------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        title = Text("Silence ", style="bold")
+        title.append(clean_line(self.alert.name, 100))
+        title.append(f"  ({clean_line(self.alert.source, 60)})", style="dim")
+        group = ", ".join(self.group_by)
+        with VerticalScroll(id="silence-dialog"):
+            yield Static(title, id="silence-title", markup=False)
+            with RadioSet(id="silence-scope", compact=True):
+                yield RadioButton("this alert", id="scope-alert", value=True)
+                yield RadioButton(f"its group ({clean_line(group, 60)})", id="scope-group")
+            yield Label("Matchers")
+            yield Input(self._prefill("alert"), id="silence-matchers", compact=True)
+            yield Static("", id="silence-matchers-error", classes="silence-error", markup=False)
+            yield Static("", id="silence-preview", markup=False)
+            yield Label("Duration")
+            with RadioSet(id="silence-duration", compact=True):
+                for index, text in enumerate(DURATIONS):
+                    yield RadioButton(text, id=f"duration-{text}", value=index == 1)
+                yield RadioButton("custom", id="duration-custom")
+            yield Input("", placeholder="custom duration, e.g. 2h30m", id="silence-custom", compact=True)
+            yield Label("Comment (required)")
+            yield Input("", placeholder="why, ticket link...", id="silence-comment", compact=True)
+            yield Label("Author")
+            yield Input(self.author, id="silence-author", compact=True)
+            yield Static("", id="silence-error", classes="silence-error", markup=False)
+            with Horizontal(id="silence-buttons"):
+                yield Button("Review", id="silence-review", variant="primary", compact=True)
+                yield Button("Cancel", id="silence-cancel-button", compact=True)
+
+    def on_mount(self) -> None:
+        self._update_matchers()
+        self.query_one("#silence-comment", Input).focus()
+
+    def _prefill(self, scope: str) -> str:
+        labels = None if scope == "alert" else self.group_by
+        return ", ".join(str(m) for m in silence_matchers_for(self.alert, labels))
+
+    def _value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value
+
+    # ----- live parts -----------------------------------------------------------------
+    @property
+    def scope(self) -> str:
+        return "group" if self.query_one("#scope-group", RadioButton).value else "alert"
+
+    @on(RadioSet.Changed, "#silence-scope")
+    def _scope_changed(self, event: RadioSet.Changed) -> None:
+        scope = "group" if event.pressed.id == "scope-group" else "alert"
+        self.query_one("#silence-matchers", Input).value = self._prefill(scope)
+
+    @on(Input.Changed, "#silence-matchers")
+    def _matchers_changed(self) -> None:
+        self._update_matchers()
+
+    @on(Input.Changed, "#silence-custom")
+    def _custom_typed(self, event: Input.Changed) -> None:
+        if event.value.strip():
+            self.query_one("#duration-custom", RadioButton).value = True
+
+    def _update_matchers(self) -> None:
+        """Parse the matcher text; show the error inline or the preview count."""
+        error = self.query_one("#silence-matchers-error", Static)
+        preview = self.query_one("#silence-preview", Static)
+        try:
+            self.matchers = parse_matchers(self._value("silence-matchers"))
+        except MatcherError as exc:
+            self.matchers, self.matched = [], []
+            error.update(Text(f"invalid matchers: {clean_line(str(exc), 200)}"))
+            preview.update("")
+            return
+        error.update("")
+        self.matched = matching_alerts(self.alerts, self.matchers)
+        count = len(self.matched)
+        preview.update(Text(f"would match {count} current alert{'s' if count != 1 else ''}"))
+
+    def duration_s(self) -> float:
+        """Seconds of the chosen duration; ValueError for a bad or empty custom one."""
+        for text in DURATIONS:
+            if self.query_one(f"#duration-{text}", RadioButton).value:
+                return parse_duration(text)
+        custom = self._value("silence-custom").strip()
+        if not custom:
+            raise ValueError("enter a custom duration such as 2h30m")
+        seconds = parse_duration(custom)
+        if seconds <= 0:
+            raise ValueError("the duration must be longer than zero")
+        return seconds
+
+    def _problem(self) -> str | None:
+        try:
+            parse_matchers(self._value("silence-matchers"))
+        except MatcherError as exc:
+            return f"fix the matchers first: {exc}"
+        if not self.matchers:
+            return "a silence needs at least one matcher"
+        if all(m.matches({}) for m in self.matchers):
+            return "these matchers would match every alert; add one that needs a label"
+        try:
+            self.duration_s()
+        except ValueError as exc:
+            return str(exc)
+        if not self._value("silence-comment").strip():
+            return "a comment is required"
+        if not self._value("silence-author").strip():
+            return "an author is required"
+        return None
+
+    # ----- review and confirm ---------------------------------------------------------
+    @on(Input.Submitted, "#silence-comment")
+    @on(Button.Pressed, "#silence-review")
+    def action_review(self) -> None:
+        """Check the form; on success restate it in a confirmation dialog."""
+        error = self.query_one("#silence-error", Static)
+        problem = self._problem()
+        if problem:
+            error.update(Text(clean_line(problem, 200)))
+            return
+        error.update("")
+        plan = SilencePlan(
+            source=self.alert.source,
+            matchers=tuple(self.matchers),
+            duration_s=self.duration_s(),
+            comment=self._value("silence-comment").strip(),
+            author=self._value("silence-author").strip(),
+            scope=self.scope,
+            matched=len(self.matched),
+        )
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self.dismiss(plan)
+
+        self.app.push_screen(ConfirmScreen("Create this silence?", plan.summary(), "Create silence"), confirmed)
+
+    @on(Button.Pressed, "#silence-cancel-button")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def start_silence(app: Any, alert: Alert) -> None:
+    """The ``s`` key: refuse in read-only mode, else open the dialog; the write follows a yes."""
+    if read_only_refusal(app):
+        return
+    source = silenceable_source(app, alert.source)
+    if source is None:
+        app.notify(f"Source {clean_line(alert.source, 60)} cannot silence alerts", severity="warning",
+                   markup=False)
+        return
+    alerts = [a for s in getattr(app, "states", []) if s.name == alert.source
+              for a in s.items if isinstance(a, Alert)]
+    dialog = SilenceScreen(
+        alert,
+        alerts=alerts,
+        group_by=group_labels(app),
+        author=str(cockpit_setting(app, "user", "") or default_author()),
+    )
+
+    def done(plan: SilencePlan | None) -> None:
+        if plan is not None:
+            app.run_worker(_send(app, source, alert, plan), name="silence-create", group="silence-write",
+                           exit_on_error=False)
+
+    app.push_screen(dialog, done)
+
+
+async def _send(app: Any, source: Source, alert: Alert, plan: SilencePlan) -> str | None:
+    """Send the silence once, on the engine's loop; report the id or the one-line error."""
+    engine = app.engine
+    request = silence_request(list(plan.matchers), duration_s=plan.duration_s, comment=plan.comment,
+                              created_by=plan.author)
+    history = getattr(engine, "history", None)
+
+    async def write() -> str:
+        silence_id = await create_silence(source, request, read_only=app.read_only, audit=write_audit(app))
+        if history is not None and hasattr(history, "record_action"):
+            history.record_action(
+                "silence", at=utcnow(), source=source.name, alert=alert,
+                matchers=[str(m) for m in plan.matchers], by=plan.author, silence_id=silence_id,
+                scope=plan.scope, comment=plan.comment, ends_at=request.ends_at.isoformat(),
+            )
+        return silence_id
+
+    try:
+        silence_id = await asyncio.wrap_future(engine.submit(write()))
+    except Exception as exc:  # noqa: BLE001 - every failure is shown, none retried
+        app.notify(f"Silence not created: {_error_line(exc)}", severity="error", timeout=15, markup=False)
+        return None
+    app.notify(f"Silence {clean_line(silence_id, 80)} created ({plan.matched} alerts matched)",
+               timeout=8, markup=False)
+    engine.refresh(source.name)
+    return silence_id

@@ -1,0 +1,322 @@
+"""The triage walkthrough: an alert worked through its runbook, one ticked step at a time.
+
+``t`` on an alert resumes its open triage, or starts one: the runbook is found as ``o`` finds
+it, its headings and ``- [ ]`` items become the steps, and the deploys and failed pipelines of
+the alert's service are captured. On the screen: ``space``/``enter`` ticks or unticks the
+highlighted step, ``n`` writes a note on it, ``N`` a note on the whole triage, ``e`` exports
+the Markdown timeline (into the cache dir, and to the clipboard), ``c`` closes the triage and
+``esc`` goes back (the triage stays open, to resume later).
+
+Every action is stamped with the time of the key press and saved through
+:class:`cockpit.engine.triage.store.TriageStore` (atomic writes) at once, in a worker thread: actions are
+queued and applied in order, so a fast double press cannot be saved out of order.
+"""
+
+from __future__ import annotations
+
+import getpass
+import threading
+from collections import deque
+from datetime import UTC, datetime
+from typing import Any, Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Static
+
+from cockpit.core.models import Alert, Deploy, Pipeline, utcnow
+from cockpit.engine.runbooks.doc import load_runbook
+from cockpit.core.textsafe import clean_line
+from cockpit.engine.triage.store import Triage, TriageError, TriageStore, atomic_write_text, export_markdown
+
+__all__ = ["StepsTable", "TriageScreen", "current_user", "start_triage", "store_for", "time_of"]
+
+
+def current_user() -> str | None:
+    """Who is at the keyboard (recorded on every action), when the system knows."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no USER and no passwd entry (some containers)
+        return None
+
+
+def store_for(app: Any) -> TriageStore | None:
+    """The triage store in the engine's cache dir; None for an engine without one."""
+    cache = getattr(app.engine, "cache_dir", None)
+    return TriageStore.in_cache(cache, user=current_user()) if cache is not None else None
+
+
+def time_of(when: datetime | None) -> str:
+    """A step's time as the export writes it (UTC), short."""
+    return when.astimezone(UTC).strftime("%H:%M:%SZ") if when else ""
+
+
+def _changes(app: Any) -> tuple[list[Deploy], list[Pipeline]]:
+    items = [item for state in getattr(app, "states", []) for item in state.items]
+    return [i for i in items if isinstance(i, Deploy)], [i for i in items if isinstance(i, Pipeline)]
+
+
+class StepsTable(DataTable):
+    """The steps; the keys that act on the highlighted step live here."""
+
+    BINDINGS = [
+        Binding("space,enter", "toggle", "Tick / untick", id="triage-tick"),
+        Binding("n", "note", "Note on the step", id="triage-note"),
+        Binding("N", "note(True)", "Note on the triage", id="triage-note-all"),
+    ]
+
+    def action_toggle(self) -> None:
+        self.screen.toggle_step()  # type: ignore[attr-defined]
+
+    def action_note(self, general: bool = False) -> None:
+        self.screen.open_note(general)  # type: ignore[attr-defined]
+
+
+class TriageScreen(Screen[None]):
+    """One triage: the alert, the steps with their times, the notes."""
+
+    DEFAULT_CSS = """
+    TriageScreen #triage-title { height: 1; padding: 0 1; background: $primary; color: $text; }
+    TriageScreen #triage-alert { height: auto; max-height: 4; padding: 0 1; }
+    TriageScreen StepsTable { height: 1fr; }
+    TriageScreen #triage-notes { height: auto; max-height: 8; padding: 0 1; color: $text-muted; }
+    TriageScreen #triage-input { display: none; }
+    TriageScreen #triage-input.-open { display: block; }
+    TriageScreen #triage-hint { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("e", "export", "Export", id="triage-export"),
+        Binding("c", "close_triage", "Close the triage", id="triage-close"),
+        Binding("q", "app.quit", "Quit", show=False, id="quit"),
+        Binding("question_mark", "app.help", "Help", show=False, id="help"),
+    ]
+
+    def __init__(self, store: TriageStore, triage: Triage, *, resumed: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.triage = triage
+        self.resumed = resumed
+        self._pending: deque[Callable[[], object]] = deque()
+        self._lock = threading.Lock()
+        self._wanted: dict[int, bool] = {}
+        self._note_step: int | None = None
+        self.exported_to: str | None = None
+        """Where the last export (``e``) was written."""
+
+    # ----- layout ---------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="triage-title", markup=False)
+        yield Static(self._alert_text(), id="triage-alert", markup=False)
+        table = StepsTable(cursor_type="row", zebra_stripes=False, id="triage-steps")
+        for key, label in (("mark", ""), ("done", "Done"), ("notes", "Notes"), ("step", "Step")):
+            table.add_column(Text(label), key=key)
+        yield table
+        yield Static(id="triage-notes", markup=False)
+        yield Input(id="triage-input")
+        yield Static(Text("space/enter tick · n note on step · N note on triage · e export · "
+                          "c close triage · esc back"), id="triage-hint", markup=False)
+
+    @property
+    def steps_table(self) -> StepsTable:
+        return self.query_one(StepsTable)
+
+    @property
+    def note_input(self) -> Input:
+        return self.query_one("#triage-input", Input)
+
+    def on_mount(self) -> None:
+        self._paint()
+        self.steps_table.focus()
+        if self.resumed:
+            self.notify(f"Resumed triage {self.triage.id}", markup=False)
+
+    def _alert_text(self) -> Text:
+        alert, triage = self.triage.alert, self.triage
+        text = Text()
+        text.append(clean_line(alert.name, 100), style="bold")
+        text.append(f" · {clean_line(alert.severity, 20)} · {alert.state.value}")
+        if alert.starts_at:
+            text.append(f" · since {alert.starts_at.astimezone(UTC):%Y-%m-%d %H:%M}Z")
+        if alert.service:
+            text.append(f" · service {clean_line(alert.service, 60)}")
+        summary = alert.summary or alert.annotations.get("summary")
+        if summary:
+            text.append("\n" + clean_line(summary, 200))
+        runbook = triage.runbook_title or triage.runbook_path
+        text.append("\nRunbook: ", style="dim")
+        text.append(clean_line(runbook, 120) if runbook else "none found (generic steps)")
+        if triage.deploys or triage.pipelines:
+            text.append(f" · before the alert: {len(triage.deploys)} deploy(s), "
+                        f"{len(triage.pipelines)} failed pipeline(s)", style="dim")
+        return text
+
+    def _paint(self) -> None:
+        triage = self.triage
+        done, total = triage.progress
+        title = Text(f"Triage {triage.id}", style="bold")
+        title.append(f"  {done}/{total} steps done · {triage.status}")
+        self.query_one("#triage-title", Static).update(title)
+        table = self.steps_table
+        row = table.cursor_row
+        table.clear()
+        for step in triage.steps:
+            indent = "  " * max(0, step.level - 2) if step.kind == "check" else ""
+            style = "dim" if step.done else ("bold" if step.kind == "section" else "")
+            notes = len(triage.notes(step.id))
+            table.add_row(Text("[x]" if step.done else "[ ]"), Text(time_of(step.done_at)),
+                          Text(str(notes) if notes else ""), Text(indent + clean_line(step.title, 160), style=style),
+                          key=str(step.id))
+        if triage.steps:
+            table.move_cursor(row=min(max(row, 0), len(triage.steps) - 1), animate=False)
+        self._paint_notes()
+
+    def _paint_notes(self) -> None:
+        step = self.current_step
+        text = Text()
+        for label, notes in ((f"Notes on: {clean_line(step.title, 80)}" if step else "", self.triage.notes(step.id) if step else []),
+                             ("Notes on the triage", self.triage.notes(None))):
+            if not notes:
+                continue
+            if text:
+                text.append("\n")
+            text.append(label, style="bold")
+            for note in notes:
+                text.append(f"\n  {time_of(note.at)} {clean_line(note.text, 300)}")
+        self.query_one("#triage-notes", Static).update(text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._paint_notes()
+
+    @property
+    def current_step(self):
+        row = self.steps_table.cursor_row if self.is_mounted else -1
+        return self.triage.steps[row] if 0 <= row < len(self.triage.steps) else None
+
+    # ----- saving ---------------------------------------------------------------------
+    def _now(self) -> datetime:
+        clock = getattr(self.app, "clock", utcnow)
+        return clock()
+
+    def _save(self, action: Callable[[], object], after: Callable[[], None] | None = None) -> None:
+        """Queue an action on the triage and apply it (with its save) in a worker thread."""
+        self._pending.append(action)
+        self.app.run_worker(lambda: self._drain(after), thread=True, group="triage-save", exit_on_error=False)
+
+    def _drain(self, after: Callable[[], None] | None) -> None:
+        with self._lock:
+            while self._pending:
+                action = self._pending.popleft()
+                try:
+                    action()
+                except TriageError as exc:
+                    self.app.call_from_thread(self.app.notify, f"Not saved: {exc.message}",
+                                              severity="error", markup=False)
+        self.app.call_from_thread(after or self._refresh_if_shown)
+
+    def _refresh_if_shown(self) -> None:
+        if self.is_attached:
+            self._paint()
+
+    # ----- actions --------------------------------------------------------------------
+    def toggle_step(self) -> None:
+        step = self.current_step
+        if step is None or self.triage.status != "open":
+            return
+        done = not self._wanted.get(step.id, step.done)
+        self._wanted[step.id] = done
+        now = self._now()
+        self._save(lambda: self.store.tick(self.triage, step.id, done, now=now))
+
+    def open_note(self, general: bool = False) -> None:
+        step = None if general else self.current_step
+        self._note_step = step.id if step else None
+        box = self.note_input
+        box.value = ""
+        box.placeholder = (f"note on: {clean_line(step.title, 60)}" if step else "note on the whole triage") + \
+            " (enter saves, esc cancels)"
+        box.add_class("-open")
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "triage-input":
+            return
+        text, step_id, now = event.value, self._note_step, self._now()
+        self._close_note()
+        if text.strip():
+            self._save(lambda: self.store.note(self.triage, text, step_id, now=now))
+
+    def _close_note(self) -> None:
+        box = self.note_input
+        box.remove_class("-open")
+        box.value = ""
+        self.steps_table.focus()
+
+    def action_back(self) -> None:
+        if self.note_input.has_class("-open"):
+            self._close_note()
+        else:
+            self.dismiss()
+
+    def action_export(self) -> None:
+        deploys, pipelines = _changes(self.app)
+        target = self.store.directory / f"{self.triage.id}.md"
+
+        def write() -> None:
+            text = export_markdown(self.triage, deploys, pipelines)
+            try:
+                atomic_write_text(target, text, mode=0o600)
+            except OSError as exc:
+                raise TriageError(f"export to {target} failed: {exc.strerror or exc}") from exc
+            self.exported_to = str(target)
+            self.app.call_from_thread(self.app.copy_to_clipboard, text)
+            self.app.call_from_thread(self.app.notify, f"Timeline exported to {target} (also copied)",
+                                      title="Triage export", markup=False, timeout=10)
+
+        self._save(write)
+
+    def action_close_triage(self) -> None:
+        now = self._now()
+        self._save(lambda: self.store.close(self.triage, now=now),
+                   after=lambda: self.app.notify(f"Triage {self.triage.id} closed", markup=False))
+        self.dismiss()
+
+
+def start_triage(app: Any, alert: Alert) -> None:
+    """``t`` on an alert: resume its open triage, or start one from its runbook."""
+    store = store_for(app)
+    if store is None:
+        app.notify("Triage needs a cache dir; this engine has none", severity="error")
+        return
+    deploys, pipelines = _changes(app)
+    now = app.clock() if hasattr(app, "clock") else utcnow()
+
+    def work() -> None:
+        from cockpit.ui.screens.runbook_view import locate_runbook
+
+        try:
+            existing = store.open_for(alert)
+            if existing is not None:
+                app.call_from_thread(app.push_screen, TriageScreen(store, existing, resumed=True))
+                return
+            found = locate_runbook(app, alert)
+            runbook = None
+            if found is not None:
+                try:
+                    runbook = load_runbook(found.path)
+                except OSError:
+                    found = None
+            triage = store.start(
+                alert, runbook,
+                runbook_path=(found.rel or str(found.path)) if found else None,
+                runbook_root=found.root if found else None,
+                deploys=deploys, pipelines=pipelines, now=now,
+            )
+        except TriageError as exc:
+            app.call_from_thread(app.notify, exc.message, severity="error", markup=False)
+            return
+        app.call_from_thread(app.push_screen, TriageScreen(store, triage))
+
+    app.run_worker(work, thread=True, exclusive=True, group="triage-start", exit_on_error=False)

@@ -1,0 +1,20 @@
+"""Starts the full-screen app on an engine and returns the exit status."""
+
+from __future__ import annotations
+
+from cockpit.engine.config import Config
+from cockpit.engine.facade import Engine
+
+__all__ = ["run_app"]
+
+
+def run_app(engine: Engine, config: Config) -> int:
+    """Run the TUI until the user quits; the engine is stopped on the way out."""
+    from cockpit.ui.app import CockpitApp
+
+    app = CockpitApp(engine=engine, settings=config.cockpit, keys=config.keys)
+    try:
+        app.run()
+    finally:
+        engine.stop()
+    return int(app.return_code or 0)
