@@ -18,6 +18,8 @@ import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from cockpit.core.times import rfc3339
+
 __all__ = [
     "HungServer",
     "Unavailable",
@@ -60,10 +62,6 @@ def _request(url: str, data: object | None = None, timeout: float = 30.0) -> byt
         return response.read()
 
 
-def _rfc3339(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def am_post_alerts(url: str, alerts: list[dict], batch: int = 500) -> None:
     """Post alerts (``{"labels": ..., "annotations": ...}``) to Alertmanager, firing for a day."""
     now = datetime.now(timezone.utc)
@@ -72,8 +70,8 @@ def am_post_alerts(url: str, alerts: list[dict], batch: int = 500) -> None:
             {
                 "labels": a["labels"],
                 "annotations": a.get("annotations", {}),
-                "startsAt": _rfc3339(now - timedelta(minutes=5)),
-                "endsAt": _rfc3339(now + timedelta(days=1)),
+                "startsAt": rfc3339(now - timedelta(minutes=5)),
+                "endsAt": rfc3339(now + timedelta(days=1)),
                 "generatorURL": "http://127.0.0.1/graph",
             }
             for a in alerts[start : start + batch]
@@ -90,8 +88,8 @@ def am_silence(url: str, alertname: str) -> str:
     now = datetime.now(timezone.utc)
     body = {
         "matchers": [{"name": "alertname", "value": alertname, "isRegex": False, "isEqual": True}],
-        "startsAt": _rfc3339(now),
-        "endsAt": _rfc3339(now + timedelta(hours=1)),
+        "startsAt": rfc3339(now),
+        "endsAt": rfc3339(now + timedelta(hours=1)),
         "createdBy": "bench",
         "comment": "benchmark: one change",
     }

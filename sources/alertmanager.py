@@ -33,29 +33,12 @@ from cockpit.sources.base import SilenceInfo, SilenceRequest, SupportsSilences
 from cockpit.core.errors import SourceBadResponse, SourceError, SourceUnreachable
 from cockpit.sources.http import HttpOptions, HttpSource, parse_json
 from cockpit.core.matchers import validate_matcher_texts
+from cockpit.core.times import parse_time, rfc3339
 
-__all__ = ["AlertmanagerOptions", "AlertmanagerSource", "alert_from_api", "merge_peer_alerts", "parse_time"]
+__all__ = ["AlertmanagerOptions", "AlertmanagerSource", "alert_from_api", "merge_peer_alerts"]
 
 _STATE_RANK = {"active": 0, "suppressed": 1, "unprocessed": 2}
 _ALERT_QUERY = [("active", "true"), ("silenced", "true"), ("inhibited", "true"), ("unprocessed", "true")]
-
-
-def parse_time(value: Any) -> datetime | None:
-    """An RFC 3339 time from Prometheus or Alertmanager (nanoseconds allowed) as aware UTC."""
-    if not isinstance(value, str) or not value or value.startswith("0001-01-01"):
-        return None
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    if "." in text:
-        head, _, rest = text.partition(".")
-        digits = len(rest) - len(rest.lstrip("0123456789"))
-        text = f"{head}.{rest[:min(digits, 6)]}{rest[digits:]}" if digits else head + rest[digits:]
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
 class AlertmanagerOptions(HttpOptions):
@@ -229,8 +212,8 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
     async def create_silence(self, request: SilenceRequest) -> str:
         body = {
             "matchers": request.matchers,
-            "startsAt": _rfc3339(request.starts_at),
-            "endsAt": _rfc3339(request.ends_at),
+            "startsAt": rfc3339(request.starts_at),
+            "endsAt": rfc3339(request.ends_at),
             "createdBy": request.created_by,
             "comment": request.comment,
         }
@@ -284,7 +267,3 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
         raise SourceUnreachable("no Alertmanager peer reachable: " + "; ".join(refused))
 
 
-def _rfc3339(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")

@@ -29,7 +29,8 @@ from pydantic import Field, model_validator
 
 from cockpit.core.models import Deploy, FetchResult, RunStatus, SourceKind
 from cockpit.core.errors import SourceBadResponse
-from cockpit.sources.polite import PoliteHttpSource, PoliteOptions, parse_time
+from cockpit.core.times import parse_time
+from cockpit.sources.polite import PoliteHttpSource, PoliteOptions
 
 __all__ = ["ArgoCdSource", "FIELDS", "short_revision"]
 

@@ -24,7 +24,8 @@ import httpx
 from pydantic import Field, field_validator
 
 from cockpit.core.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
-from cockpit.sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs, parse_time
+from cockpit.sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs
+from cockpit.core.times import parse_time
 
 __all__ = ["GitHubSource", "deployment_status", "run_status"]
 

@@ -20,7 +20,8 @@ from urllib.parse import quote
 from pydantic import Field
 
 from cockpit.core.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
-from cockpit.sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs, parse_time
+from cockpit.sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs
+from cockpit.core.times import parse_time
 
 __all__ = ["GitLabSource", "status_of"]
 

@@ -34,7 +34,7 @@ from pydantic import Field
 from cockpit.core.models import Deploy, FetchResult, RunStatus, SourceKind
 from cockpit.sources.base import Source, SourceOptions
 from cockpit.core.errors import SourceBadResponse, SourceTimeout, SourceUnreachable
-from cockpit.sources.polite import parse_time
+from cockpit.core.times import parse_time
 
 __all__ = ["GitSource", "PathRule", "parse_log"]
 

@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import Field
 
 from cockpit.core.models import Alert, AlertState, FetchResult, SourceKind
-from cockpit.sources.alertmanager import parse_time
+from cockpit.core.times import parse_time
 from cockpit.core.errors import SourceAuthError, SourceBadResponse, SourceError
 from cockpit.sources.http import HttpOptions, HttpSource
 

@@ -32,7 +32,7 @@ from cockpit.sources.http import HttpOptions, HttpSource, parse_json, retry_afte
 if TYPE_CHECKING:
     import httpx  # imported where it is used, like cockpit.sources.http (not when the config loads)
 
-__all__ = ["FINAL", "Page", "PoliteHttpSource", "PoliteOptions", "first_line", "keep_runs", "next_page_url", "parse_time"]
+__all__ = ["FINAL", "Page", "PoliteHttpSource", "PoliteOptions", "first_line", "keep_runs", "next_page_url"]
 
 ETAG_CACHE_SIZE = 256
 """How many URLs' validators and bodies one source remembers (oldest forgotten first)."""
@@ -109,17 +109,6 @@ def keep_runs(runs: list[Pipeline], include_succeeded: bool = False) -> list[Pip
         if run.status != RunStatus.SUCCEEDED or include_succeeded:
             kept.append(run)
     return kept
-
-
-def parse_time(value: Any) -> datetime | None:
-    """An RFC 3339 time from an API (``Z`` or an offset), None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
 def first_line(text: Any) -> str | None:

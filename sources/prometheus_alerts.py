@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import field_validator
 
 from cockpit.core.models import Alert, AlertState, FetchResult, RunbookRef, SourceKind
-from cockpit.sources.alertmanager import parse_time
+from cockpit.core.times import parse_time
 from cockpit.core.errors import SourceBadResponse, SourceError
 from cockpit.sources.http import HttpOptions, HttpSource
 from cockpit.core.matchers import matchers_match, parse_matchers, validate_matcher_texts

@@ -27,6 +27,7 @@ from cockpit.ui.screens.silence import ConfirmScreen, SilenceScreen
 from cockpit.ui.screens.silences import SilencesScreen, show_silences
 from cockpit.sources.base import SilenceInfo, SilenceRequest, Source, SourceContext, SourceOptions, SupportsSilences
 from cockpit.core.errors import SourceUnreachable
+from cockpit.core.times import rfc3339
 from tests.app_fixtures import FakeEngine, fixed_clock
 from tests.servers import require_binary, start_alertmanager
 
@@ -382,18 +383,14 @@ timeout = "5s"
 """
 
 
-def _rfc3339(when: datetime) -> str:
-    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-
-
 def _post_alert(url: str) -> None:
     now = datetime.now(timezone.utc)
     alert = {
         "labels": {"alertname": "CockpitSilenceE2E", "severity": "warning", "service": "e2e",
                    "instance": "i-1"},
         "annotations": {"summary": "posted by the test", "runbook_url": "https://runbooks.example.test/e2e"},
-        "startsAt": _rfc3339(now - timedelta(minutes=1)),
-        "endsAt": _rfc3339(now + timedelta(hours=2)),
+        "startsAt": rfc3339(now - timedelta(minutes=1)),
+        "endsAt": rfc3339(now + timedelta(hours=2)),
         "generatorURL": "http://127.0.0.1:9090/graph?g0.expr=vector(1)",
     }
     httpx.post(f"{url}/api/v2/alerts", json=[alert], timeout=10).raise_for_status()

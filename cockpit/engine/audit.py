@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cockpit.core.models import utcnow
+from cockpit.core.times import rfc3339
 
 __all__ = ["AUDIT_FILE_NAME", "AuditLog"]
 
@@ -50,7 +51,7 @@ class AuditLog:
     ) -> dict[str, Any]:
         """Append one entry and return it. ``result`` is ``ok``, ``error`` or ``refused``."""
         entry: dict[str, Any] = {
-            "when": utcnow().isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "when": rfc3339(utcnow(), "seconds"),
             "who": who,
             "what": what,
             "source": source,

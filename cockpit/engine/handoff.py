@@ -16,9 +16,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from cockpit.core.times import parse_time
 from cockpit.engine.triage.store import atomic_write_text
 
-__all__ = ["HANDOFF_FILE_NAME", "MAX_NOTES", "HandoffNote", "dismiss", "list_notes", "parse_time", "pending_notes", "write_note"]
+__all__ = ["HANDOFF_FILE_NAME", "MAX_NOTES", "HandoffNote", "dismiss", "list_notes", "pending_notes", "write_note"]
 
 HANDOFF_FILE_NAME = "handoff.json"
 MAX_NOTES = 500
@@ -44,17 +45,6 @@ class HandoffNote:
 
 def _path(cache_dir: Path | str) -> Path:
     return Path(cache_dir) / HANDOFF_FILE_NAME
-
-
-def parse_time(value: object) -> datetime | None:
-    """An ISO 8601 string as an aware datetime (naive is read as UTC); None when not one."""
-    if not isinstance(value, str):
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
 def list_notes(cache_dir: Path | str) -> list[HandoffNote]:

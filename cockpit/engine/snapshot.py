@@ -12,6 +12,7 @@ from typing import Any
 
 from cockpit.core.durations import format_age, format_duration
 from cockpit.core.models import Alert, Deploy, Pipeline, Slo, SourceState, SourceStatus, utcnow
+from cockpit.core import times
 from cockpit.core.textsafe import clean_line
 
 __all__ = ["collect", "render_json", "render_markdown", "render_text", "snapshot_dict"]
@@ -20,9 +21,8 @@ BURN_WINDOWS = ("5m", "30m", "1h", "2h", "6h", "1d", "3d")
 
 
 def rfc3339(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The contract's time format: RFC 3339 UTC to the second."""
+    return times.rfc3339(value, "seconds")
 
 
 def collect(states: list[SourceState]) -> dict[str, list[Any]]:

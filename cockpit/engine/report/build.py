@@ -31,10 +31,9 @@ from statistics import median
 from typing import Any
 
 from cockpit.engine.handoff import list_notes
-from cockpit.engine.handoff import parse_time as _parse
+from cockpit.core.times import parse_time as _parse, rfc3339 as _iso
 from cockpit.engine.history import SLO_SAMPLE_S, History
 from cockpit.engine.report.inputs import audit_silences, open_triages, triage_files
-from cockpit.engine.report.inputs import iso as _iso
 from cockpit.core.matchers import MatcherError, matchers_match, parse_matchers
 
 __all__ = ["Episode", "ReportOptions", "build_report"]

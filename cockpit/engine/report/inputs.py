@@ -8,19 +8,14 @@ as actions. A file or entry that cannot be read is skipped, never fatal.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cockpit.engine.handoff import parse_time as _parse
+from cockpit.core.times import parse_time as _parse, rfc3339
 from cockpit.core.matchers import MatcherError, parse_matchers
 
-__all__ = ["audit_silences", "iso", "open_triages", "triage_files"]
-
-
-def iso(when: datetime | None) -> str | None:
-    """RFC 3339 UTC with a Z, as the report writes every time; None stays None."""
-    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if when else None
+__all__ = ["audit_silences", "open_triages", "triage_files"]
 
 
 def triage_files(cache_dir: Path) -> list[dict[str, Any]]:
@@ -74,8 +69,8 @@ def open_triages(triages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         title = next((s.get("title") for s in steps if last and s.get("id") == last.get("step")), None)
         out.append({"id": str(t.get("id", "?")), "alert": str(t["alert"].get("name", "?")),
                     "service": (t["alert"].get("labels") or {}).get("service"),
-                    "started_at": iso(_parse(t.get("created_at"))),
+                    "started_at": rfc3339(_parse(t.get("created_at"))),
                     "steps_done": sum(1 for s in steps if s.get("done_at")), "steps": len(steps),
-                    "last_step": None if last is None else {"at": iso(_parse(last["at"])), "kind": last.get("kind"),
+                    "last_step": None if last is None else {"at": rfc3339(_parse(last["at"])), "kind": last.get("kind"),
                                                             "step": title, "text": last.get("text")}})
     return sorted(out, key=lambda t: t["last_step"]["at"] if t["last_step"] else "", reverse=True)

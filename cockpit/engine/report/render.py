@@ -9,11 +9,12 @@ versions, triage steps) or from a user (handoff notes) goes through
 from __future__ import annotations
 
 import json
-from datetime import datetime, tzinfo
+from datetime import tzinfo
 from typing import Any
 
 from cockpit.core.durations import format_duration
 from cockpit.core.textsafe import clean_line
+from cockpit.core.times import parse_time
 
 __all__ = ["SECTIONS", "render_json", "render_markdown", "render_report", "render_text"]
 
@@ -41,10 +42,10 @@ def _pct(value: float | None) -> str:
 
 def _at(value: str | None, tz: tzinfo | None = None, long: bool = False) -> str:
     """A time as ``Fri 09:30``; as ``Nov 27 09:30`` when the window is longer than 6 days."""
-    if not value:
+    when = parse_time(value)
+    if when is None:
         return "-"
-    when = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(tz)
-    return when.strftime("%b %d %H:%M" if long else "%a %H:%M")
+    return when.astimezone(tz).strftime("%b %d %H:%M" if long else "%a %H:%M")
 
 
 def _stat(stats: dict[str, Any]) -> str:

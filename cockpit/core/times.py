@@ -1,0 +1,60 @@
+"""Times read from upstreams and files, and written back out: one parser, one formatter.
+
+Every upstream (Alertmanager, Prometheus, PagerDuty, GitHub, GitLab, Argo CD, git) and every
+file of ours (handoff notes, the history, the report) sends times as RFC 3339 / ISO 8601
+strings, with their own habits: ``Z`` or an offset, lower-case ``t``/``z``, nine fractional
+digits (Go), no zone at all, or Go's zero time ``0001-01-01T00:00:00Z`` meaning "unset".
+:func:`parse_time` reads all of them the same way, as aware UTC, and anything else as None.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+__all__ = ["parse_time", "rfc3339"]
+
+_FRACTION = re.compile(r"(\.\d{1,6})\d+")
+"""Fractional seconds past the microseconds Python keeps (Go writes nanoseconds)."""
+
+
+def parse_time(value: object) -> datetime | None:
+    """An RFC 3339 / ISO 8601 time as an aware UTC datetime; None when absent or unreadable.
+
+    - ``Z``, ``z`` and numeric offsets are honoured and converted to UTC; a time without a zone
+      is read as UTC.
+    - Fractional seconds of any length are kept to the microsecond (truncated, not rounded).
+    - None, an empty or blank string, Go's zero time (``0001-01-01…``), a non-string and garbage
+      all give None: never an exception, so one bad field never loses a whole poll.
+    - A ``datetime`` is passed through (naive read as UTC), so callers need not check first.
+    """
+    if isinstance(value, datetime):
+        parsed = value
+    elif not isinstance(value, str):
+        return None
+    else:
+        text = value.strip()
+        if not text or text.startswith("0001-01-01"):
+            return None
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            try:
+                parsed = datetime.fromisoformat(_FRACTION.sub(r"\1", text.upper()))
+            except ValueError:
+                return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def rfc3339(when: datetime | None, timespec: str = "auto") -> str | None:
+    """``when`` as RFC 3339 UTC with a ``Z`` (``2026-11-27T09:30:00Z``), naive read as UTC; None stays None.
+
+    ``timespec`` as :meth:`datetime.isoformat` (``"seconds"`` drops the fraction).
+    """
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).isoformat(timespec=timespec).replace("+00:00", "Z")
