@@ -20,8 +20,9 @@ from textual.message import Message
 from textual.screen import Screen
 
 from cockpit.engine.config import section_value
+from cockpit.ui.intents import act_on
 from cockpit.ui.keys import bindings_for, keymap_from_config, keys_in_force
-from cockpit.core.models import Alert, SourceState, utcnow
+from cockpit.core.models import SourceState, utcnow
 from cockpit.ui.screens import DetailScreen, HelpScreen, MainScreen
 from cockpit.ui.screens.main import PANEL_ORDER
 from cockpit.core.textsafe import clean_line
@@ -224,23 +225,7 @@ class CockpitApp(App[None]):
             self.engine.refresh()
             self.notify("Refreshing every source", timeout=2)
             return
-        alert = message.item
-        if not isinstance(alert, Alert):
-            self.notify("Select an alert first (key 1 focuses Alerts)", severity="warning")
-            return
-        # Each action lives in its own module; the app only routes to it.
-        if message.action == "silence":
-            from cockpit.ui.screens.silence import start_silence
-
-            start_silence(self, alert)
-        elif message.action == "open-runbook":
-            from cockpit.ui.screens.runbook_view import open_runbook
-
-            open_runbook(self, alert)
-        elif message.action == "triage":
-            from cockpit.ui.screens.triage import start_triage
-
-            start_triage(self, alert)
+        act_on(self, message.action, message.item, message.where)
 
     # ----- command palette ------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

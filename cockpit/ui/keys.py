@@ -76,7 +76,9 @@ DEFAULT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("cursor-up", "k", "cursor_up", "Move up (also the arrow keys)", "panel"),
     KeySpec("details", "enter", "details", "Details of the selected item", "panel"),
     # Bound by their own screens (their Binding ids match these; a test keeps them in step).
-    KeySpec("detail-silence", "s", "silence", "Detail: silence this alert", "screen"),
+    KeySpec("detail-silence", "s", "act('silence')", "Detail: silence this alert", "screen"),
+    KeySpec("detail-open-runbook", "o", "act('open-runbook')", "Detail: open this alert's runbook", "screen"),
+    KeySpec("detail-triage", "t", "act('triage')", "Detail: triage this alert", "screen"),
     KeySpec("detail-silences", "S", "silences", "Detail: list the silences", "screen"),
     KeySpec("detail-copy-runbook", "c", "copy('runbook')", "Detail: copy the runbook URL (OSC 52)", "screen"),
     KeySpec("detail-copy-generator", "y", "copy('generator')", "Detail: copy the generator URL (OSC 52)", "screen"),

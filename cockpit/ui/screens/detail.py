@@ -2,7 +2,7 @@
 
 For an alert it also shows its two links (``generatorURL`` and ``runbook_url``) with keys to copy
 them (OSC 52), the deploys and pipeline failures of its service in the two hours before it started
-(:mod:`cockpit.ui.screens.related`), and the alert actions: ``s`` silence, ``S`` list silences.
+(:mod:`cockpit.ui.screens.related`), and the alert actions: ``s`` silence, ``o`` runbook, ``t`` triage, ``S`` list silences.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
 from cockpit.core.durations import format_age, format_duration
 from cockpit.core.models import Alert, Deploy, Pipeline, SourceState, utcnow
 from cockpit.core.osc import copy_to_clipboard, link_style
+from cockpit.ui.intents import ItemScreen
 from cockpit.ui.screens.related import RELATED_WINDOW, related_changes
 from cockpit.core.textsafe import clean, clean_line, safe_url
 
@@ -183,12 +183,11 @@ def render_related(alert: Alert, states: list[SourceState]) -> Text:
     return out
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(ItemScreen):
     """Shows one item; ``esc`` goes back to the panels. For an alert: copy keys and actions."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
-        Binding("s", "silence", "Silence this alert", id="detail-silence"),
         Binding("S", "silences", "List silences", id="detail-silences"),
         Binding("c", "copy('runbook')", "Copy the runbook URL", id="detail-copy-runbook"),
         Binding("y", "copy('generator')", "Copy the generator URL", id="detail-copy-generator"),
@@ -200,6 +199,7 @@ class DetailScreen(Screen[None]):
     def __init__(self, item: BaseModel, now: datetime | None = None) -> None:
         super().__init__(id="detail")
         self.item = item
+        self.KIND_TITLE = _TITLES.get(getattr(item, "item_type", ""), "Item")
         self._now = now
 
     def compose(self) -> ComposeResult:
@@ -209,7 +209,7 @@ class DetailScreen(Screen[None]):
         title.append(clean_line(headline, 120))
         title.append("   esc back", style="dim")
         if isinstance(self.item, Alert):
-            title.append(" · s silence · S silences · c/y copy", style="dim")
+            title.append(" · s silence · o runbook · t triage · S silences · c/y copy", style="dim")
         yield Static(title, id="detail-title", markup=False)
         with VerticalScroll(id="detail-body"):
             if isinstance(self.item, Alert):
@@ -222,7 +222,7 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-body").focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("silence", "silences", "copy"):
+        if action in ("silences", "copy"):
             return isinstance(self.item, Alert)
         return True
 
@@ -240,11 +240,8 @@ class DetailScreen(Screen[None]):
         else:
             self.notify(f"this alert has no {label} to copy", severity="warning", markup=False)
 
-    def action_silence(self) -> None:
-        if isinstance(self.item, Alert):
-            from cockpit.ui.screens.silence import start_silence
-
-            start_silence(self.app, self.item)
+    def shown_item(self) -> object:
+        return self.item
 
     def action_silences(self) -> None:
         if isinstance(self.item, Alert):

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from cockpit.ui.keys import bindings_for
-from cockpit.core.models import Alert, SourceKind, SourceState
+from cockpit.core.models import SourceKind, SourceState
 from cockpit.widgets.alerts import AlertsPanel
 from cockpit.widgets.deploys import DeploysPanel
 from cockpit.widgets.panel import Panel
@@ -72,10 +72,13 @@ class MainScreen(Screen[None]):
         selected item of the focused panel (None for refresh or when nothing is selected).
         """
 
-        def __init__(self, action: str, item: object | None = None) -> None:
+        def __init__(self, action: str, item: object | None = None, where: str = "") -> None:
             super().__init__()
             self.action = action
             self.item = item
+            """The focused panel's selection, whatever its type (the app checks it)."""
+            self.where = where
+            """The title of the focused panel (for "silence: select an alert; SLOs has none")."""
 
     class Ready(Message):
         """The panels are mounted: the app can paint and start the engine."""
@@ -145,6 +148,17 @@ class MainScreen(Screen[None]):
             if isinstance(node, Panel):
                 self._current = node.id or self._current
                 break
+        self._mark_current()
+
+    def _mark_current(self) -> None:
+        """Only the current panel's header is highlighted (class ``-focused``).
+
+        A class, not ``:focus-within`` on the header's parent: Textual restyles the focused
+        widget's ancestors on a focus change, not their other children, so the header of the
+        panel left behind stayed highlighted.
+        """
+        for panel in self.panels:
+            panel.set_class(panel.id == self._current, "-focused")
 
     def action_focus_panel(self, panel_id: str) -> None:
         if panel_id not in PANEL_ORDER:
@@ -222,15 +236,19 @@ class MainScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.post_message(self.Intent("refresh"))
 
-    def _selected_alert(self) -> Alert | None:
-        item = self.panel("alerts").selected_item
-        return item if isinstance(item, Alert) else None
+    def _act(self, action: str) -> None:
+        """An action key: on the focused panel's selection, never on another panel's row."""
+        panel = self.current_panel
+        if action == "open-runbook" and isinstance(panel, RunbooksPanel):
+            panel.request_details()  # o on a runbook row opens that runbook
+            return
+        self.post_message(self.Intent(action, panel.selected_item, panel.TITLE))
 
     def action_silence(self) -> None:
-        self.post_message(self.Intent("silence", self._selected_alert()))
+        self._act("silence")
 
     def action_open_runbook(self) -> None:
-        self.post_message(self.Intent("open-runbook", self._selected_alert()))
+        self._act("open-runbook")
 
     def action_triage(self) -> None:
-        self.post_message(self.Intent("triage", self._selected_alert()))
+        self._act("triage")

@@ -13,12 +13,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
 from cockpit.core.durations import format_duration
 from cockpit.core.models import Slo, SloStatus
 from cockpit.core.textsafe import clean_line
+from cockpit.ui.intents import ItemScreen
 from cockpit.core.slo_math import WINDOWS, Thresholds, time_to_exhaustion, window_threshold
 from cockpit.widgets.slos import STATUS_MARKS, budget_bar, burn_mark, format_burn, format_objective
 from cockpit.widgets.sparkline import column_chart
@@ -119,7 +119,7 @@ def render_slo(slo: Slo, width: int = CHART_WIDTH) -> Text:
     return out
 
 
-class SloDetailScreen(Screen[None]):
+class SloDetailScreen(ItemScreen):
     """Shows one SLO; ``esc`` goes back to the panels."""
 
     BINDINGS = [Binding("escape", "back", "Back", id="back")]
@@ -132,10 +132,15 @@ class SloDetailScreen(Screen[None]):
         super().__init__(id="slo-detail")
         self.slo = slo
 
+    KIND_TITLE = "SLO"
+
+    def shown_item(self) -> object:
+        return self.slo
+
     def compose(self) -> ComposeResult:
         title = Text("SLO: ", style="bold")
         title.append(f"{clean_line(self.slo.service, 60)} / {clean_line(self.slo.name, 80)}")
-        title.append("   esc back", style="dim")
+        title.append("   esc back · j/k scroll", style="dim")
         yield Static(title, id="slo-title", markup=False)
         with VerticalScroll(id="slo-body"):
             yield Static(render_slo(self.slo), id="slo-fields", markup=False)

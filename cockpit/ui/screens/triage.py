@@ -288,7 +288,8 @@ def start_triage(app: Any, alert: Alert) -> None:
     """``t`` on an alert: resume its open triage, or start one from its runbook."""
     store = store_for(app)
     if store is None:
-        app.notify("Triage needs a cache dir; this engine has none", severity="error")
+        app.notify(f"Cannot triage {clean_line(alert.name, 80)}: this engine has no cache dir",
+                   severity="error", markup=False)
         return
     deploys, pipelines = _changes(app)
     now = app.clock() if hasattr(app, "clock") else utcnow()
