@@ -14,52 +14,43 @@ import sys
 from collections.abc import Sequence
 
 from cockpit import __version__
-from cockpit.engine.config import Config, ConfigError, load_config
+from cockpit.commands.common import EPILOG, add_command, add_format, flags, global_options, load, print_json
+from cockpit.commands.completion import autocomplete
+from cockpit.engine.config import Config, ConfigError
 from cockpit.engine.paths import cache_dir
 
-__all__ = ["main"]
+__all__ = ["build_parser", "main"]
 
-COMMAND_MODULES = ("cockpit.commands.runbooks", "cockpit.commands.triage", "cockpit.commands.report")
+COMMAND_MODULES = (
+    "cockpit.commands.runbooks",
+    "cockpit.commands.triage",
+    "cockpit.commands.report",
+    "cockpit.commands.config",
+    "cockpit.commands.completion",
+)
 """Modules adding subcommands; each has ``register(subparsers)`` setting ``handler``."""
 
 
-def _common(parser: argparse.ArgumentParser, demo: bool = True) -> None:
-    parser.add_argument("--config", metavar="FILE", help="config file (default: $COCKPIT_CONFIG, then ~/.config/cockpit/config.toml)")
-    if demo:
-        parser.add_argument("--demo", action="store_true", help="use the embedded demo sources")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cockpit", description="A terminal cockpit for on-call engineers.")
+    parser = argparse.ArgumentParser(
+        prog="cockpit", description="A terminal cockpit for on-call engineers. Without a command: the full-screen TUI.",
+        parents=[global_options()], epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"cockpit {__version__}")
-    _common(parser)
-    parser.add_argument("--read-only", action="store_true", help="refuse every write (silences)")
-    parser.add_argument("--theme", choices=["dark", "light", "high-contrast", "mono"], help="colour theme")
-    parser.add_argument("--low-bandwidth", action="store_true", help="no animation, coarse ages, 16 colours")
     parser.set_defaults(handler=run_tui)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    snap = sub.add_parser("snapshot", help="poll every source once, print, exit")
-    _common(snap)
-    snap.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    snap = add_command(sub, "snapshot", "poll every source once, print, exit")
+    add_format(snap)
     snap.set_defaults(handler=run_snapshot)
 
-    check = sub.add_parser("check", help="validate the config and reach every source")
-    _common(check, demo=False)
-    check.set_defaults(handler=run_check, demo=False)
+    check = add_command(sub, "check", "validate the config and reach every source")
+    add_format(check, ("text", "json"))
+    check.set_defaults(handler=run_check)
 
     for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        module.register(sub)
+        importlib.import_module(module_name).register(sub)
     return parser
-
-
-def load(args: argparse.Namespace) -> Config:
-    """The config the arguments ask for (raises ConfigError)."""
-    return load_config(getattr(args, "config", None), demo=getattr(args, "demo", False))
 
 
 def run_snapshot(args: argparse.Namespace) -> int:
@@ -79,12 +70,21 @@ def run_check(args: argparse.Namespace) -> int:
     from cockpit.engine.facade import Engine
 
     config = load(args)
-    print(f"config {config.path}: ok, {len(config.sources)} source(s)")
-    for warning in secret_file_warnings(config):
-        print(f"warning: {warning}")
+    warnings = secret_file_warnings(config)
     engine = Engine(config, cache_dir(), share=False)
     states = engine.poll_all_once()
     engine.store.close()
+    if args.format == "json":
+        print_json({
+            "config": str(config.path) if config.path else None,
+            "warnings": warnings,
+            "sources": [{"name": s.name, "type": s.type, "kind": s.kind.value, "ok": not s.error,
+                         "items": len(s.items), "error": s.error, "degraded": s.degraded} for s in states],
+        })
+        return 1 if any(s.error for s in states) else 0
+    print(f"config {config.path or '<demo>'}: ok, {len(config.sources)} source(s)")
+    for warning in warnings:
+        print(f"warning: {warning}")
     for state in states:
         count = len(state.items)
         if state.error:
@@ -108,18 +108,24 @@ def secret_file_warnings(config: Config) -> list[str]:
     return []
 
 
+def check_theme(config: Config) -> None:
+    """Refuse a theme name that is neither ours nor one of Textual's (raises ConfigError)."""
+    from cockpit.themes import THEME_NAMES, selectable_themes
+
+    name = config.cockpit.theme
+    if name in THEME_NAMES:
+        return
+    known = selectable_themes()
+    if name not in known:
+        raise ConfigError(f"{config.path or '<demo>'}: key 'cockpit.theme' (or --theme): unknown theme {name!r}; "
+                          f"expected one of {', '.join(known)}")
+
+
 def run_tui(args: argparse.Namespace) -> int:
     config = load(args)
-    if args.read_only:
-        config.cockpit.read_only = True
-    if args.theme:
-        config.cockpit.theme = args.theme
-    if args.low_bandwidth:
-        config.cockpit.low_bandwidth = True
-    elif config.cockpit.low_bandwidth is None:
+    check_theme(config)
+    if config.cockpit.low_bandwidth is None:
         config.cockpit.low_bandwidth = bool(os.environ.get("SSH_CONNECTION"))
-    if os.environ.get("NO_COLOR"):
-        config.cockpit.theme = "mono"
     if config.cockpit.low_bandwidth:
         # Textual reads this once, when it is first imported: the 16 ANSI colours only.
         os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "standard")
@@ -134,11 +140,12 @@ def run_tui(args: argparse.Namespace) -> int:
         key, _, why = str(exc).partition(": ")
         raise ConfigError(f"{config.path or '<demo>'}: key '{key}': {why}") from None
     engine = Engine(config, cache_dir())
-    return run_app(engine, config)
+    return run_app(engine, config, theme=flags(args).theme)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    autocomplete(parser)
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)

@@ -272,9 +272,22 @@ async def test_low_bandwidth_mode_and_no_color(monkeypatch):
     app = make_app(low_bandwidth=True)
     assert app.theme == "ansi" and app.animation_level == "none" and app.tick_seconds == 30
     monkeypatch.setenv("NO_COLOR", "1")
-    assert make_app(theme="light").theme == "mono"
-    monkeypatch.delenv("NO_COLOR")
+    assert make_app(settings={"theme": "light"}).theme == "mono"
+    # no-color.org: an explicit theme on the command line wins over NO_COLOR
+    assert make_app(theme="light").theme == "light"
+    # ... and an empty NO_COLOR means nothing
+    monkeypatch.setenv("NO_COLOR", "")
     assert make_app(settings={"theme": "high-contrast"}).theme == "high-contrast"
+
+
+async def test_textual_builtin_themes_are_selectable_by_name():
+    app = make_app(settings={"theme": "nord"})
+    assert app.theme == "nord"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.current_theme.name == "nord"
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "theme: gruvbox" in titles and "theme: high-contrast" in titles
 
 
 async def test_command_palette_offers_area_verb_commands():

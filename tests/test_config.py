@@ -60,7 +60,7 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('[cockpit]\ntheme = "purple"\n', "key 'cockpit.theme'"),
+        ('[cockpit]\ntheme = "Purple Haze"\n', "key 'cockpit.theme'"),
         ('[cockpit]\nread_onyl = true\n', "key 'cockpit.read_onyl': unknown key"),
         ('[[sources]]\nname = "x"\ntype = "nosuch"\n', "unknown source type 'nosuch'"),
         ('[[sources]]\nname = "am"\ntype = "alertmanager"\nurls = "http://a"\n', "key 'sources[0].urls' (am)"),

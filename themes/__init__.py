@@ -2,8 +2,10 @@
 
 Four themes the user can pick (``dark``, ``light``, ``high-contrast``, ``mono``) plus ``ansi``,
 restricted to the 16 ANSI colours, which low-bandwidth mode uses so the terminal's own palette
-does the work and no 24-bit colour sequences cross a slow link. ``mono`` is chosen whenever
-``NO_COLOR`` is set. Meaning never rests on colour alone: every status is also a word or a
+does the work and no 24-bit colour sequences cross a slow link. Textual's built-in themes
+(``nord``, ``gruvbox``, ...) can be picked by name beside ours. ``mono`` is chosen when
+``NO_COLOR`` is set to a non-empty value (https://no-color.org), unless a theme was asked for
+explicitly on the command line. Meaning never rests on colour alone: every status is also a word or a
 symbol, so ``mono`` loses nothing but decoration.
 
 Widgets colour cells with :func:`cell_styles`, which reads the semantic colours (error,
@@ -28,6 +30,7 @@ __all__ = [
     "THEME_NAMES",
     "cell_styles",
     "choose_theme",
+    "selectable_themes",
 ]
 
 STYLESHEET = Path(str(resources.files(__name__) / "cockpit.tcss"))
@@ -144,16 +147,25 @@ THEME_NAMES = ("dark", "light", "high-contrast", "mono")
 """The themes a user picks in the config (``ansi`` comes with low-bandwidth mode)."""
 
 
+def selectable_themes() -> tuple[str, ...]:
+    """Every theme name a user may pick: ours first, then Textual's built-in ones."""
+    from textual.theme import BUILTIN_THEMES
+
+    return THEME_NAMES + tuple(name for name in BUILTIN_THEMES if name not in THEMES)
+
+
 def choose_theme(
-    requested: str | None, low_bandwidth: bool = False, environ: Mapping[str, str] | None = None
+    requested: str | None, low_bandwidth: bool = False, environ: Mapping[str, str] | None = None,
+    *, explicit: bool = False,
 ) -> str:
-    """The theme to start with: ``mono`` under NO_COLOR, ``ansi`` in low-bandwidth mode
-    (unless ``mono`` was asked for), else the requested one (default ``dark``)."""
+    """The theme to start with: ``mono`` when NO_COLOR is non-empty (unless ``explicit``, a
+    theme named on the command line), ``ansi`` in low-bandwidth mode (unless ``mono`` was asked
+    for), else the requested one (default ``dark``; an unknown name also gives ``dark``)."""
     env = os.environ if environ is None else environ
-    if "NO_COLOR" in env:
+    if env.get("NO_COLOR") and not explicit:
         return "mono"
     name = requested or "dark"
-    if name not in THEMES:
+    if name not in THEMES and name not in selectable_themes():
         name = "dark"
     if low_bandwidth and name != "mono":
         return "ansi"

@@ -9,11 +9,10 @@ Exit status: 0; 1 ``handoff dismiss`` found nothing to dismiss; 2 bad usage or c
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import datetime, time, timedelta, timezone
 
-from cockpit.engine.config import ConfigError, load_config
+from cockpit.commands.common import add_command, add_format, load_optional, markdown_table, print_json, usage
 from cockpit.engine.paths import cache_dir
 from cockpit.core.textsafe import clean_line
 
@@ -25,10 +24,9 @@ __all__ = ["register", "run_handoff_dismiss", "run_handoff_list", "run_handoff_w
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``report`` and ``handoff`` to the ``cockpit`` parser."""
-    report = subparsers.add_parser("report", help="on-call KPIs of the last shift, from the local history")
+    report = add_command(subparsers, "report", "on-call KPIs of the last shift, from the local history")
     report.add_argument("--since", default="12h", metavar="DURATION", help="window length back from now (default 12h)")
-    report.add_argument("--format", choices=["text", "markdown", "json"], default="text")
-    report.add_argument("--config", metavar="FILE", help="config file (names the sources to report on)")
+    add_format(report)
     report.add_argument("--noise-minutes", type=float, default=5.0, metavar="N",
                         help="an alert resolved within N minutes with no action counts as noise (default 5)")
     report.add_argument("--flap-count", type=int, default=3, metavar="K", help="fired K times or more = flapping (default 3)")
@@ -37,25 +35,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     report.add_argument("--tz", metavar="ZONE", help="time zone of business hours and times shown (default: local)")
     report.set_defaults(handler=run_report)
 
-    handoff = subparsers.add_parser("handoff", help="handoff notes for the next shift")
-    handoff.set_defaults(handler=lambda args: _usage(handoff))
+    handoff = add_command(subparsers, "handoff", "handoff notes for the next shift")
+    handoff.set_defaults(handler=lambda args: usage(handoff))
     sub = handoff.add_subparsers(dest="handoff_command", metavar="ACTION")
-    write = sub.add_parser("write", help="add a note (shown at the next cockpit start until dismissed)")
+    write = add_command(sub, "write", "add a note (shown at the next cockpit start until dismissed)")
     write.add_argument("text", nargs="+", metavar="TEXT")
     write.add_argument("--author", help="who writes it (default: the login name)")
     write.set_defaults(handler=run_handoff_write)
-    listing = sub.add_parser("list", help="notes not dismissed yet (--all: every note)")
+    listing = add_command(sub, "list", "notes not dismissed yet (--all: every note)")
     listing.add_argument("--all", action="store_true")
-    listing.add_argument("--json", action="store_true")
+    add_format(listing)
     listing.set_defaults(handler=run_handoff_list)
-    drop = sub.add_parser("dismiss", help="dismiss one note by id (prefix), or every pending note")
+    drop = add_command(sub, "dismiss", "dismiss one note by id (prefix), or every pending note")
     drop.add_argument("id", nargs="?", metavar="ID")
     drop.set_defaults(handler=run_handoff_dismiss)
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def _hours(text: str) -> tuple[time, time]:
@@ -81,12 +74,8 @@ def run_report(args: argparse.Namespace) -> int:
     if window <= 0 or start >= end:
         print("cockpit report: --since must be positive and business hours must start before they end", file=sys.stderr)
         return 2
-    names: tuple[str, ...] = ()
-    try:
-        names = tuple(entry.name for entry in load_config(args.config).sources)
-    except ConfigError:
-        if args.config is not None:
-            raise
+    config = load_optional(args)
+    names = tuple(entry.name for entry in config.sources) if config else ()
     until = datetime.now(timezone.utc)
     opts = ReportOptions(since=until - timedelta(seconds=window), until=until, noise_minutes=args.noise_minutes,
                          flap_count=args.flap_count, business_start=start, business_end=end, tz=zone, sources=names)
@@ -117,8 +106,13 @@ def run_handoff_list(args: argparse.Namespace) -> int:
     from cockpit.engine.handoff import list_notes
 
     notes = [n for n in list_notes(cache_dir()) if args.all or n.dismissed_at is None]
-    if args.json:
-        print(json.dumps([n.to_json() for n in notes], indent=2))
+    if args.format == "json":
+        print_json([n.to_json() for n in notes])
+        return 0
+    if args.format == "markdown":
+        rows = [(n.id, n.at.astimezone().strftime("%Y-%m-%d %H:%M"), clean_line(n.author or "", 40),
+                 clean_line(n.text, 500), "dismissed" if n.dismissed_at else "pending") for n in notes]
+        sys.stdout.write(markdown_table(("id", "at", "author", "note", "status"), rows))
         return 0
     if not notes:
         print("no handoff notes" if args.all else "no pending handoff notes")

@@ -9,12 +9,12 @@ including a config without any ``runbooks`` source or whose runbook folders all 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from typing import TYPE_CHECKING
 
-from cockpit.engine.config import ConfigError, load_config
+from cockpit.commands.common import add_command, add_format, flags, load, markdown_table, print_json, usage
+from cockpit.engine.config import ConfigError
 from cockpit.engine.paths import cache_dir
 from cockpit.core.textsafe import clean_line
 
@@ -34,33 +34,20 @@ def _positive(value: str) -> int:
     return number
 
 
-def _config_args(parser: argparse.ArgumentParser) -> None:
-    # SUPPRESS: a --config given before the subcommand (cockpit --config F runbooks ...) stays.
-    parser.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="config file")
-    parser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS, help="the demo runbooks")
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``runbooks search`` and ``runbooks index`` to the ``cockpit`` parser."""
-    runbooks = subparsers.add_parser("runbooks", help="search the configured runbooks")
-    runbooks.set_defaults(handler=lambda args: _usage(runbooks))
+    runbooks = add_command(subparsers, "runbooks", "search the configured runbooks")
+    runbooks.set_defaults(handler=lambda args: usage(runbooks))
     sub = runbooks.add_subparsers(dest="runbooks_command", metavar="ACTION")
 
-    search = sub.add_parser("search", help="full-text search, best match first")
+    search = add_command(sub, "search", "full-text search, best match first")
     search.add_argument("query", nargs="+", metavar="QUERY", help="words to look for (all of them, else any)")
-    _config_args(search)
-    search.add_argument("--json", action="store_true", help="print a JSON list of hits")
+    add_format(search)
     search.add_argument("--limit", type=_positive, default=10, metavar="N", help="at most N hits (default 10)")
     search.set_defaults(handler=run_search)
 
-    index = sub.add_parser("index", help="(re)build the index now and report what changed")
-    _config_args(index)
+    index = add_command(sub, "index", "(re)build the index now and report what changed")
     index.set_defaults(handler=run_index)
-
-
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
 
 
 def open_index(args: argparse.Namespace) -> RunbookIndex:
@@ -68,8 +55,8 @@ def open_index(args: argparse.Namespace) -> RunbookIndex:
     from cockpit.engine.runbooks.index import RunbookIndex, default_db_path
     from cockpit.sources.runbooks import DEMO_RUNBOOKS_DIR, index_for_config
 
-    demo = bool(getattr(args, "demo", False))
-    config = load_config(getattr(args, "config", None), demo=demo)
+    demo = flags(args).demo
+    config = load(args)
     index = index_for_config(config, cache_dir())
     if index is None and demo:
         index = RunbookIndex(default_db_path(cache_dir()), [DEMO_RUNBOOKS_DIR])
@@ -98,8 +85,13 @@ def run_search(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"cockpit: {exc.message}", file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps([hit.to_dict() for hit in hits], indent=2))
+    if args.format == "json":
+        print_json([hit.to_dict() for hit in hits])
+        return 0
+    if args.format == "markdown":
+        rows = [(f"{hit.score:.2f}", clean_line(hit.path), clean_line(hit.title), clean_line(hit.snippet or "", max_len=200))
+                for hit in hits]
+        sys.stdout.write(markdown_table(("score", "path", "title", "snippet"), rows))
         return 0
     if not hits:
         print("no runbook matches", file=sys.stderr)

@@ -9,11 +9,11 @@ Exit status: 0; 1 no such triage; 2 bad usage or config.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from cockpit.engine.config import ConfigError, load_config
+from cockpit.commands.common import add_command, add_format, load_optional, markdown_table, print_json, usage
+from cockpit.engine.config import ConfigError
 from cockpit.core.models import Deploy, Pipeline
 from cockpit.engine.paths import cache_dir
 from cockpit.core.textsafe import clean_line
@@ -26,38 +26,29 @@ __all__ = ["cached_changes", "register"]
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``triage list`` and ``triage export`` to the ``cockpit`` parser."""
-    triage = subparsers.add_parser("triage", help="list or export triage walkthroughs")
-    triage.set_defaults(handler=lambda args: _usage(triage))
+    triage = add_command(subparsers, "triage", "list or export triage walkthroughs")
+    triage.set_defaults(handler=lambda args: usage(triage))
     sub = triage.add_subparsers(dest="triage_command", metavar="ACTION")
 
-    listing = sub.add_parser("list", help="open triages, most recent first")
+    listing = add_command(sub, "list", "open triages, most recent first")
     listing.add_argument("--all", action="store_true", help="closed ones too")
-    listing.add_argument("--json", action="store_true", help="print JSON")
+    add_format(listing)
     listing.set_defaults(handler=run_list)
 
-    export = sub.add_parser("export", help="print a triage as a Markdown incident timeline")
+    export = add_command(sub, "export", "print a triage as a Markdown incident timeline")
     export.add_argument("id", metavar="ID", help="the triage id (see: cockpit triage list)")
-    export.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="config file")
     export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
     export.set_defaults(handler=run_export)
 
 
-def _usage(parser: argparse.ArgumentParser) -> int:
-    parser.print_help(sys.stderr)
-    return 2
-
-
-def cached_changes(config_file: str | None) -> tuple[list[Deploy], list[Pipeline]]:
+def cached_changes(args: argparse.Namespace) -> tuple[list[Deploy], list[Pipeline]]:
     """Every deploy and pipeline in the cache for the config's sources.
 
-    Raises ConfigError only when ``config_file`` was given explicitly; with no config found,
-    there is simply nothing to add.
+    Raises ConfigError only when a config was asked for explicitly (--config, --demo); with no
+    config found, there is simply nothing to add.
     """
-    try:
-        config = load_config(config_file)
-    except ConfigError:
-        if config_file is not None:
-            raise
+    config = load_optional(args)
+    if config is None:
         return [], []
     from cockpit.engine.cache import CacheStore
 
@@ -81,7 +72,7 @@ def run_list(args: argparse.Namespace) -> int:
     from cockpit.engine.triage.store import TriageStore
 
     triages = TriageStore.in_cache(cache_dir()).list(include_closed=args.all)
-    if args.json:
+    if args.format != "text":
         rows = [
             {
                 "id": t.id, "status": t.status, "alert": t.alert.name, "source": t.alert.source,
@@ -90,7 +81,11 @@ def run_list(args: argparse.Namespace) -> int:
             }
             for t in triages
         ]
-        print(json.dumps(rows, indent=2))
+        if args.format == "json":
+            print_json(rows)
+        else:
+            sys.stdout.write(markdown_table(list(rows[0]) if rows else ["id"],
+                                            [[clean_line(str(v), 200) for v in r.values()] for r in rows]))
         return 0
     if not triages:
         print("no open triages" if not args.all else "no triages", file=sys.stderr)
@@ -111,7 +106,7 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"cockpit: {exc.message}", file=sys.stderr)
         return 1
     try:
-        deploys, pipelines = cached_changes(getattr(args, "config", None))
+        deploys, pipelines = cached_changes(args)
     except ConfigError as exc:
         print(f"cockpit: {exc.message}", file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
 """The TOML config file, validated with pydantic-settings, and its one clear error message.
 
 Lookup order and keys are in CONTRACT.md. Environment variables override the file's
-``[cockpit]`` section: ``COCKPIT_READ_ONLY``, ``COCKPIT_THEME``, ``COCKPIT_LOW_BANDWIDTH``.
+``[cockpit]`` section: ``COCKPIT_READ_ONLY``, ``COCKPIT_THEME``, ``COCKPIT_LOW_BANDWIDTH``,
+``COCKPIT_LOG_LEVEL``; command-line flags override both (cockpit.commands.common).
 Each ``[[sources]]`` table is checked against its adapter's own ``Options`` model, so a typo in
 an adapter key is refused with the source's name and the key.
 """
@@ -31,7 +32,7 @@ DEMO_SOURCES = [
 ]
 """What ``--demo`` runs: the embedded demo source and its runbooks, through the real adapters."""
 
-ThemeName = Literal["dark", "light", "high-contrast", "mono"]
+LogLevel = Literal["debug", "info", "warning", "error"]
 
 
 class ConfigError(Exception):
@@ -49,8 +50,12 @@ class CockpitSection(BaseSettings):
 
     read_only: bool = False
     """Refuse every write (silences), from every source."""
-    theme: ThemeName = "dark"
-    """Colour theme: dark, light, high-contrast or mono (mono is forced when NO_COLOR is set)."""
+    theme: str = Field(default="dark", pattern=r"^[a-z0-9][a-z0-9-]*$")
+    """Colour theme: dark, light, high-contrast, mono, or one of Textual's built-in themes by name
+    (nord, gruvbox, ...; the command line checks the name). NO_COLOR (non-empty) means mono
+    unless --theme is given."""
+    log_level: LogLevel = "warning"
+    """What the log file in the state dir keeps: debug, info, warning or error."""
     low_bandwidth: bool | None = None
     """No animation, coarse age updates, 16 colours. Default: on when SSH_CONNECTION is set."""
     alert_group_by: list[str] = Field(default_factory=lambda: ["severity", "alertname"])

@@ -26,7 +26,7 @@ from cockpit.core.models import SourceState, utcnow
 from cockpit.ui.screens import DetailScreen, HelpScreen, MainScreen
 from cockpit.ui.screens.main import PANEL_ORDER
 from cockpit.core.textsafe import clean_line
-from cockpit.themes import STYLESHEET, THEME_NAMES, THEMES, choose_theme
+from cockpit.themes import STYLESHEET, THEMES, choose_theme, selectable_themes
 from cockpit.widgets.alerts import AlertsPanel
 from cockpit.widgets.panel import Panel
 
@@ -96,7 +96,8 @@ class CockpitApp(App[None]):
         self.tick_seconds = tick_seconds or (30.0 if self.low_bandwidth else 5.0)
         for cockpit_theme in THEMES.values():
             self.register_theme(cockpit_theme)
-        self.theme = choose_theme(theme or section_value(settings, "theme"), self.low_bandwidth)
+        self.theme = choose_theme(theme or section_value(settings, "theme"), self.low_bandwidth,
+                                  explicit=theme is not None)
         if self.low_bandwidth:
             self.animation_level = "none"
         self.set_keymap(self.keymap)
@@ -245,7 +246,7 @@ class CockpitApp(App[None]):
         yield SystemCommand("app: quit", "Quit the cockpit", self.action_quit)
         yield SystemCommand("panel: maximise", "Maximise or restore the focused panel",
                             main.action_toggle_maximize)
-        for name in THEME_NAMES + ("ansi",):
+        for name in selectable_themes() + ("ansi",):
             yield SystemCommand(f"theme: {name}", f"Switch to the {name} theme",
                                 partial(setattr, self, "theme", name))
 

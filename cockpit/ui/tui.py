@@ -8,11 +8,12 @@ from cockpit.engine.facade import Engine
 __all__ = ["run_app"]
 
 
-def run_app(engine: Engine, config: Config) -> int:
-    """Run the TUI until the user quits; the engine is stopped on the way out."""
+def run_app(engine: Engine, config: Config, *, theme: str | None = None) -> int:
+    """Run the TUI until the user quits; the engine is stopped on the way out. ``theme`` is the
+    one named on the command line (it wins over NO_COLOR)."""
     from cockpit.ui.app import CockpitApp
 
-    app = CockpitApp(engine=engine, settings=config.cockpit, keys=config.keys)
+    app = CockpitApp(engine=engine, settings=config.cockpit, keys=config.keys, theme=theme)
     try:
         app.run()
     finally:
