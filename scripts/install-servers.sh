@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the real servers the tests run (Prometheus, Alertmanager, sshd, tmux) when they are
+# Installs the real servers the tests run (Prometheus, Alertmanager, tinyproxy, sshd, tmux) when they are
 # missing and we are root; otherwise says what the tests will skip. Never fails the build itself:
 # tests decide (with CI=true a missing server is a test failure, not a skip).
 set -u
@@ -9,6 +9,7 @@ command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 { command -v alertmanager >/dev/null 2>&1 || command -v prometheus-alertmanager >/dev/null 2>&1; } \
   && command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+command -v tinyproxy >/dev/null 2>&1 || need+=(tinyproxy)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v git >/dev/null 2>&1 || need+=(git)
 [ ${#need[@]} -eq 0 ] && exit 0
@@ -22,7 +23,7 @@ apt-get update -qq >/dev/null 2>&1 || true
 apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
   || echo "warning: apt-get install ${need[*]} failed" >&2
 # The Debian packages start their services; the tests run their own instances on free ports.
-for svc in prometheus prometheus-alertmanager prometheus-node-exporter ssh; do
+for svc in prometheus prometheus-alertmanager prometheus-node-exporter tinyproxy ssh; do
   (systemctl stop "$svc" || service "$svc" stop) >/dev/null 2>&1 || true
 done
 exit 0

@@ -64,6 +64,12 @@ class HttpOptions(SourceOptions):
     """A PEM bundle to verify the server with, instead of the system's."""
     insecure_skip_verify: bool = False
     """Do not verify TLS certificates (test setups only)."""
+    proxy: str | None = None
+    """Send this source's requests through this proxy (``http://host:3128``), whatever the
+    environment says."""
+    trust_env: bool = True
+    """Honour HTTPS_PROXY, HTTP_PROXY, NO_PROXY, SSL_CERT_FILE and SSL_CERT_DIR from the
+    environment (false: a direct connection, verified with the bundled CA certificates)."""
 
     @model_validator(mode="after")
     def _one_endpoint_form(self) -> "HttpOptions":
@@ -90,6 +96,12 @@ class HttpOptions(SourceOptions):
             except OSError as exc:
                 raise SourceAuthError(f"cannot read token_file: {exc.strerror}") from None
         return None
+
+    def environment_ca(self) -> str | None:
+        """SSL_CERT_FILE, else SSL_CERT_DIR, when the environment counts and no ca_file is set."""
+        if not self.trust_env or self.ca_file:
+            return None
+        return os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR") or None
 
     def resolve_password(self) -> str | None:
         if self.password is not None:
@@ -167,7 +179,10 @@ class HttpSource(Source):
             verify=verify,
             timeout=httpx.Timeout(opts.timeout),
             follow_redirects=False,
-            trust_env=False,
+            # trust_env: httpx reads HTTPS_PROXY/HTTP_PROXY/ALL_PROXY/NO_PROXY and, for verify=True,
+            # SSL_CERT_FILE/SSL_CERT_DIR; an explicit proxy wins over the environment's.
+            proxy=opts.proxy,
+            trust_env=opts.trust_env,
         )
 
     async def close(self) -> None:

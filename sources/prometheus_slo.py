@@ -167,9 +167,13 @@ class PrometheusSloSource(Source):
         if self._prom is None:
             opts = self.options
             session = requests.Session()
-            session.trust_env = False
+            # requests honours the proxy variables and NO_PROXY itself, but not SSL_CERT_FILE/DIR;
+            # and its environment proxies would beat the session's, so a source proxy turns them off.
+            session.trust_env = opts.trust_env and not opts.proxy
+            if opts.proxy:
+                session.proxies = {"http": opts.proxy, "https": opts.proxy}
             session.verify = False if opts.insecure_skip_verify else (
-                str(Path(opts.ca_file).expanduser()) if opts.ca_file else True
+                str(Path(opts.ca_file).expanduser()) if opts.ca_file else opts.environment_ca() or True
             )
             headers = {"User-Agent": "cockpit", **opts.headers}
             token = opts.resolve_token()

@@ -18,7 +18,12 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("COCKPIT_CACHE_DIR", str(home / "cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    for var in ("COCKPIT_CONFIG", "COCKPIT_READ_ONLY", "COCKPIT_THEME", "COCKPIT_LOW_BANDWIDTH", "SSH_CONNECTION"):
+    for var in ("COCKPIT_CONFIG", "COCKPIT_READ_ONLY", "COCKPIT_THEME", "COCKPIT_LOW_BANDWIDTH", "COCKPIT_LOG_LEVEL",
+                "SSH_CONNECTION", "NO_COLOR"):
+        monkeypatch.delenv(var, raising=False)
+    # HTTP sources honour the proxy and CA variables: the loopback servers are reached directly.
+    for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy", "SSL_CERT_FILE",
+                "SSL_CERT_DIR", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         monkeypatch.delenv(var, raising=False)
 
 

@@ -43,6 +43,9 @@ _ALIASES = {
     "promtool": ("promtool",),
 }
 
+_PACKAGES = {"alertmanager": "prometheus-alertmanager", "amtool": "prometheus-alertmanager", "promtool": "prometheus"}
+"""Debian package of a binary, where its name differs."""
+
 ALERTMANAGER_CONFIG = """\
 route:
   receiver: "null"
@@ -64,11 +67,8 @@ def require_binary(name: str) -> str:
         found = shutil.which(candidate)
         if found:
             return found
-    message = (
-        f"{name} binary not found on PATH (Debian package "
-        f"{'prometheus-alertmanager' if name in ('alertmanager', 'amtool') else 'prometheus'}); "
-        "run `make test` as root to install it"
-    )
+    package = _PACKAGES.get(name, name)
+    message = f"{name} binary not found on PATH (Debian package {package}); run `make test` as root to install it"
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
