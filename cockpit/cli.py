@@ -123,12 +123,12 @@ def check_theme(config: Config) -> None:
 
 def run_tui(args: argparse.Namespace) -> int:
     config = load(args)
-    check_theme(config)
     if config.cockpit.low_bandwidth is None:
         config.cockpit.low_bandwidth = bool(os.environ.get("SSH_CONNECTION"))
     if config.cockpit.low_bandwidth:
         # Textual reads this once, when it is first imported: the 16 ANSI colours only.
         os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "standard")
+    check_theme(config)  # imports Textual: only after TEXTUAL_COLOR_SYSTEM is set
 
     from cockpit.engine.facade import Engine
     from cockpit.ui.keys import KeymapError, keymap_from_config
