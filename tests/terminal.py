@@ -57,8 +57,10 @@ class Tmux:
             check=True, env=full_env, cwd=str(REPO),
         )
 
-    def screen(self) -> str:
-        result = subprocess.run([self.tmux, "-L", self.socket, "capture-pane", "-p"], capture_output=True, text=True)
+    def screen(self, history: bool = False) -> str:
+        """The visible pane; with ``history``, also what scrolled off it."""
+        extra = ["-S", "-"] if history else []
+        result = subprocess.run([self.tmux, "-L", self.socket, "capture-pane", "-p", *extra], capture_output=True, text=True)
         return result.stdout
 
     def send(self, *keys: str) -> None:

@@ -22,8 +22,18 @@ pytestmark = pytest.mark.e2e
 
 
 def cockpit_command(cache: Path, *args: str) -> str:
-    env = f"COCKPIT_CACHE_DIR={shlex.quote(str(cache))} TERM=xterm-256color"
-    return f"cd {shlex.quote(str(REPO))} && env {env} {shlex.quote(sys.executable)} -m cockpit {' '.join(args)}"
+    """The shell command that runs the TUI and then prints its exit status ("cockpit exited rc=N")."""
+    env = f"COCKPIT_CACHE_DIR={shlex.quote(str(cache))} COCKPIT_STATE_DIR={shlex.quote(str(cache))}-state TERM=xterm-256color"
+    command = f"cd {shlex.quote(str(REPO))} && env {env} {shlex.quote(sys.executable)} -m cockpit {' '.join(args)}"
+    return command + "; echo cockpit exited rc=$?"
+
+
+def assert_clean_quit(term: Tmux) -> None:
+    """After ``q``: exit status 0 and no traceback on the terminal (the engine was once stopped
+    twice and the second stop raised "Event loop is closed")."""
+    assert wait_for(lambda: "cockpit exited rc=" in term.screen(), 15), term.screen()
+    printed = term.screen(history=True)
+    assert "cockpit exited rc=0" in printed and "Traceback" not in printed, printed
 
 
 def navigate_and_filter(term: Tmux) -> None:
@@ -47,11 +57,11 @@ def navigate_and_filter(term: Tmux) -> None:
     time.sleep(0.8)
     assert wait_for(lambda: "Keys in force" not in term.screen(), 10), term.screen()
     term.send("q")
-    assert wait_for(lambda: not term.alive() or "cockpit exited" in term.screen(), 15), term.screen()
+    assert_clean_quit(term)
 
 
 def test_tui_in_tmux_navigates_and_filters(tmp_path: Path) -> None:
-    term = Tmux(cockpit_command(tmp_path / "cache", "--demo") + "; echo cockpit exited; sleep 5", width=100, height=30)
+    term = Tmux(cockpit_command(tmp_path / "cache", "--demo") + "; sleep 5", width=100, height=30)
     try:
         navigate_and_filter(term)
     finally:
@@ -59,13 +69,15 @@ def test_tui_in_tmux_navigates_and_filters(tmp_path: Path) -> None:
 
 
 def test_tui_works_at_80x24(tmp_path: Path) -> None:
-    term = Tmux(cockpit_command(tmp_path / "cache", "--demo"), width=80, height=24)
+    term = Tmux(cockpit_command(tmp_path / "cache", "--demo") + "; sleep 5", width=80, height=24)
     try:
         assert term.wait_text("Alerts", 30), term.screen()
         screen = term.screen()
         for title in ("Alerts", "SLOs", "Deploys", "Pipelines", "Runbooks"):
             assert title in screen, f"{title} missing at 80x24:\n{screen}"
         assert "Traceback" not in screen
+        term.send("q")
+        assert_clean_quit(term)
     finally:
         term.close()
 
@@ -108,7 +120,7 @@ def sshd(tmp_path: Path):
 def test_tui_over_ssh_navigates_and_filters(sshd: list[str], tmp_path: Path) -> None:
     remote = cockpit_command(tmp_path / "cache", "--demo")
     command = " ".join(shlex.quote(part) for part in sshd) + " " + shlex.quote(remote)
-    term = Tmux(command + "; echo cockpit exited; sleep 5", width=100, height=30)
+    term = Tmux(command + "; sleep 5", width=100, height=30)
     try:
         navigate_and_filter(term)
     finally:

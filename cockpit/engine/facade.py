@@ -50,6 +50,8 @@ class Engine:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
+        self._stopped = False
+        self._stop_lock = threading.Lock()
 
     @property
     def history(self) -> History:
@@ -129,7 +131,15 @@ class Engine:
         return asyncio.run_coroutine_threadsafe(coro, self._loop)
 
     def stop(self, wait: float = 2.0) -> None:
-        """Stop polling and close the sources; waits up to ``wait`` seconds."""
+        """Stop polling and close the sources; waits up to ``wait`` seconds.
+
+        Idempotent: the app stops the engine when it unmounts and the TUI runner stops it
+        again on the way out; the second call does nothing.
+        """
+        with self._stop_lock:
+            if self._stopped:
+                return
+            self._stopped = True
         self.poller.stop()
         if self._thread is not None:
             self._thread.join(wait)

@@ -186,11 +186,15 @@ class Poller:
 
     def refresh(self, name: str | None = None) -> None:
         """Poll now (one source or all), from any thread."""
-        if self._loop is None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
             return
         for key in [name] if name else list(self._wake):
             if key in self._wake:
-                self._loop.call_soon_threadsafe(self._wake[key].set)
+                try:
+                    loop.call_soon_threadsafe(self._wake[key].set)
+                except RuntimeError:  # the loop closed meanwhile: nothing left to wake
+                    return
 
     def stop(self) -> None:
         """Ask every source loop to end after its current poll (from any thread)."""
