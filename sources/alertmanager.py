@@ -9,8 +9,8 @@ the way karma does it:
   peer must not hide a firing alert);
 * ``peers`` lists every peer that reported the alert.
 
-A dead peer never hides the live one's alerts: the poll succeeds with ``degraded`` naming the dead
-peer. Only when every peer fails does the poll raise (the error of the first peer, with all reasons).
+A dead or hung peer never hides the live one's alerts: the poll succeeds with ``degraded`` naming
+the failed peer. Only when every peer fails does the poll raise (the error of the first peer, with all reasons).
 
 Silences are written to the first peer that accepts a connection; Alertmanager gossips them to the
 others. A write is sent once: it moves to the next peer only when the connection was refused, i.e.
@@ -30,7 +30,7 @@ from pydantic import field_validator
 from cockpit.core.models import Alert, AlertState, FetchResult, RunbookRef, SourceKind, share_fields_set
 from cockpit.sources.alertmanager_wire import RawAlert, loose_alert, parse_alerts_body
 from cockpit.sources.base import SilenceInfo, SilenceRequest, SupportsSilences
-from cockpit.core.errors import SourceBadResponse, SourceError, SourceUnreachable
+from cockpit.core.errors import SourceBadResponse, SourceError, SourceTimeout, SourceUnreachable
 from cockpit.sources.http import HttpOptions, HttpSource, parse_json
 from cockpit.core.matchers import validate_matcher_texts
 from cockpit.core.times import parse_time, rfc3339
@@ -194,10 +194,18 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
         return FetchResult(items=alerts, info=info, degraded=reasons or None)
 
     async def _peer_alerts(self, peer: str) -> list[Any]:
-        """One peer's alerts, parsed compactly (see sources/alertmanager_wire.py)."""
+        """One peer's alerts, parsed compactly (see sources/alertmanager_wire.py).
+
+        The whole request has the source's ``timeout`` (httpx's own timeout is per read, and a
+        stopped peer that accepted the connection would hold the poll): a hung peer fails alone,
+        like a dead one, and the others' alerts are kept.
+        """
         params = list(_ALERT_QUERY) + [("filter", f) for f in self.options.filter]
         url = f"{peer}/api/v2/alerts"
-        response = await self.request("GET", url, params=params)
+        try:
+            response = await asyncio.wait_for(self.request("GET", url, params=params), self.options.timeout)
+        except asyncio.TimeoutError:
+            raise SourceTimeout(f"{url}: no answer within {self.options.timeout:g}s") from None
         try:
             return parse_alerts_body(response, url)
         finally:

@@ -24,6 +24,11 @@ from cockpit.core.errors import SourceError, SourceRateLimited, SourceTimeout
 __all__ = ["Poller", "backoff_delay", "compute_status"]
 
 MAX_BACKOFF_S = 300.0
+POLL_DEADLINE_FACTOR = 2.0
+"""A whole poll may take this many times the source's ``timeout``. Each request is bounded by the
+timeout itself; the outer deadline is only a safety net, and must not be the same figure: a
+source that asks several peers at once must be able to report one hung peer as degraded before
+the poll as a whole is cancelled."""
 
 
 def backoff_delay(failures: int, interval: float, cap: float = MAX_BACKOFF_S, rng: Callable[[], float] = random.random) -> float:
@@ -111,9 +116,12 @@ class Poller:
         state = self.current(source)
         state.last_attempt_at = self.now()
         state.rate_limited = False
+        deadline = source.options.timeout * POLL_DEADLINE_FACTOR
         try:
-            result = await asyncio.wait_for(source.fetch(), timeout=source.options.timeout)
-        except (asyncio.TimeoutError, SourceTimeout):
+            result = await asyncio.wait_for(source.fetch(), timeout=deadline)
+        except asyncio.TimeoutError:
+            state.error = f"timed out after {deadline:g}s"
+        except SourceTimeout:
             state.error = f"timed out after {source.options.timeout:g}s"
         except SourceError as exc:
             state.error = exc.message
