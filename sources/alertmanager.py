@@ -19,7 +19,6 @@ when the request cannot have reached a server.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -32,6 +31,7 @@ from cockpit.sources.alertmanager_wire import RawAlert, loose_alert, parse_alert
 from cockpit.sources.base import SilenceInfo, SilenceRequest, SupportsSilences
 from cockpit.core.errors import SourceBadResponse, SourceError, SourceTimeout, SourceUnreachable
 from cockpit.sources.http import HttpOptions, HttpSource, parse_json
+from cockpit.sources.peers import ask_peers, peer_reason
 from cockpit.core.matchers import validate_matcher_texts
 from cockpit.core.times import parse_time, rfc3339
 
@@ -149,16 +149,6 @@ def _rank(raw: RawAlert) -> int:
     return _STATE_RANK.get(raw.status.state, 3)
 
 
-def _reason(exc: SourceError, peer: str) -> str:
-    """The error's message without the URL prefix the HTTP layer puts in front (the HTTP
-    layer already names a refused connection as such)."""
-    message = exc.message
-    if message.startswith(peer):
-        _, _, rest = message.partition(": ")
-        return rest or message
-    return message
-
-
 class AlertmanagerSource(HttpSource, SupportsSilences):
     """The ``alertmanager`` source: one HA cluster, its alerts merged, its silences writable."""
 
@@ -170,28 +160,10 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
         peers = self.options.endpoints
         if not peers:
             raise SourceError("no Alertmanager url configured")
-        results = await asyncio.gather(*(self._peer_alerts(p) for p in peers), return_exceptions=True)
-        good: list[tuple[str, list[Any]]] = []
-        failures: list[tuple[str, SourceError]] = []
-        for peer, result in zip(peers, results):
-            if isinstance(result, SourceError):
-                failures.append((peer, result))
-            elif isinstance(result, BaseException):
-                raise result
-            else:
-                good.append((peer, result))
-        reasons = "; ".join(f"peer {p}: {_reason(e, p)}" for p, e in failures)
-        if not good:
-            first = failures[0][1]
-            if len(failures) == 1:
-                raise first
-            # Keep the first error's type (auth, rate limit with retry_at...) but name every peer.
-            first.message = f"all {len(failures)} peers failed: {reasons}"
-            first.args = (first.message,)
-            raise first
+        good, reasons = await ask_peers(peers, self._peer_alerts)
         alerts = merge_peer_alerts(self.name, good)
         info = {"peers": f"{len(good)}/{len(peers)} up"} if len(peers) > 1 else {}
-        return FetchResult(items=alerts, info=info, degraded=reasons or None)
+        return FetchResult(items=alerts, info=info, degraded=reasons)
 
     async def _peer_alerts(self, peer: str) -> list[Any]:
         """One peer's alerts, parsed compactly (see sources/alertmanager_wire.py).
@@ -268,7 +240,7 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
                 import httpx  # here, not at the top: validating a config must not import httpx
 
                 if isinstance(exc.__cause__, httpx.ConnectError):
-                    refused.append(f"peer {peer}: {_reason(exc, peer + path)}")
+                    refused.append(f"peer {peer}: {peer_reason(exc, peer + path)}")
                     continue
                 raise
             return parse_json(response, f"{peer}{path}") if expect_json else None

@@ -1,5 +1,11 @@
 """Pending and firing alerts straight from Prometheus (``/api/v1/alerts``), for setups without an
-Alertmanager.
+Alertmanager; Thanos Query, Mimir and Cortex answer the same API (see
+:mod:`cockpit.sources.prom_api` for tenants, path prefixes and Thanos's parameters).
+
+Several ``urls`` are the replicas of one HA pair, both evaluating the same rules: every replica
+is asked at once and their alerts merged by fingerprint as for Alertmanager peers (one alert,
+the earliest ``activeAt``, firing over pending, every replica in ``peers``). A dead replica
+degrades the poll without failing it.
 
 Prometheus's alerts API carries no fingerprint, so one is computed from the labels exactly as
 Prometheus and Alertmanager compute theirs (FNV-1a 64 over the sorted label names and values,
@@ -17,7 +23,9 @@ from pydantic import field_validator
 from cockpit.core.models import Alert, AlertState, FetchResult, RunbookRef, SourceKind
 from cockpit.core.times import parse_time
 from cockpit.core.errors import SourceBadResponse, SourceError
-from cockpit.sources.http import HttpOptions, HttpSource
+from cockpit.sources.http import HttpSource
+from cockpit.sources.peers import ask_peers
+from cockpit.sources.prom_api import PromApiOptions
 from cockpit.core.matchers import matchers_match, parse_matchers, validate_matcher_texts
 
 __all__ = ["PrometheusAlertsOptions", "PrometheusAlertsSource", "label_fingerprint"]
@@ -39,8 +47,8 @@ def label_fingerprint(labels: Mapping[str, str]) -> str:
     return f"{value:016x}"
 
 
-class PrometheusAlertsOptions(HttpOptions):
-    """Options of the ``prometheus-alerts`` source: ``url`` is one Prometheus."""
+class PrometheusAlertsOptions(PromApiOptions):
+    """Options of the ``prometheus-alerts`` source: ``url`` is one Prometheus, ``urls`` an HA pair."""
 
     include_pending: bool = True
     """Show alerts whose ``for`` duration has not elapsed yet (state ``pending``)."""
@@ -60,12 +68,24 @@ class PrometheusAlertsSource(HttpSource):
     Options = PrometheusAlertsOptions
     options: PrometheusAlertsOptions
 
+    def auth_headers(self) -> dict[str, str]:
+        return {**super().auth_headers(), **self.options.api_headers()}
+
     async def fetch(self) -> FetchResult:
-        endpoints = self.options.endpoints
-        if not endpoints:
+        bases = self.options.api_bases
+        if not bases:
             raise SourceError("no Prometheus url configured")
-        base = endpoints[0]
-        data = await self.get_json(f"{base}/api/v1/alerts")
+        good, reasons = await ask_peers(bases, self._replica_alerts)
+        merged: dict[str, Alert] = {}
+        for _base, alerts in good:
+            for alert in alerts:
+                known = merged.get(alert.fingerprint)
+                merged[alert.fingerprint] = alert if known is None else _merge(known, alert)
+        info = {"peers": f"{len(good)}/{len(bases)} up"} if len(bases) > 1 else {}
+        return FetchResult(items=list(merged.values()), info=info, degraded=reasons)
+
+    async def _replica_alerts(self, base: str) -> list[Alert]:
+        data = await self.get_json(f"{base}/api/v1/alerts", params=self.options.api_params())
         if not isinstance(data, dict) or data.get("status") != "success":
             reason = data.get("error") if isinstance(data, dict) else None
             raise SourceBadResponse(f"{base}/api/v1/alerts: {reason or 'not a success response'}")
@@ -81,7 +101,7 @@ class PrometheusAlertsSource(HttpSource):
             if alert.state is AlertState.PENDING and not self.options.include_pending:
                 continue
             alerts.append(alert)
-        return FetchResult(items=alerts)
+        return alerts
 
     def _alert(self, base: str, raw: Any) -> Alert | None:
         if not isinstance(raw, dict):
@@ -106,3 +126,11 @@ class PrometheusAlertsSource(HttpSource):
             runbook=RunbookRef(url=runbook, path=None) if runbook else None,
             peers=[base],
         )
+
+
+def _merge(known: Alert, other: Alert) -> Alert:
+    """One alert reported by two replicas: firing wins over pending, the earliest start is kept."""
+    first = known if known.state is AlertState.FIRING or other.state is not AlertState.FIRING else other
+    starts = [t for t in (known.starts_at, other.starts_at) if t is not None]
+    return first.model_copy(update={"starts_at": min(starts) if starts else None,
+                                    "peers": known.peers + [p for p in other.peers if p not in known.peers]})

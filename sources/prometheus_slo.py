@@ -14,6 +14,11 @@ read from ``/api/v1/rules`` with the range swapped; when that is not possible it
 
 prometheus-api-client is synchronous (requests), so every call runs in a worker thread
 (``asyncio.to_thread``) and its errors are mapped once, in :meth:`PrometheusSloSource._call`.
+
+Thanos, Mimir and Cortex are reached as :mod:`cockpit.sources.prom_api` describes (tenant,
+path prefix, ``dedup``, ``partial_response``). Several ``urls`` are the replicas of an HA pair:
+a poll's queries all go to the first replica that answers (the one that answered last is tried
+first); a dead replica degrades the poll, and only when none answers does it fail.
 """
 
 from __future__ import annotations
@@ -40,7 +45,8 @@ from cockpit.core.errors import (
     SourceTimeout,
     SourceUnreachable,
 )
-from cockpit.sources.http import HttpOptions
+from cockpit.sources.peers import peer_reason
+from cockpit.sources.prom_api import PromApiOptions
 from cockpit.sources.prom_guard import api_error, guard_response, retry_kwargs
 from cockpit.sources.slo_discovery import (
     FoundSlo,
@@ -118,11 +124,8 @@ class DeclaredSlo(BaseModel):
         return f"({error}) / ({total})"
 
 
-class PrometheusSloOptions(HttpOptions):
+class PrometheusSloOptions(PromApiOptions):
     """Options of the prometheus-slo source."""
-
-    path_prefix: str = ""
-    """Appended to the URL, for APIs under a prefix (Mimir's ``/prometheus``)."""
     slos: list[DeclaredSlo] = []
     """SLOs declared by hand, beside the discovered ones."""
     thresholds: Thresholds = Thresholds()
@@ -157,14 +160,15 @@ class PrometheusSloSource(Source):
         super().__init__(name, options, context)
         if not options.endpoints:
             raise ValueError("prometheus-slo needs a url")
-        self._base = options.endpoints[0] + ("/" + options.path_prefix.strip("/") if options.path_prefix.strip("/") else "")
-        self._prom: PrometheusConnect | None = None
+        self._bases = options.api_bases
+        self._base = self._bases[0]
+        self._clients: dict[str, PrometheusConnect] = {}
         self._limit: asyncio.Semaphore | None = None
 
     # -- the client and its errors ------------------------------------------------------------
 
     def _client(self) -> PrometheusConnect:
-        if self._prom is None:
+        if self._base not in self._clients:
             opts = self.options
             session = requests.Session()
             # requests honours the proxy variables and NO_PROXY itself, but not SSL_CERT_FILE/DIR;
@@ -175,17 +179,17 @@ class PrometheusSloSource(Source):
             session.verify = False if opts.insecure_skip_verify else (
                 str(Path(opts.ca_file).expanduser()) if opts.ca_file else opts.environment_ca() or True
             )
-            headers = {"User-Agent": "cockpit", **opts.headers}
+            headers = {"User-Agent": "cockpit", **opts.api_headers()}
             token = opts.resolve_token()
             if token:
                 headers["Authorization"] = f"Bearer {token}"
             auth = (opts.username, opts.resolve_password() or "") if opts.username else None
             session.hooks["response"].append(guard_response)
-            self._prom = PrometheusConnect(
+            self._clients[self._base] = PrometheusConnect(
                 url=self._base, headers=headers, auth=auth, session=session, timeout=opts.timeout,
                 retry=Retry(total=0, raise_on_status=False),
             )
-        return self._prom
+        return self._clients[self._base]
 
     async def _call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run one client call in a thread; map requests and client errors to SourceError."""
@@ -219,7 +223,7 @@ class PrometheusSloSource(Source):
         return self.options.evaluation_time or utcnow()
 
     async def _query(self, expr: str) -> list[dict]:
-        params = {"time": f"{self._at().timestamp():.3f}"}
+        params = {**self.options.api_params(), "time": f"{self._at().timestamp():.3f}"}
         result = await self._call("query", self._client().custom_query, expr, params=params)
         if not isinstance(result, list):
             raise SourceBadResponse(f"{self._base}/api/v1/query: expected an instant vector")
@@ -229,7 +233,8 @@ class PrometheusSloSource(Source):
         def get() -> dict:
             client = self._client()
             response = client._session.get(
-                f"{self._base}/api/v1/rules", headers=client.headers, auth=client.auth, timeout=self.options.timeout
+                f"{self._base}/api/v1/rules", headers=client.headers, auth=client.auth, timeout=self.options.timeout,
+                params=self.options.api_params(),
             )
             if response.status_code != 200:
                 raise PrometheusApiClientException(f"HTTP Status Code {response.status_code} ({response.content[:300]!r})")
@@ -238,13 +243,36 @@ class PrometheusSloSource(Source):
         return await self._call("rules", get)
 
     async def close(self) -> None:
-        if self._prom is not None:
-            self._prom.close()
-            self._prom = None
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
 
     # -- the poll ------------------------------------------------------------------------------
 
     async def fetch(self) -> FetchResult:
+        """Poll the replica that answered last, else the next one; fail only when none answers."""
+        order = [self._base] + [b for b in self._bases if b != self._base]
+        dead: list[str] = []
+        for base in order:
+            self._base = base
+            try:
+                result = await self._poll()
+            except (SourceUnreachable, SourceTimeout) as exc:
+                dead.append(f"peer {base}: {peer_reason(exc, base)}")
+                if len(dead) == len(order):
+                    if len(dead) > 1:
+                        exc.message = f"all {len(dead)} peers failed: " + "; ".join(dead)
+                        exc.args = (exc.message,)
+                    raise
+                continue
+            if dead:
+                result.degraded = "; ".join(dead + ([result.degraded] if result.degraded else []))
+            if len(order) > 1:
+                result.info = {**result.info, "peers": f"querying {base}"}
+            return result
+        raise SourceError("no Prometheus url configured")
+
+    async def _poll(self) -> FetchResult:
         opts = self.options
         self._limit = asyncio.Semaphore(_CONCURRENCY)  # bound to this poll's event loop
         found: dict[tuple[str, str], FoundSlo] = {}
@@ -349,6 +377,7 @@ class PrometheusSloSource(Source):
             start_time=start,
             end_time=end,
             step=str(int(HISTORY_STEP.total_seconds())),
+            params=self.options.api_params() or None,
         )
         steps = int(HISTORY_SPAN / HISTORY_STEP) + 1
         t0 = start.timestamp()

@@ -14,12 +14,10 @@ data (``evaluation_time``), so every expected value is exact arithmetic on the p
 
 from __future__ import annotations
 
-import http.server
 import json
 import math
 import shutil
 import subprocess
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -35,6 +33,7 @@ from cockpit.sources.base import SourceContext
 from cockpit.core.errors import SourceAuthError, SourceBadResponse, SourceUnreachable
 from cockpit.sources.prometheus_slo import PrometheusSloSource
 from cockpit.core.slo_math import WINDOWS
+from tests.prom_proxy import PromProxy
 from tests.servers import Server, free_port, require_binary, start_prometheus
 from tests.slo_data import DATA_SPAN_S, expected_ratio, SyntheticSlo, pyrra_rules, rule_file, sloth_rules, write_openmetrics
 
@@ -321,55 +320,42 @@ async def _sleep(seconds: float) -> None:
 # -- reaching Prometheus: prefixes, tenants, auth, failures -----------------------------------------
 
 
-class _Gateway(http.server.BaseHTTPRequestHandler):
-    """A Mimir-like front: /prometheus prefix, X-Scope-OrgID and a bearer token required."""
-
-    upstream = ""
-
-    def do_GET(self):  # noqa: N802 - http.server's name
-        if not self.path.startswith("/prometheus/"):
-            return self._answer(404, b"not found")
-        if self.headers.get("Authorization") != "Bearer s3cret" or self.headers.get("X-Scope-OrgID") != "tenant-a":
-            return self._answer(401, b'{"status":"error","error":"authentication required"}')
-        with urllib.request.urlopen(self.upstream + self.path[len("/prometheus"):]) as response:  # noqa: S310
-            self._answer(response.status, response.read())
-
-    def _answer(self, code: int, body: bytes) -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):  # quiet
-        pass
-
-
 @pytest.fixture
 def gateway(prom):
-    handler = type("Gateway", (_Gateway,), {"upstream": prom.server.url})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    """A Mimir-like front: /prometheus prefix, X-Scope-OrgID and a bearer token required."""
+    proxy = PromProxy(prom.server.url, tenant="tenant-a", token="s3cret").start()
+    yield proxy
+    proxy.stop()
 
 
 async def test_path_prefix_tenant_header_and_bearer_token_reach_the_data(prom, gateway, monkeypatch):
     monkeypatch.setenv("SLO_TEST_TOKEN", "s3cret")
-    source = _source(gateway, prom.end, path_prefix="/prometheus", headers={"X-Scope-OrgID": "tenant-a"},
-                     token_env="SLO_TEST_TOKEN")
+    source = _source(gateway.url, prom.end, path_prefix="/prometheus", tenant="tenant-a",
+                     token_env="SLO_TEST_TOKEN", dedup=True, partial_response=False)
     try:
         slos = {s.id: s for s in (await source.fetch()).items}
     finally:
         await source.close()
     _check_burns(slos["checkout-availability"], CHECKOUT, ["5m", "1h"])
+    kinds = {r.path.rsplit("/", 1)[-1] for r in gateway.requests}
+    assert {"query", "query_range", "rules"} <= kinds
+    for request in gateway.requests:  # Thanos's parameters ride along on every API call
+        assert request.params.get("dedup") == ["true"] and request.params.get("partial_response") == ["false"]
+
+
+async def test_the_tenant_header_is_sent_with_headers_as_the_older_spelling(prom, gateway, monkeypatch):
+    source = _source(gateway.url, prom.end, path_prefix="prometheus", headers={"X-Scope-OrgID": "tenant-a"},
+                     token="s3cret", discover_pyrra=False)
+    try:
+        slos = {s.id: s for s in (await source.fetch()).items}
+    finally:
+        await source.close()
+    assert "checkout-availability" in slos
+    assert all("dedup" not in r.params for r in gateway.requests)  # unset: not sent
 
 
 async def test_a_wrong_token_is_an_auth_error_without_the_secret(prom, gateway):
-    source = _source(gateway, prom.end, path_prefix="prometheus", headers={"X-Scope-OrgID": "tenant-a"},
-                     token="not-the-token")
+    source = _source(gateway.url, prom.end, path_prefix="prometheus", tenant="tenant-a", token="not-the-token")
     with pytest.raises(SourceAuthError) as caught:
         await source.fetch()
     await source.close()
