@@ -19,6 +19,7 @@ when the request cannot have reached a server.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
