@@ -51,7 +51,7 @@ class AlertmanagerOptions(HttpOptions):
     @field_validator("filter")
     @classmethod
     def _valid_matchers(cls, value: list[str]) -> list[str]:
-        return validate_matcher_texts(value)
+        return validate_matcher_texts(value, single=True)
 
 
 def _runbook(annotations: dict[str, str]) -> RunbookRef | None:

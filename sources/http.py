@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr, model_validator
 
+from cockpit.core.textsafe import clean_line
 from cockpit.sources.base import Source, SourceOptions
 from cockpit.core.errors import (
     SourceAuthError,
@@ -232,7 +233,7 @@ class HttpSource(Source):
             raise SourceRateLimited(f"{where}: rate limited (HTTP {code}){hint}", retry_at=when)
         if code in (401, 403):
             raise SourceAuthError(f"{where}: HTTP {code} {_phrase(response)} (check the credentials)")
-        raise SourceBadResponse(f"{where}: HTTP {code} {_phrase(response)}")
+        raise SourceBadResponse(f"{where}: HTTP {code} {_phrase(response)}{_refusal(response)}")
 
     async def get_json(self, url: str, **kwargs: Any) -> Any:
         """GET and parse JSON; an empty, HTML or malformed body raises SourceBadResponse."""
@@ -257,6 +258,25 @@ def parse_json(response: httpx.Response, url: str) -> Any:
 
 def _phrase(response: httpx.Response) -> str:
     return response.reason_phrase or ""
+
+
+def _refusal(response: httpx.Response, limit: int = 200) -> str:
+    """For a 4xx: the upstream's own reason, e.g. Alertmanager's "invalid silence: …", as
+    ``": <reason>"`` (one inert line), or nothing. A JSON string or an object's ``message``/
+    ``error`` is unwrapped; an HTML page says nothing useful and is left out."""
+    if not 400 <= response.status_code < 500:
+        return ""
+    text = response.content[:4096].decode("utf-8", "replace").strip()
+    if not text or text.startswith("<"):
+        return ""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        parsed = text
+    if isinstance(parsed, dict):
+        parsed = parsed.get("message") or parsed.get("error") or ""
+    reason = clean_line(str(parsed)) if isinstance(parsed, (str, int, float)) else ""
+    return f": {reason[:limit]}" if reason else ""
 
 
 def _reason(exc: BaseException) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from cockpit.engine.audit import AuditLog
 from cockpit.core.models import AlertState, FetchResult
 from cockpit.sources.alertmanager import AlertmanagerSource, merge_peer_alerts
 from cockpit.sources.base import SourceContext
-from cockpit.core.errors import SourceUnreachable, SourceWriteRefused
+from cockpit.core.errors import SourceBadResponse, SourceUnreachable, SourceWriteRefused
 from cockpit.core.matchers import parse_matchers
 from tests.servers import (
     async_wait_until,
@@ -147,7 +148,7 @@ async def test_filter_option_is_sent_to_the_alertmanager(servers, tmp_path: Path
 
 def test_bad_filter_is_refused_by_the_options() -> None:
     with pytest.raises(ValueError, match="bad matcher"):
-        AlertmanagerSource.Options(urls=["http://127.0.0.1:9"], filter=["severity=="])
+        AlertmanagerSource.Options(urls=["http://127.0.0.1:9"], filter=["severity"])
 
 
 def amtool_silences(url: str) -> list[dict]:
@@ -242,6 +243,21 @@ async def test_a_silence_without_comment_is_refused_before_sending(servers, tmp_
     finally:
         await source.close()
     assert [e["result"] for e in audit.entries()] == ["refused", "refused"]
+
+
+async def test_a_silence_alertmanager_refuses_says_alertmanagers_reason(servers, tmp_path: Path) -> None:
+    """Sent as-is (no preview checks): a silence that ended an hour ago. Alertmanager answers 400
+    with its reason in the body; the error shows that reason, not only "HTTP 400"."""
+    source = make_source(tmp_path, [servers["am1"].url])
+    past = silence_request(parse_matchers("alertname=X"), duration_s=60, comment="late", created_by="c",
+                           starts_at=datetime.now(timezone.utc) - timedelta(hours=2))
+    try:
+        with pytest.raises(SourceBadResponse) as info:
+            await source.create_silence(past)
+    finally:
+        await source.close()
+    message = str(info.value)
+    assert "HTTP 400" in message and "end time" in message.lower() and "past" in message.lower()
 
 
 async def test_killed_peer_keeps_the_live_peers_alerts_and_reports_degraded(servers, tmp_path: Path) -> None:

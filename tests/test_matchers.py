@@ -1,10 +1,15 @@
-"""Matcher syntax as a user types it in the Alerts filter, a silence or the `filter` option."""
+"""Matcher syntax as a user types it in the Alerts filter, a silence or the `filter` option.
+
+Where these expectations and Alertmanager disagree, Alertmanager wins: its own test tables are in
+tests/test_matchers_upstream.py; the cases below that Alertmanager reads differently from what a
+reader might guess are pinned in test_alertmanager_tolerates_what_looks_wrong.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from cockpit.core.matchers import Matcher, MatcherError, looks_like_matchers, matchers_match, parse_matchers
+from cockpit.core.matchers import Matcher, MatcherError, looks_like_matchers, matchers_match, parse_filter, parse_matchers
 
 LABELS = {"alertname": "KubePodCrashLooping", "severity": "critical", "service": "checkout", "ns": "prod"}
 
@@ -34,7 +39,7 @@ def test_quoted_values_keep_commas_quotes_and_regex_escapes() -> None:
     assert [(m.name, m.op, m.value) for m in parsed] == [
         ("summary", "=", 'a, b "c"'),
         ("path", "=~", r"api\.v1/.*"),
-        ("x", "=", "y"),
+        ("x", "=", "'y'"),  # Alertmanager keeps single quotes as part of the value
     ]
     assert parsed[1].matches({"path": "api.v1/users"})
     assert not parsed[1].matches({"path": "apixv1/users"})
@@ -51,7 +56,7 @@ def test_round_trip_through_text_and_api() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    ["severity", "=critical", "a==b", 'a="unterminated', "a=b c=d", "{a=b", "a=~(", "1abc=x", 'a=b"'],
+    ["severity", "=critical", 'a="unterminated', "a=~(", 'a=b"', 'a=~"(?!x)"'],
 )
 def test_bad_syntax_is_refused_with_a_message(bad: str) -> None:
     with pytest.raises(MatcherError) as info:
@@ -65,3 +70,29 @@ def test_free_text_is_told_apart_from_matchers() -> None:
     assert looks_like_matchers("job !~ node")
     assert not looks_like_matchers("crashloop")
     assert not looks_like_matchers("disk full")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a==b", [("a", "=", "=b")]),  # classic parser: the value is "=b"
+        ("a=b c=d", [("a", "=", "b c=d")]),  # one matcher, as Alertmanager's API reads it
+        ("{a=b", [("a", "=", "b")]),  # the classic parser takes each brace as optional
+        ("1abc=x", [("1abc", "=", "x")]),  # UTF-8 label names may start with a digit
+    ],
+)
+def test_alertmanager_tolerates_what_looks_wrong(text: str, expected: list[tuple[str, str, str]]) -> None:
+    assert [(m.name, m.op, m.value) for m in parse_matchers(text)] == expected
+
+
+def test_filter_box_takes_amtools_space_separated_matchers() -> None:
+    parsed = parse_filter('alertname=~"Kube.*" severity!=info')
+    assert [(m.name, m.op, m.value) for m in parsed] == [("alertname", "=~", "Kube.*"), ("severity", "!=", "info")]
+    assert matchers_match(parsed, {"alertname": "KubePodCrashLooping", "severity": "critical"})
+    assert not matchers_match(parsed, {"alertname": "KubePodCrashLooping", "severity": "info"})
+
+
+def test_regex_flags_work_and_lookaround_is_refused_before_sending() -> None:
+    assert matchers_match(parse_matchers('env=~"(?i)PROD"'), {"env": "prod"})
+    with pytest.raises(MatcherError, match="regexp"):
+        parse_matchers('env=~"(?!prod).*"')

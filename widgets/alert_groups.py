@@ -19,7 +19,7 @@ from typing import Iterable, Literal, Sequence
 
 from cockpit.core.models import Alert, AlertState
 from cockpit.core.textsafe import clean_line
-from cockpit.core.matchers import MatcherError, looks_like_matchers, matchers_match, parse_matchers
+from cockpit.core.matchers import MatcherError, looks_like_matchers, matchers_match, parse_filter
 
 __all__ = [
     "AlertView",
@@ -191,7 +191,7 @@ class AlertView:
             result = Filtered(self.groups, len(self.alerts))
         elif looks_like_matchers(text):
             try:
-                matchers = parse_matchers(text)
+                matchers = parse_filter(text)
             except MatcherError as exc:
                 result = Filtered([], 0, clean_line(exc, 120))
             else:
