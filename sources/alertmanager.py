@@ -179,10 +179,7 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
             response = await asyncio.wait_for(self.request("GET", url, params=params), self.options.timeout)
         except asyncio.TimeoutError:
             raise SourceTimeout(f"{url}: no answer within {self.options.timeout:g}s") from None
-        try:
-            return parse_alerts_body(response, url)
-        finally:
-            response._content = b""  # the body is parsed: do not keep 4 MB alive until the next GC
+        return parse_alerts_body(response, url)  # the body goes with the response, on return
 
     async def status(self) -> dict[str, Any]:
         """``/api/v2/status`` of the first live peer: version, cluster state, config."""

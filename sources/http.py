@@ -210,7 +210,7 @@ class HttpSource(Source):
                     if size > MAX_BODY_BYTES:
                         raise SourceBadResponse(f"{where}: body larger than {MAX_BODY_BYTES} bytes")
                     chunks.append(chunk)
-                response._content = b"".join(chunks)
+                response = _read(response, b"".join(chunks))
         except SourceError:
             raise
         except httpx.TimeoutException as exc:
@@ -239,6 +239,21 @@ class HttpSource(Source):
         """GET and parse JSON; an empty, HTML or malformed body raises SourceBadResponse."""
         response = await self.request("GET", url, **kwargs)
         return parse_json(response, url)
+
+
+def _read(streamed: httpx.Response, body: bytes) -> httpx.Response:
+    """The streamed answer as a read response holding ``body`` (already decoded, so without
+    the encoding headers): the public way to keep what was read under the cap."""
+    import httpx
+
+    headers = [(k, v) for k, v in streamed.headers.multi_items() if k not in _BODY_HEADERS]
+    return httpx.Response(streamed.status_code, headers=headers, content=body,
+                          request=streamed.request,
+                          extensions={k: v for k, v in streamed.extensions.items() if k in _KEPT_EXTENSIONS})
+
+
+_BODY_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+_KEPT_EXTENSIONS = frozenset({"http_version", "reason_phrase"})
 
 
 def parse_json(response: httpx.Response, url: str) -> Any:

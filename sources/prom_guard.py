@@ -7,6 +7,7 @@ body cap in front of it.
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -62,7 +63,7 @@ def guard_response(response: requests.Response, *args: Any, **kwargs: Any) -> re
     if len(body) > MAX_BODY_BYTES:
         response.close()
         raise SourceBadResponse(f"body larger than {MAX_BODY_BYTES} bytes")
-    response._content, response._content_consumed = body, True
+    response.raw = io.BytesIO(body)  # requests reads .content from here: what was read, decoded
     if 200 <= code < 300:
         if not body.strip():
             raise SourceBadResponse("empty body where JSON was expected")

@@ -163,6 +163,8 @@ class PrometheusSloSource(Source):
         self._bases = options.api_bases
         self._base = self._bases[0]
         self._clients: dict[str, PrometheusConnect] = {}
+        self._sessions: dict[str, requests.Session] = {}
+        """Each client's requests session (ours: the rules API is read through it too)."""
         self._limit: asyncio.Semaphore | None = None
 
     # -- the client and its errors ------------------------------------------------------------
@@ -185,6 +187,7 @@ class PrometheusSloSource(Source):
                 headers["Authorization"] = f"Bearer {token}"
             auth = (opts.username, opts.resolve_password() or "") if opts.username else None
             session.hooks["response"].append(guard_response)
+            self._sessions[self._base] = session
             self._clients[self._base] = PrometheusConnect(
                 url=self._base, headers=headers, auth=auth, session=session, timeout=opts.timeout,
                 retry=Retry(total=0, raise_on_status=False),
@@ -232,7 +235,7 @@ class PrometheusSloSource(Source):
     async def _rules(self) -> dict:
         def get() -> dict:
             client = self._client()
-            response = client._session.get(
+            response = self._sessions[self._base].get(
                 f"{self._base}/api/v1/rules", headers=client.headers, auth=client.auth, timeout=self.options.timeout,
                 params=self.options.api_params(),
             )
@@ -246,6 +249,7 @@ class PrometheusSloSource(Source):
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+        self._sessions.clear()
 
     # -- the poll ------------------------------------------------------------------------------
 

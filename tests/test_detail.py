@@ -176,20 +176,6 @@ def test_copy_goes_through_textual_which_writes_osc52():
     assert app.copied == ["https://x.example/"]
 
 
-def test_textual_copy_to_clipboard_emits_osc52():
-    """Checks the assumption cockpit.core.osc relies on (Textual 8.2.8 writes OSC 52 via the driver)."""
-    written: list[str] = []
-
-    class Driver:
-        def write(self, data: str) -> None:
-            written.append(data)
-
-    app = make_app()
-    app._driver = Driver()  # type: ignore[assignment]
-    app.copy_to_clipboard("https://r.example/x")
-    assert written == [osc52_copy("https://r.example/x")]
-
-
 def test_rich_console_segments_carry_the_links():
     # A plain Rich console (as used for --low-bandwidth snapshots) still gets the link styles.
     console = Console(width=120, record=True, color_system="truecolor", file=open("/dev/null", "w"))

@@ -22,15 +22,14 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.coordinate import Coordinate
-from textual.widgets import DataTable, Static
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets import Static
 
 from cockpit.core.durations import format_coarse, format_coarse_age, format_duration
 from cockpit.ui.keys import bindings_for
 from cockpit.core.models import SourceKind, SourceState, SourceStatus, utcnow
 from cockpit.core.textsafe import clean_line
 from cockpit.themes import THEMES, cell_styles
+from cockpit.widgets.textual_compat import CellTable
 
 __all__ = ["Column", "Panel", "PanelTable", "age_text", "plain", "worst_status"]
 
@@ -65,25 +64,10 @@ def age_text(when: datetime | None, now: datetime, coarse: bool = False) -> str:
     return format_coarse(seconds) if coarse else format_duration(seconds)
 
 
-class PanelTable(DataTable):
+class PanelTable(CellTable):
     """The focusable table inside a panel; ``j``/``k``/``enter`` live here (remappable)."""
 
     BINDINGS = bindings_for("panel")
-
-    def set_cell(self, row_key: str, column_key: str, value: Text) -> None:
-        """Like ``update_cell``, but repaint only that cell when the column need not widen.
-
-        ``update_cell`` repaints the whole table; an age ticking from 3m to 4m should cost
-        a few bytes on a slow link, not a redraw of every row.
-        """
-        column = self.columns.get(ColumnKey(column_key))
-        row_index = self.get_row_index(row_key)
-        if column is None or (column.auto_width and value.cell_len > column.content_width):
-            self.update_cell(row_key, column_key, value, update_width=True)
-            return
-        self._data[RowKey(row_key)][ColumnKey(column_key)] = value
-        self._update_count += 1  # invalidates the table's render caches
-        self.refresh_coordinate(Coordinate(row_index, self.get_column_index(column_key)))
 
     def action_details(self) -> None:
         panel = self.parent

@@ -11,8 +11,8 @@ carry an escape sequence that ends the link early and writes something else. So:
 
 Widgets do not write sequences themselves: they use :func:`link_style` (a Rich ``Style(link=...)``,
 which Textual turns into OSC 8 when it draws) and :func:`copy_to_clipboard`, which hands the text
-to Textual's ``App.copy_to_clipboard`` (in Textual 8.2.8 that writes ``ESC ] 52 ; c ; <base64> BEL``
-through the driver, and keeps the text in ``App.clipboard``). The ``osc8_*``/``osc52_*`` builders
+to Textual's ``App.copy_to_clipboard`` (which writes ``ESC ] 52 ; c ; <base64> BEL`` through the
+driver, checked in a pty by tests/test_textual_compat.py, and keeps the text in ``App.clipboard``). The ``osc8_*``/``osc52_*`` builders
 are for plain-terminal output outside Textual and for tests.
 """
 

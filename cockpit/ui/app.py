@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any, Callable, Coroutine, Iterable, Mapping, Protocol, runtime_checkable
 
 from textual.app import App, SystemCommand
+from textual.driver import Driver
 from textual.message import Message
 from textual.screen import Screen
 
@@ -29,6 +30,7 @@ from cockpit.core.textsafe import clean_line
 from cockpit.themes import STYLESHEET, THEMES, choose_theme, selectable_themes
 from cockpit.widgets.alerts import AlertsPanel
 from cockpit.widgets.panel import Panel
+from cockpit.widgets.textual_compat import terminal_driver
 
 __all__ = ["CockpitApp", "Engine", "SourceUpdated"]
 
@@ -81,6 +83,8 @@ class CockpitApp(App[None]):
         arguments override it (command-line flags). ``keys`` is the ``[keys]`` table; an
         unknown binding id raises :class:`cockpit.ui.keys.KeymapError` (a ValueError)."""
         super().__init__()
+        self._terminal: Driver | None = None
+        """The terminal's driver once it runs (None in a headless test run)."""
         self.engine = engine
         self.clock = clock
         if low_bandwidth is None:
@@ -145,6 +149,13 @@ class CockpitApp(App[None]):
     async def on_unmount(self) -> None:
         await asyncio.to_thread(self.engine.stop)
 
+    def get_driver_class(self) -> type[Driver]:
+        """The platform's driver, handing itself to the app when created (for OSC 9)."""
+        return terminal_driver(super().get_driver_class(), self._terminal_started)
+
+    def _terminal_started(self, driver: Driver) -> None:
+        self._terminal = driver
+
     def run(self, **kwargs: Any) -> None:  # type: ignore[override]
         """Run the app; low-bandwidth mode turns mouse tracking off (no motion reports)."""
         kwargs.setdefault("mouse", not self.low_bandwidth)
@@ -195,8 +206,8 @@ class CockpitApp(App[None]):
         """A critical alert started firing: terminal bell and an OSC 9 desktop notification
         (the panel applies ``bell_on_critical`` and the cooldown)."""
         self.bell()
-        if not self.is_headless and self._driver is not None:
-            self._driver.write(f"\x1b]9;{clean_line(message.text, 200)}\x07")
+        if self._terminal is not None:
+            self._terminal.write(f"\x1b]9;{clean_line(message.text, 200)}\x07")
 
     def action_show_report(self) -> None:
         from cockpit.ui.screens.report import open_report

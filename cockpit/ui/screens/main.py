@@ -54,8 +54,8 @@ class FilterInput(Input):
         super().__init__(**kwargs)
         self._on_edit = on_edit
 
-    def _watch_value(self, value: str) -> None:
-        super()._watch_value(value)
+    def watch_value(self, value: str) -> None:
+        """Textual calls it right after ``Input``'s own watcher, in the same frame."""
         self._on_edit(value)
 
 

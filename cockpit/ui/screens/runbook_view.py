@@ -118,9 +118,9 @@ class SafeMarkdownViewer(MarkdownViewer):
     hands other links to the browser; here an anchor scrolls and anything else becomes a toast.
     """
 
-    async def _on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
+    def on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
         message.stop()
-        message.prevent_default()
+        message.prevent_default()  # MarkdownViewer's own handler (which loads the file) is not run
         href = clean_line(message.href, 300)
         if href.startswith("#"):
             self.document.goto_anchor(href[1:])
