@@ -192,7 +192,7 @@ async def test_help_shows_the_remapped_keys_and_quit_works():
         assert "f1 help" in main(app).status_bar.content.plain
         await pilot.press("q")
         assert app.is_running  # q was remapped away
-        await pilot.press("f1", "x")  # the remapped quit works inside the help too
+        await pilot.press("f1", "x", "y")  # the remapped quit works inside the help too (confirmed)
     assert app.return_code == 0 and not app.is_running
 
 

@@ -92,7 +92,7 @@ async def test_space_again_unticks_and_e_exports_the_timeline_with_times_and_not
     assert "pipeline failed: shop/checkout ci" in export  # the change before the alert
 
 
-async def test_t_again_resumes_the_open_triage_and_c_closes_it(tmp_path: Path):
+async def test_t_again_resumes_the_open_triage_and_x_closes_it_after_a_yes(tmp_path: Path):
     engine = RunbookEngine(tmp_path)
     app = make_app(engine)
     async with app.run_test(size=SIZE) as pilot:
@@ -109,7 +109,7 @@ async def test_t_again_resumes_the_open_triage_and_c_closes_it(tmp_path: Path):
         screen = app.screen
         assert isinstance(screen, TriageScreen) and screen.resumed
         assert screen.triage.id == first and screen.triage.step(1).done
-        await pilot.press("c")
+        await pilot.press("x", "y")
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
     (triage,) = saved(engine)

@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any, Callable, Coroutine, Iterable, Mapping, Protocol, runtime_checkable
 
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.driver import Driver
 from textual.message import Message
@@ -196,6 +197,26 @@ class CockpitApp(App[None]):
                 return keys.split(" ")[0]
         return binding_id
 
+    async def action_quit(self) -> None:
+        """``q``: quit at once from the main screen; from any other screen (a triage, a dialog,
+        a detail) ask first, so a key meant for that screen cannot throw its work away."""
+        from cockpit.ui.screens.confirm import ConfirmScreen
+
+        if isinstance(self.screen, MainScreen):
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmScreen):
+            return  # already asking something: answer that first
+        where = clean_line(type(self.screen).__name__.removesuffix("Screen").lower() or "this", 40)
+        body = Text(f"You are in the {where} screen. Open triages stay open and are offered at the "
+                    "next start.\ny quits · n or esc stays")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(ConfirmScreen("Quit cockpit?", body, "Quit"), answered)
+
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
@@ -250,6 +271,8 @@ class CockpitApp(App[None]):
                                 partial(self._palette_filter, panel_id))
         yield SystemCommand("app: refresh all", "Poll every source now", main.action_refresh)
         yield SystemCommand("alerts: silences", "List the silences; x expires one", self._palette_silences)
+        yield SystemCommand("triage: list", "Every triage, open and closed: read the notes, reopen",
+                            self._palette_triages)
         from cockpit.ui.screens.report import report_commands
 
         yield from report_commands(self)  # "report: show", "handoff: write note"
@@ -265,6 +288,11 @@ class CockpitApp(App[None]):
         from cockpit.ui.screens.silences import show_silences
 
         show_silences(self)
+
+    def _palette_triages(self) -> None:
+        from cockpit.ui.screens.triages import show_triages
+
+        show_triages(self)
 
     def _palette_filter(self, panel_id: str) -> None:
         self.main_screen.action_focus_panel(panel_id)

@@ -88,7 +88,7 @@ DEFAULT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("triage-note", "n", "note", "Triage: note on the step", "screen"),
     KeySpec("triage-note-all", "N", "note(True)", "Triage: note on the whole triage", "screen"),
     KeySpec("triage-export", "e", "export", "Triage: export the timeline", "screen"),
-    KeySpec("triage-close", "c", "close_triage", "Triage: close the triage", "screen"),
+    KeySpec("triage-close", "x", "close_triage", "Triage: close (confirmed) / reopen the triage", "screen"),
     KeySpec("report-1h", "1", "window(1)", "Report: last hour", "screen"),
     KeySpec("report-12h", "2", "window(12)", "Report: last 12 hours", "screen"),
     KeySpec("report-24h", "3", "window(24)", "Report: last 24 hours", "screen"),

@@ -25,6 +25,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.engine.actions import (
     create_silence,
     default_author,
@@ -138,45 +139,6 @@ class SilencePlan:
             out.append("\n")
         out.rstrip()
         return out
-
-
-class ConfirmScreen(ModalScreen[bool]):
-    """Restates a write and asks for a yes; ``esc`` or "Back" answers no."""
-
-    BINDINGS = [Binding("escape", "answer(False)", "Back", id="confirm-back")]
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    #confirm-dialog { width: 80; max-width: 100%; height: auto; max-height: 100%;
-                      border: round $warning; background: $surface; padding: 0 1; }
-    #confirm-buttons { height: auto; margin: 1 0 0 0; }
-    #confirm-buttons Button { margin: 0 2 0 0; }
-    """
-
-    def __init__(self, title: str, body: Text, confirm_label: str) -> None:
-        super().__init__(id="confirm")
-        self._title, self._body, self._confirm_label = title, body, confirm_label
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="confirm-dialog"):
-            yield Static(Text(self._title, style="bold"), id="confirm-title", markup=False)
-            yield Static(self._body, id="confirm-body", markup=False)
-            with Horizontal(id="confirm-buttons"):
-                yield Button(self._confirm_label, id="confirm-yes", variant="warning", compact=True)
-                yield Button("Back", id="confirm-no", compact=True)
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-yes", Button).focus()
-
-    @on(Button.Pressed, "#confirm-yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#confirm-no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
 
 
 class SilenceScreen(ModalScreen["SilencePlan | None"]):

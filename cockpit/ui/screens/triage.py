@@ -4,8 +4,9 @@
 it, its headings and ``- [ ]`` items become the steps, and the deploys and failed pipelines of
 the alert's service are captured. On the screen: ``space``/``enter`` ticks or unticks the
 highlighted step, ``n`` writes a note on it, ``N`` a note on the whole triage, ``e`` exports
-the Markdown timeline (into the cache dir, and to the clipboard), ``c`` closes the triage and
-``esc`` goes back (the triage stays open, to resume later).
+the Markdown timeline (into the cache dir, and to the clipboard), ``x`` closes the triage after
+a confirmation (or reopens a closed one) and ``esc`` goes back (the triage stays open, to resume
+later). Closed triages stay listed (:mod:`cockpit.ui.screens.triages`) with their notes.
 
 Every action is stamped with the time of the key press and saved through
 :class:`cockpit.engine.triage.store.TriageStore` (atomic writes) at once, in a worker thread: actions are
@@ -89,7 +90,7 @@ class TriageScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("e", "export", "Export", id="triage-export"),
-        Binding("c", "close_triage", "Close the triage", id="triage-close"),
+        Binding("x", "close_triage", "Close (confirmed) / reopen the triage", id="triage-close"),
         Binding("q", "app.quit", "Quit", show=False, id="quit"),
         Binding("question_mark", "app.help", "Help", show=False, id="help"),
     ]
@@ -116,8 +117,7 @@ class TriageScreen(Screen[None]):
         yield table
         yield Static(id="triage-notes", markup=False)
         yield Input(id="triage-input")
-        yield Static(Text("space/enter tick · n note on step · N note on triage · e export · "
-                          "c close triage · esc back"), id="triage-hint", markup=False)
+        yield Static(id="triage-hint", markup=False)
 
     @property
     def steps_table(self) -> StepsTable:
@@ -159,6 +159,9 @@ class TriageScreen(Screen[None]):
         title = Text(f"Triage {triage.id}", style="bold")
         title.append(f"  {done}/{total} steps done · {triage.status}")
         self.query_one("#triage-title", Static).update(title)
+        closing = "x reopen" if triage.status == "closed" else "x close triage"
+        self.query_one("#triage-hint", Static).update(Text(
+            f"space/enter tick · n note on step · N note on triage · e export · {closing} · esc back"))
         table = self.steps_table
         row = table.cursor_row
         table.clear()
@@ -278,10 +281,29 @@ class TriageScreen(Screen[None]):
         self._save(write)
 
     def action_close_triage(self) -> None:
-        now = self._now()
-        self._save(lambda: self.store.close(self.triage, now=now),
-                   after=lambda: self.app.notify(f"Triage {self.triage.id} closed", markup=False))
-        self.dismiss()
+        """``x``: close the triage after a confirmation (its notes stay, listed with the closed
+        triages); on a closed triage, reopen it."""
+        if self.triage.status == "closed":
+            now = self._now()
+            self._save(lambda: self.store.reopen(self.triage, now=now),
+                       after=lambda: (self._refresh_if_shown(),
+                                      self.app.notify(f"Triage {self.triage.id} reopened", markup=False)))
+            return
+        from cockpit.ui.screens.confirm import ConfirmScreen
+
+        done, total = self.triage.progress
+        body = Text(f"{clean_line(self.triage.alert.name, 80)}: {done}/{total} steps done. The notes stay; "
+                    "the closed triage can be listed and reopened (command palette: triage: list).")
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            now = self._now()
+            self._save(lambda: self.store.close(self.triage, now=now),
+                       after=lambda: self.app.notify(f"Triage {self.triage.id} closed", markup=False))
+            self.dismiss()
+
+        self.app.push_screen(ConfirmScreen(f"Close triage {self.triage.id}?", body, "Close triage"), answered)
 
 
 def start_triage(app: Any, alert: Alert) -> None:
