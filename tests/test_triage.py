@@ -118,7 +118,7 @@ def test_a_process_killed_with_sigkill_loses_no_action(tmp_path: Path):
         alert = Alert.model_validate_json({alert().model_dump_json()!r})
         t = store.start(alert, parse_runbook({RUNBOOK!r}, "HighErrorRate"))
         print(t.id, flush=True)
-        for step in (1, 2, 3):
+        for step in (2, 3, 6):
             store.tick(t, step)
             store.note(t, f"note {{step}}", step_id=step)
             print("saved", step, flush=True)
@@ -129,14 +129,14 @@ def test_a_process_killed_with_sigkill_loses_no_action(tmp_path: Path):
     try:
         triage_id = proc.stdout.readline().strip()
         lines = [proc.stdout.readline().strip() for _ in range(3)]
-        assert lines == ["saved 1", "saved 2", "saved 3"]
+        assert lines == ["saved 2", "saved 3", "saved 6"]
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     triage = TriageStore.in_cache(tmp_path).load(triage_id)
-    assert [s.id for s in triage.steps if s.done] == [1, 2, 3]
-    assert [n.text for s in (1, 2, 3) for n in triage.notes(s)] == ["note 1", "note 2", "note 3"]
+    assert [s.id for s in triage.steps if s.done] == [2, 3, 6]
+    assert [n.text for s in (2, 3, 6) for n in triage.notes(s)] == ["note 2", "note 3", "note 6"]
     assert TriageStore.in_cache(tmp_path).list()[0].id == triage_id  # offered for resume
 
 
@@ -206,8 +206,8 @@ def test_export_is_an_incident_timeline(store: TriageStore):
     assert "- 2026-11-27 09:33:00Z done: Check the last deploy (ada)" in text
     assert "- 2026-11-27 09:34:00Z note on Check the last deploy: v1.4.2 shipped at 09:12 / rolling back (ada)" in text
     assert "- 2026-11-27 09:50:00Z triage closed (ada)" in text
-    assert "  - [x] Check the last deploy (done 2026-11-27 09:33:00Z)" in text
-    assert "  - [ ] Split errors by route" in text
+    assert "- [x] Check the last deploy (done 2026-11-27 09:33:00Z)" in text
+    assert "\n- [ ] Split errors by route\n\n### Mitigation\n\n### Rollback\n\n- [ ] Run the rollback\n" in text
 
 
 def test_export_keeps_untrusted_text_inert(store: TriageStore):

@@ -29,6 +29,10 @@ def saved(engine: RunbookEngine) -> list:
     return TriageStore.in_cache(engine.cache_dir).list(include_closed=True)
 
 
+def table_row(screen, row: int) -> str:
+    return screen.steps_table.get_row_at(row)[3].plain.strip()
+
+
 def with_first_alert(**changes) -> list[SourceState]:
     return with_alert(fixed_states(), **changes)
 
@@ -48,7 +52,10 @@ async def test_t_starts_a_triage_from_the_runbook_and_every_action_is_saved(tmp_
         # the checkout deploy 25 minutes before the alert... is after it (alert 12m ago): only
         # the failed checkout pipeline 40 minutes ago counts as a change before the alert
         assert [p.id for p in screen.triage.pipelines] == ["p1"]
-        await pilot.press("down", "down", "space")  # tick "Look at the error dashboard..."
+        # headings are rows, not steps: the count and the cursor start at the first thing to do
+        assert "0/3 steps done" in str(screen.query_one("#triage-title").render())
+        assert table_row(screen, screen.steps_table.cursor_row).startswith("Look at the error dashboard")
+        await pilot.press("space")  # tick "Look at the error dashboard..."
         await pilot.press("n", *"5xx on /pay only", "enter")
         await pilot.press("N", *"paged payments team", "enter")
         await settle(app, pilot)
@@ -74,7 +81,8 @@ async def test_space_again_unticks_and_e_exports_the_timeline_with_times_and_not
         await pilot.press("t")
         await settle(app, pilot)
         screen = app.screen
-        await pilot.press("space", "down", "space", "space")  # tick 1; tick and untick 2
+        await pilot.press("space", "down", "space", "space")  # tick 3 (the first step: 1 and 2 are
+        # headings); tick and untick 4
         await pilot.press("n", *"error budget burning", "enter", "e")
         await settle(app, pilot)
         path = Path(screen.exported_to)
@@ -82,13 +90,14 @@ async def test_space_again_unticks_and_e_exports_the_timeline_with_times_and_not
         assert any(str(path) in str(n.message) for n in app._notifications)
         export = path.read_text()
     (triage,) = saved(engine)
-    assert triage.step(1).done and not triage.step(2).done
-    assert "- [x] Meaning (done 2026-11-27 09:30:00Z)" in export
-    assert "- [ ] Diagnosis" in export
+    assert triage.step(3).done and not triage.step(4).done
+    assert "- [x] Look at the error dashboard for the failing endpoint (done 2026-11-27 09:30:00Z)" in export
+    assert "- [ ] Check the last deploy of checkout" in export
+    assert "### Diagnosis" in export  # a heading, not a step
     assert "  - 2026-11-27 09:30:00Z note: error budget burning" in export
     timeline = export.split("## Timeline")[1].split("## Steps")[0]
-    assert "2026-11-27 09:30:00Z done: Meaning" in timeline
-    assert "no longer done: Diagnosis" in timeline
+    assert "2026-11-27 09:30:00Z done: Look at the error dashboard" in timeline
+    assert "no longer done: Check the last deploy of checkout" in timeline
     assert "pipeline failed: shop/checkout ci" in export  # the change before the alert
 
 
@@ -108,7 +117,7 @@ async def test_t_again_resumes_the_open_triage_and_x_closes_it_after_a_yes(tmp_p
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, TriageScreen) and screen.resumed
-        assert screen.triage.id == first and screen.triage.step(1).done
+        assert screen.triage.id == first and screen.triage.step(3).done
         await pilot.press("x", "y")
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "Block",
     "ChecklistItem",
     "MAX_RUNBOOK_BYTES",
     "ParsedRunbook",
@@ -40,6 +41,8 @@ _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CHECK = re.compile(r"^(\s*)[-*+][ \t]+\[([ xX])\][ \t]+(.*\S)\s*$")
 _LIST_OR_QUOTE = re.compile(r"^\s*(?:[-*+>]|\d+[.)])\s")
+_ITEM = re.compile(r"^ {0,1}(?:[-*+]|\d+[.)])[ \t]+(?!\[[ xX]\][ \t])(.*\S)\s*$")
+"""A top-level list item that is not a ``- [ ]`` check (nested items are details of their parent)."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,17 @@ class ChecklistItem:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A top-level list item (``kind="item"``, its first line) or a fenced code block
+    (``kind="code"``, its lines without the fences)."""
+
+    kind: str
+    text: str
+    line: int
+    section: int | None
+
+
+@dataclass(frozen=True)
 class ParsedRunbook:
     """Everything the index, the viewer and the triage need from one runbook."""
 
@@ -83,6 +97,9 @@ class ParsedRunbook:
     """Front matter keys with scalar values (``title``, ``weight``...), as strings."""
     sections: list[Section] = field(default_factory=list)
     checklist: list[ChecklistItem] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    """Plain list items and fenced code blocks, in order (the triage's steps when the runbook
+    has no ``- [ ]`` checklist)."""
     body_line_offset: int = 0
     """Lines the front matter took in the file: add to a section's ``line`` for the file line."""
 
@@ -150,15 +167,25 @@ def parse_runbook(text: str, fallback_title: str = "") -> ParsedRunbook:
     lines = body.split("\n")
     heads: list[tuple[int, int, str]] = []  # (line, level, title)
     checks: list[tuple[int, str, bool]] = []
+    raw_blocks: list[tuple[int, str, str]] = []  # (line, kind, text)
+    code: list[str] = []
+    continuing = -2
     fence: str | None = None
     for no, line in enumerate(lines):
         fence_match = _FENCE.match(line)
         if fence is not None:
             if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence):
                 fence = None
+                if any(c.strip() for c in code):
+                    raw_blocks.append((raw_blocks.pop()[0], "code", "\n".join(code).strip("\n")))
+                else:
+                    raw_blocks.pop()
+            else:
+                code.append(line)
             continue
         if fence_match:
-            fence = fence_match.group(1)
+            fence, code = fence_match.group(1), []
+            raw_blocks.append((no, "code", ""))
             continue
         atx = _ATX.match(line)
         if atx:
@@ -177,6 +204,17 @@ def parse_runbook(text: str, fallback_title: str = "") -> ParsedRunbook:
         check = _CHECK.match(line)
         if check:
             checks.append((no, check.group(3), check.group(2) != " "))
+            continue
+        item = _ITEM.match(line)
+        if item:
+            raw_blocks.append((no, "item", item.group(1)))
+            continuing = no
+        elif continuing == no - 1 and line.strip() and line[:1] in " \t" and not _LIST_OR_QUOTE.match(line):
+            start, kind, text_ = raw_blocks.pop()  # the item's wrapped second line
+            raw_blocks.append((start, kind, f"{text_} {line.strip()}"))
+            continuing = no
+    if fence is not None:  # an unclosed fence: the rest of the file is its code
+        raw_blocks.pop()
 
     sections: list[Section] = []
     for i, (no, level, title) in enumerate(heads):
@@ -187,15 +225,17 @@ def parse_runbook(text: str, fallback_title: str = "") -> ParsedRunbook:
             start += 1
         sections.append(Section(i, level, title, no, "\n".join(lines[start:end]).strip("\n")))
 
-    checklist: list[ChecklistItem] = []
-    for no, text_, checked in checks:
-        owner = None
+    def owner(no: int) -> int | None:
+        found = None
         for s in sections:
             if s.line < no:
-                owner = s.index
+                found = s.index
             else:
                 break
-        checklist.append(ChecklistItem(text_, checked, no, owner))
+        return found
+
+    checklist = [ChecklistItem(text_, checked, no, owner(no)) for no, text_, checked in checks]
+    blocks = [Block(kind, text_, no, owner(no)) for no, kind, text_ in raw_blocks if text_.strip()]
 
     title = meta.get("title") or (sections[0].title if sections else "") or fallback_title
     return ParsedRunbook(
@@ -204,6 +244,7 @@ def parse_runbook(text: str, fallback_title: str = "") -> ParsedRunbook:
         meta=meta,
         sections=sections,
         checklist=checklist,
+        blocks=blocks,
         body_line_offset=offset,
     )
 

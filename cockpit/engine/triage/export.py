@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from cockpit.core.models import Deploy, Pipeline
+from cockpit.core.fill import fill_labels
 from cockpit.core.textsafe import clean, clean_line, safe_url
 from cockpit.engine.triage.store import DEFAULT_LOOKBACK, Triage, related_changes
 
@@ -91,16 +92,34 @@ def export_markdown(
         }[e.kind]
         out.append(f"- {_t(e.at)} {what}{who}")
     out += ["", "## Steps", ""]
+    labels = alert.labels
     for s in triage.steps:
-        indent = "  " * max(0, s.level - 2) if s.kind != "generic" else ""
+        if s.kind == "section":
+            out += ([""] if out[-1] else []) + [f"### {_step(s.title, labels)}", ""]
+            continue
         mark = "x" if s.done else " "
-        out.append(f"{indent}- [{mark}] {_md(s.title)}" + (f" (done {_t(s.done_at)})" if s.done_at else ""))
+        done_at = f" (done {_t(s.done_at)})" if s.done_at else ""
+        if s.kind == "code":
+            code = fill_labels(clean(s.title, max_len=4000), labels)[0].replace("```", "` ` `")
+            out.append(f"- [{mark}] run{done_at}:")
+            out += ["  ```"] + [f"  {line}" for line in code.splitlines()] + ["  ```"]
+        else:
+            out.append(f"- [{mark}] {_step(s.title, labels)}{done_at}")
         for n in triage.notes(s.id):
-            out.append(f"{indent}  - {_t(n.at)} note: {_note(n.text)}")
+            out.append(f"  - {_t(n.at)} note: {_note(n.text)}")
     general = triage.notes(None)
     if general:
         out += ["", "## Notes", ""] + [f"- {_t(n.at)} {_note(n.text)}" for n in general]
     return "\n".join(out) + "\n"
+
+
+def _step(text: str, labels: dict[str, str]) -> str:
+    """A runbook step as it reads in the runbook (its inline Markdown kept, so a command stays a
+    pasteable code span), on one line, escapes removed, the alert's labels filled in; only what
+    could start HTML or a new block is escaped."""
+    line = fill_labels(clean_line(text, max_len=500), labels)[0]
+    parts = re.split(r"(`[^`]+`)", line)  # code spans stay as written: they are shown literally
+    return "".join(p if p.startswith("`") else re.sub(r"([<>|])", r"\\\1", p) for p in parts)
 
 
 def _url(url: str | None) -> str:

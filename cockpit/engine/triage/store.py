@@ -76,11 +76,13 @@ class TriageEvent(BaseModel):
 
 
 class TriageStep(BaseModel):
-    """One thing to do: a runbook section, or a checklist item inside one."""
+    """One row of the walkthrough: a runbook section's heading (shown, never ticked or counted),
+    or one thing to do in it: a checklist item, a list item, a code block."""
 
     id: int
     title: str
-    kind: Literal["section", "check", "generic"] = "section"
+    """As the runbook writes it (Markdown; for ``code``, the block's lines)."""
+    kind: Literal["section", "check", "code", "generic"] = "section"
     level: int = 2
     """Heading level of a section (checks sit one level below theirs): for indentation."""
     section: str | None = None
@@ -90,6 +92,11 @@ class TriageStep(BaseModel):
     @property
     def done(self) -> bool:
         return self.done_at is not None
+
+    @property
+    def actionable(self) -> bool:
+        """Whether it can be ticked (a heading cannot)."""
+        return self.kind != "section"
 
 
 class Triage(BaseModel):
@@ -125,12 +132,15 @@ class Triage(BaseModel):
 
     @property
     def progress(self) -> tuple[int, int]:
-        """(steps done, steps)."""
-        return sum(1 for s in self.steps if s.done), len(self.steps)
+        """(steps done, steps): only what can be done counts, not the headings."""
+        actionable = [s for s in self.steps if s.actionable]
+        return sum(1 for s in actionable if s.done), len(actionable)
 
 
 def steps_from_runbook(runbook: ParsedRunbook | None) -> list[TriageStep]:
-    """Every section heading and ``- [ ]`` item, in document order; generic steps if none.
+    """Every section heading (a row that is not a step), every ``- [ ]`` item (or, in a runbook
+    without any, every top-level list item) and every code block, in document order; generic
+    steps when there is nothing to do.
 
     A leading level-1 heading that only titles the document is left out.
     """
@@ -144,15 +154,18 @@ def steps_from_runbook(runbook: ParsedRunbook | None) -> list[TriageStep]:
         entries: list[tuple[int, TriageStep]] = []
         for s in sections:
             entries.append((s.line, TriageStep(id=0, title=s.title, kind="section", level=s.level)))
-        for c in checks:
-            owner = by_index.get(c.section) if c.section is not None else None
+        todo = [(c.line, c.text, c.section, "check") for c in checks]
+        todo += [(b.line, b.text, b.section, "check" if b.kind == "item" else "code")
+                 for b in runbook.blocks if b.kind == "code" or not checks]
+        for line, text, section, kind in todo:
+            owner = by_index.get(section) if section is not None else None
             level = (owner.level + 1) if owner else 1
             entries.append(
-                (c.line, TriageStep(id=0, title=c.text, kind="check", level=level, section=owner.title if owner else None))
+                (line, TriageStep(id=0, title=text, kind=kind, level=level, section=owner.title if owner else None))
             )
         for n, (_, step) in enumerate(sorted(entries, key=lambda e: e[0]), start=1):
             steps.append(step.model_copy(update={"id": n}))
-    if not steps:
+    if not any(step.actionable for step in steps):
         steps = [TriageStep(id=n, title=t, kind="generic", level=2) for n, t in enumerate(GENERIC_STEPS, 1)]
     return steps
 
@@ -303,6 +316,8 @@ class TriageStore:
     def tick(self, triage: Triage, step_id: int, done: bool = True, *, now: datetime | None = None) -> Triage:
         """Mark a step done (or not done again). Ticking a done step again changes nothing."""
         step = triage.step(step_id)
+        if not step.actionable:
+            raise TriageError(f"step {step_id} is a heading: there is nothing to tick")
         if step.done == done:
             return triage
         now = now or utcnow()

@@ -29,10 +29,16 @@ from textual.widgets import DataTable, Input, Static
 
 from cockpit.core.models import Alert, Deploy, Pipeline, utcnow
 from cockpit.engine.runbooks.doc import load_runbook
+from cockpit.core.osc import copy_to_clipboard
 from cockpit.core.textsafe import clean_line
+from cockpit.ui.inline import code_block_text, copy_text, inline_text
 from cockpit.engine.triage.store import Triage, TriageError, TriageStore, atomic_write_text, export_markdown
 
 __all__ = ["StepsTable", "TriageScreen", "current_user", "start_triage", "store_for", "time_of"]
+
+
+MAX_CODE_LINES = 8
+"""A code block's row shows at most this many lines (``c`` copies it whole)."""
 
 
 def current_user() -> str | None:
@@ -66,7 +72,11 @@ class StepsTable(DataTable):
         Binding("space,enter", "toggle", "Tick / untick", id="triage-tick"),
         Binding("n", "note", "Note on the step", id="triage-note"),
         Binding("N", "note(True)", "Note on the triage", id="triage-note-all"),
+        Binding("c", "copy", "Copy the step's command (OSC 52)", id="triage-copy"),
     ]
+
+    def action_copy(self) -> None:
+        self.screen.copy_step()  # type: ignore[attr-defined]
 
     def action_toggle(self) -> None:
         self.screen.toggle_step()  # type: ignore[attr-defined]
@@ -85,7 +95,7 @@ class TriageScreen(Screen[None]):
     TriageScreen #triage-notes { height: auto; max-height: 8; padding: 0 1; color: $text-muted; }
     TriageScreen #triage-input { display: none; }
     TriageScreen #triage-input.-open { display: block; }
-    TriageScreen #triage-hint { height: 1; padding: 0 1; color: $text-muted; }
+    TriageScreen #triage-hint { height: auto; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
@@ -104,6 +114,7 @@ class TriageScreen(Screen[None]):
         self._lock = threading.Lock()
         self._wanted: dict[int, bool] = {}
         self._note_step: int | None = None
+        self._painted = False
         self.exported_to: str | None = None
         """Where the last export (``e``) was written."""
 
@@ -161,17 +172,30 @@ class TriageScreen(Screen[None]):
         self.query_one("#triage-title", Static).update(title)
         closing = "x reopen" if triage.status == "closed" else "x close triage"
         self.query_one("#triage-hint", Static).update(Text(
-            f"space/enter tick · n note on step · N note on triage · e export · {closing} · esc back"))
+            f"space/enter tick · c copy · n note on step · N note on triage · e export · {closing} · esc back"))
         table = self.steps_table
         row = table.cursor_row
         table.clear()
+        labels = triage.alert.labels
         for step in triage.steps:
-            indent = "  " * max(0, step.level - 2) if step.kind == "check" else ""
-            style = "dim" if step.done else ("bold" if step.kind == "section" else "")
+            indent = "  " * max(0, step.level - 2) if step.kind in ("check", "code") else ""
+            if step.kind == "code":
+                body = code_block_text(step.title, labels)
+                lines = body.split("\n")[:MAX_CODE_LINES]
+                text = Text("\n").join(Text(indent) + line for line in lines)
+            else:
+                text = Text(indent) + inline_text(step.title, labels, 300)
+            if step.kind == "section":
+                text.stylize("bold")
+            elif step.done:
+                text.stylize("dim")
             notes = len(triage.notes(step.id))
-            table.add_row(Text("[x]" if step.done else "[ ]"), Text(time_of(step.done_at)),
-                          Text(str(notes) if notes else ""), Text(indent + clean_line(step.title, 160), style=style),
-                          key=str(step.id))
+            mark = "" if not step.actionable else ("[x]" if step.done else "[ ]")
+            table.add_row(Text(mark), Text(time_of(step.done_at)), Text(str(notes) if notes else ""), text,
+                          key=str(step.id), height=max(1, len(text.plain.split("\n"))))
+        if not self._painted:  # start on the first thing to do, not on a heading
+            self._painted = True
+            row = next((i for i, step in enumerate(triage.steps) if step.actionable and not step.done), 0)
         if triage.steps:
             table.move_cursor(row=min(max(row, 0), len(triage.steps) - 1), animate=False)
         self._paint_notes()
@@ -179,7 +203,7 @@ class TriageScreen(Screen[None]):
     def _paint_notes(self) -> None:
         step = self.current_step
         text = Text()
-        for label, notes in ((f"Notes on: {clean_line(step.title, 80)}" if step else "", self.triage.notes(step.id) if step else []),
+        for label, notes in ((f"Notes on: {clean_line(step.title.split(chr(10))[0], 80)}" if step else "", self.triage.notes(step.id) if step else []),
                              ("Notes on the triage", self.triage.notes(None))):
             if not notes:
                 continue
@@ -228,10 +252,24 @@ class TriageScreen(Screen[None]):
         step = self.current_step
         if step is None or self.triage.status != "open":
             return
+        if not step.actionable:
+            self.notify(f"{clean_line(step.title, 60)} is a heading: tick the steps under it", markup=False)
+            return
         done = not self._wanted.get(step.id, step.done)
         self._wanted[step.id] = done
         now = self._now()
         self._save(lambda: self.store.tick(self.triage, step.id, done, now=now))
+
+    def copy_step(self) -> None:
+        """``c``: the highlighted step's command (labels filled in) to the clipboard, OSC 52."""
+        step = self.current_step
+        if step is None or not step.actionable:
+            self.notify("copy: select a step (a heading has nothing to copy)", severity="warning")
+            return
+        text = copy_text(step.title, self.triage.alert.labels, block=step.kind == "code")
+        if copy_to_clipboard(self.app, text):
+            first = text.split("\n")[0]
+            self.notify(f"copied: {clean_line(first, 70)}" + (" …" if "\n" in text else ""), markup=False)
 
     def open_note(self, general: bool = False) -> None:
         step = None if general else self.current_step
