@@ -26,8 +26,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.core.durations import Duration
 from cockpit.core.models import FetchResult, SourceKind
+from cockpit.core.upstream_history import AlertHistory, IncidentHistory
 
-__all__ = ["SilenceRequest", "SilenceInfo", "Source", "SourceContext", "SourceOptions", "SupportsSilences"]
+__all__ = [
+    "SilenceRequest",
+    "SilenceInfo",
+    "Source",
+    "SourceContext",
+    "SourceOptions",
+    "SupportsAlertHistory",
+    "SupportsIncidentHistory",
+    "SupportsSilences",
+]
 
 
 class SourceOptions(BaseModel):
@@ -124,3 +134,20 @@ class SupportsSilences(ABC):
     @abstractmethod
     async def expire_silence(self, silence_id: str) -> None:
         """Expire one silence now."""
+
+
+class SupportsAlertHistory(ABC):
+    """Mixin for alert sources whose upstream keeps alert history (Prometheus's ALERTS series)."""
+
+    @abstractmethod
+    async def alert_history(self, start: datetime, end: datetime) -> AlertHistory:
+        """The alerts active in [start, end] with their times, and where the upstream has no data.
+        Raises SourceError when the upstream cannot answer."""
+
+
+class SupportsIncidentHistory(ABC):
+    """Mixin for paging sources whose upstream logs each incident's trigger, acknowledge, resolve."""
+
+    @abstractmethod
+    async def incident_history(self, start: datetime, end: datetime) -> IncidentHistory:
+        """Incidents triggered in [start, end] with their acknowledge and resolve times."""

@@ -11,6 +11,10 @@ An incident becomes an :class:`Alert` named after its title; urgency ``high`` is
 ``critical`` and ``low`` is ``warning``; an acknowledged incident stays ``firing`` with the label
 ``pd_status=acknowledged`` (PagerDuty has no silence). Auth is PagerDuty's own header,
 ``Authorization: Token token=…``, with the versioned ``Accept`` header.
+
+For the shift report, :meth:`PagerDutySource.incident_history` reads ``GET /log_entries``
+(``is_overview=true``: the trigger, acknowledge and resolve entries) over a window: each incident
+triggered in it, when it was first acknowledged and by whom, and when it was resolved.
 """
 
 from __future__ import annotations
@@ -20,8 +24,12 @@ from typing import Any
 
 from pydantic import Field
 
+from datetime import datetime
+
 from cockpit.core.models import Alert, AlertState, FetchResult, SourceKind
-from cockpit.core.times import parse_time
+from cockpit.core.times import parse_time, rfc3339
+from cockpit.core.upstream_history import Incident, IncidentHistory
+from cockpit.sources.base import SupportsIncidentHistory
 from cockpit.core.errors import SourceAuthError, SourceBadResponse, SourceError
 from cockpit.sources.http import HttpOptions, HttpSource
 
@@ -30,6 +38,8 @@ __all__ = ["DEFAULT_URL", "PagerDutyOptions", "PagerDutySource", "incident_to_al
 DEFAULT_URL = "https://api.pagerduty.com"
 ACCEPT = "application/vnd.pagerduty+json;version=2"
 _SEVERITY = {"high": "critical", "low": "warning"}
+_HISTORY_PAGES = 100
+"""At most this many pages of log entries for one report window (10,000 entries)."""
 
 
 class PagerDutyOptions(HttpOptions):
@@ -97,7 +107,7 @@ def incident_to_alert(source: str, base: str, raw: dict[str, Any]) -> Alert:
     )
 
 
-class PagerDutySource(HttpSource):
+class PagerDutySource(HttpSource, SupportsIncidentHistory):
     """The ``pagerduty`` source: open incidents, and who is on call."""
 
     kind = SourceKind.ALERTS
@@ -185,6 +195,41 @@ class PagerDutySource(HttpSource):
         if len(names) > 3:
             return "; ".join(names[:3]) + f"; +{len(names) - 3} more"
         return "; ".join(names)
+
+    async def incident_history(self, start: datetime, end: datetime) -> IncidentHistory:
+        params: list[tuple[str, str | int]] = [("since", rfc3339(start) or ""), ("until", rfc3339(end) or ""),
+                                               ("is_overview", "true"), ("time_zone", "UTC"),
+                                               ("limit", self.options.page_size)]
+        params += [("team_ids[]", t) for t in self.options.team_ids]
+        services = set(self.options.service_ids)
+        entries: list[dict[str, Any]] = []
+        offset = 0
+        for _ in range(_HISTORY_PAGES):
+            page = await self._page("log_entries", params + [("offset", offset)])
+            found = page.get("log_entries")
+            if not isinstance(found, list):
+                raise SourceBadResponse(f"{self.base}/log_entries: no log_entries list in the response")
+            entries += [e for e in found if isinstance(e, dict)]
+            if not page.get("more") or not found:
+                break
+            offset += len(found)
+        incidents: dict[str, Incident] = {}
+        for entry in sorted(entries, key=lambda e: str(e.get("created_at") or "")):
+            ref, at = entry.get("incident") or {}, parse_time(entry.get("created_at"))
+            service = entry.get("service") or {}
+            if not isinstance(ref, dict) or at is None or (services and service.get("id") not in services):
+                continue
+            ident, kind = str(ref.get("id") or ""), str(entry.get("type") or "")
+            if kind == "trigger_log_entry" and ident not in incidents:
+                incidents[ident] = Incident(ident, str(ref.get("summary") or ""), _ref_summary(service) or None, at,
+                                            url=ref.get("html_url"))
+            elif (incident := incidents.get(ident)) is None:
+                continue  # triggered before the window
+            elif kind == "acknowledge_log_entry" and incident.acknowledged_at is None:
+                incident.acknowledged_at, incident.acknowledged_by = at, _ref_summary(entry.get("agent")) or None
+            elif kind == "resolve_log_entry" and incident.resolved_at is None:
+                incident.resolved_at = at
+        return IncidentHistory(list(incidents.values()), method=f"{self.base}/log_entries (is_overview)")
 
     async def _page(self, path: str, params: list[tuple[str, str | int]]) -> dict[str, Any]:
         data = await self.get_json(f"{self.base}/{path}", params=params)

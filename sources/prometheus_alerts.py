@@ -16,16 +16,20 @@ fingerprint here and in an Alertmanager fed by this Prometheus.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from pydantic import field_validator
 
+from cockpit.core.upstream_history import AlertHistory
 from cockpit.core.models import Alert, AlertState, FetchResult, RunbookRef, SourceKind
 from cockpit.core.times import parse_time
 from cockpit.core.errors import SourceBadResponse, SourceError
+from cockpit.sources.base import SupportsAlertHistory
 from cockpit.sources.http import HttpSource
 from cockpit.sources.peers import ask_peers
 from cockpit.sources.prom_api import PromApiOptions
+from cockpit.sources.prom_history import merge_histories, read_alert_history
 from cockpit.core.matchers import matchers_match, parse_matchers, validate_matcher_texts
 
 __all__ = ["PrometheusAlertsOptions", "PrometheusAlertsSource", "label_fingerprint"]
@@ -55,13 +59,17 @@ class PrometheusAlertsOptions(PromApiOptions):
     filter: list[str] = []
     """Matchers an alert must satisfy to be shown, e.g. ``["severity!=none"]`` (applied here)."""
 
+    coverage_series: str = "up"
+    """For the shift report: a series selector with samples whenever the server was collecting;
+    where it has none, the report shows a hole. Empty: holes are not looked for."""
+
     @field_validator("filter")
     @classmethod
     def _valid_matchers(cls, value: list[str]) -> list[str]:
         return validate_matcher_texts(value)
 
 
-class PrometheusAlertsSource(HttpSource):
+class PrometheusAlertsSource(HttpSource, SupportsAlertHistory):
     """The ``prometheus-alerts`` source."""
 
     kind = SourceKind.ALERTS
@@ -102,6 +110,29 @@ class PrometheusAlertsSource(HttpSource):
                 continue
             alerts.append(alert)
         return alerts
+
+    async def alert_history(self, start: datetime, end: datetime) -> AlertHistory:
+        """The window rebuilt from every replica's ALERTS and ALERTS_FOR_STATE series, merged
+        (see :mod:`cockpit.sources.prom_history`); a dead replica degrades it, all dead raise."""
+        matchers = [m for text in self.options.filter for m in parse_matchers(text)]
+
+        async def replica(base: str) -> AlertHistory:
+            async def query(expr: str, begin: datetime, until: datetime, step: float) -> list[dict[str, Any]]:
+                params = {**self.options.api_params(), "query": expr, "start": f"{begin.timestamp():.3f}",
+                          "end": f"{until.timestamp():.3f}", "step": f"{step:g}"}
+                data = await self.get_json(f"{base}/api/v1/query_range", params=params)
+                result = (data.get("data") or {}) if isinstance(data, dict) and data.get("status") == "success" else None
+                if result is None or result.get("resultType") != "matrix" or not isinstance(result.get("result"), list):
+                    reason = data.get("error") if isinstance(data, dict) else None
+                    raise SourceBadResponse(f"{base}/api/v1/query_range: {reason or 'not a matrix'}")
+                return result["result"]
+
+            history = await read_alert_history(query, start, end, label_fingerprint, self.options.coverage_series)
+            history.spans = [s for s in history.spans if matchers_match(matchers, s.labels)]
+            return history
+
+        good, reasons = await ask_peers(self.options.api_bases, replica)
+        return merge_histories([history for _base, history in good], reasons)
 
     def _alert(self, base: str, raw: Any) -> Alert | None:
         if not isinstance(raw, dict):

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["PagerDutyServer", "Recorded", "make_incident", "make_oncall"]
+__all__ = ["PagerDutyServer", "Recorded", "make_incident", "make_log_entry", "make_oncall"]
 
 
 def _ref(kind: str, ident: str, summary: str) -> dict[str, Any]:
@@ -93,6 +93,7 @@ class PagerDutyServer:
     token: str = "test-pd-token"
     incidents: list[dict[str, Any]] = field(default_factory=list)
     oncalls: list[dict[str, Any]] = field(default_factory=list)
+    log_entries: list[dict[str, Any]] = field(default_factory=list)
     fail_next: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
     """(path, status, headers) answered once, in order, instead of the real response."""
     requests: list[Recorded] = field(default_factory=list)
@@ -145,6 +146,11 @@ class PagerDutyServer:
             policies = set(query.get("escalation_policy_ids[]", []))
             found = [o for o in self.oncalls if not policies or o["escalation_policy"]["id"] in policies]
             return _send(handler, 200, _paginate("oncalls", found, query))
+        if parts.path == "/log_entries":  # newest first, as PagerDuty lists them
+            since, until = query.get("since", [""])[0], query.get("until", ["9999"])[0]
+            found = sorted((e for e in self.log_entries if since <= e["created_at"] <= until),
+                           key=lambda e: e["created_at"], reverse=True)
+            return _send(handler, 200, _paginate("log_entries", found, query))
         return _send(handler, 404, {"error": {"message": "Not Found", "code": 2100}})
 
 
@@ -171,3 +177,20 @@ def _send(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any], he
         handler.send_header(name, value)
     handler.end_headers()
     handler.wfile.write(data)
+
+
+def make_log_entry(kind: str, incident_id: str, title: str, at: str, agent: str = "PagerDuty",
+                   service: str = "checkout") -> dict[str, Any]:
+    """One log entry as ``GET /log_entries`` returns it (``kind``: trigger, acknowledge, resolve)."""
+    return {
+        "id": f"R{incident_id}{kind[:3].upper()}{at[11:19].replace(':', '')}",
+        "type": f"{kind}_log_entry",
+        "summary": f"{kind.title()}d through the API.",
+        "created_at": at,
+        "agent": _ref("user", "PUSER1", agent),
+        "channel": {"type": "api"},
+        "service": _ref("service", f"PSVC{service.upper()[:3]}", service),
+        "incident": {**_ref("incident", incident_id, title),
+                     "html_url": f"https://example.pagerduty.com/incidents/{incident_id}"},
+        "teams": [],
+    }

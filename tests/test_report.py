@@ -101,7 +101,8 @@ def test_pages_per_hour_cross_midnight_with_after_hours_marked(night):
 
 def test_mtta_mttr_from_silence_and_triage(night):
     response = night["response"]
-    assert response["mtta"] == {"count": 2, "mean_s": (720 + 300) / 2, "median_s": 510.0}
+    assert response["mtta"] == {"count": 2, "mean_s": (720 + 300) / 2, "median_s": 510.0,
+                                "from": "alert episodes: first action recorded by this cockpit"}
     assert response["mttr"]["count"] == 5
     assert response["mttr"]["mean_s"] == (2400 + 3 * 120 + 1800) / 5
     assert response["mttr"]["median_s"] == 120

@@ -1,9 +1,12 @@
 """``cockpit report`` (the shift's on-call KPIs) and ``cockpit handoff write|list|dismiss``.
 
-The report reads only the local history (``<cache_dir>/history.sqlite``), the triage files and
-the handoff notes: no source is polled. ``--config`` names the configured sources so that one
-that recorded nothing is reported as a hole; without a config, every source in the history is.
-Exit status: 0; 1 ``handoff dismiss`` found nothing to dismiss; 2 bad usage or config.
+The report is rebuilt from the upstreams that keep history (``prometheus-alerts``: range queries
+of ``ALERTS`` and ``ALERTS_FOR_STATE``; ``pagerduty``: log entries) and merged with what this
+cockpit recorded (``<cache_dir>/history.sqlite``, triage files, the audit log, handoff notes).
+The window is ``--since`` back from now, or ``--from``/``--until`` (RFC 3339 or ``now-24h``).
+A configured source that recorded nothing is reported as a hole.
+Exit status: 0; 1 an upstream could not answer (its part is shown as a hole) or ``handoff
+dismiss`` found nothing to dismiss; 2 bad usage or config.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ __all__ = ["register", "run_handoff_dismiss", "run_handoff_list", "run_handoff_w
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``report`` and ``handoff`` to the ``cockpit`` parser."""
     report = add_command(subparsers, "report", "on-call KPIs of the last shift, from the local history")
-    report.add_argument("--since", default="12h", metavar="DURATION", help="window length back from now (default 12h)")
+    report.add_argument("--since", metavar="DURATION", help="window length back from now (default 12h)")
+    report.add_argument("--from", dest="start", metavar="TIME", help="window start: RFC 3339 or now-24h (instead of --since)")
+    report.add_argument("--until", metavar="TIME", help="window end: RFC 3339 or now-1h (default now)")
     add_format(report)
     report.add_argument("--noise-minutes", type=float, default=5.0, metavar="N",
                         help="an alert resolved within N minutes with no action counts as noise (default 5)")
@@ -56,37 +61,55 @@ def _hours(text: str) -> tuple[time, time]:
     return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
 
 
+def _window(args: argparse.Namespace, now: datetime) -> tuple[datetime, datetime]:
+    """--since back from --until (default now), or --from to --until."""
+    from cockpit.core.durations import parse_duration
+    from cockpit.core.times import parse_moment
+
+    if args.since and args.start:
+        raise ValueError("give --since or --from, not both")
+    until = parse_moment(args.until, now) if args.until else now
+    if args.start:
+        return parse_moment(args.start, now), until
+    window = parse_duration(args.since or "12h")
+    if window <= 0:
+        raise ValueError("--since must be positive")
+    return until - timedelta(seconds=window), until
+
+
 def run_report(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from cockpit.core.durations import parse_duration
     from cockpit.engine.history import History
-    from cockpit.engine.report.build import ReportOptions, build_report
+    from cockpit.engine.report.build import ReportOptions
     from cockpit.engine.report.render import render_report
+    from cockpit.engine.report.upstream import rebuild_report
 
     try:
-        window = parse_duration(args.since)
+        since, until = _window(args, datetime.now(timezone.utc))
         start, end = _hours(args.business_hours)
         zone = ZoneInfo(args.tz) if args.tz else None
     except (ValueError, ZoneInfoNotFoundError) as exc:
         print(f"cockpit report: {exc or 'bad argument'}", file=sys.stderr)
         return 2
-    if window <= 0 or start >= end:
-        print("cockpit report: --since must be positive and business hours must start before they end", file=sys.stderr)
+    if since >= until or start >= end:
+        print("cockpit report: the window must start before it ends and business hours must start before they end",
+              file=sys.stderr)
         return 2
     config = load_optional(args)
     names = tuple(entry.name for entry in config.sources) if config else ()
-    until = datetime.now(timezone.utc)
-    opts = ReportOptions(since=until - timedelta(seconds=window), until=until, noise_minutes=args.noise_minutes,
+    opts = ReportOptions(since=since, until=until, noise_minutes=args.noise_minutes,
                          flap_count=args.flap_count, business_start=start, business_end=end, tz=zone, sources=names)
     directory = cache_dir()
     history = History(directory)
     try:
-        report = build_report(history, directory, opts)
+        report, failed = rebuild_report(config, history, directory, opts)
     finally:
         history.close()
+    for name, reason in sorted(failed.items()):
+        print(f"cockpit report: {clean_line(name, 80)}: {clean_line(reason, 300)} (its part is a hole)", file=sys.stderr)
     sys.stdout.write(render_report(report, args.format, opts.zone))
-    return 0
+    return 1 if failed else 0
 
 
 def run_handoff_write(args: argparse.Namespace) -> int:

@@ -10,9 +10,9 @@ digits (Go), no zone at all, or Go's zero time ``0001-01-01T00:00:00Z`` meaning 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
-__all__ = ["parse_time", "rfc3339"]
+__all__ = ["parse_moment", "parse_time", "rfc3339"]
 
 _FRACTION = re.compile(r"(\.\d{1,6})\d+")
 """Fractional seconds past the microseconds Python keeps (Go writes nanoseconds)."""
@@ -58,3 +58,27 @@ def rfc3339(when: datetime | None, timespec: str = "auto") -> str | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return when.astimezone(timezone.utc).isoformat(timespec=timespec).replace("+00:00", "Z")
+
+
+def parse_moment(text: str, now: datetime) -> datetime:
+    """A moment as a user types it: RFC 3339 (``2026-11-27T09:00:00Z``) or Grafana's relative form
+    (``now``, ``now-24h``, ``now-7d``, ``now+30m``). Raises ValueError naming the accepted forms."""
+    from cockpit.core.durations import parse_duration
+
+    value = text.strip()
+    if value.lower().startswith("now"):
+        rest = value[3:].strip()
+        if not rest:
+            return now
+        if rest[0] in "+-":
+            try:
+                seconds = parse_duration(rest[1:].strip())
+            except ValueError:
+                pass
+            else:
+                return now + timedelta(seconds=seconds if rest[0] == "+" else -seconds)
+    elif "T" in value.upper() or " " in value:
+        when = parse_time(value)
+        if when is not None and (value.upper().endswith("Z") or value[-6:-5] in "+-" and value[-3:-2] == ":"):
+            return when
+    raise ValueError(f"{text!r} is not a time: give RFC 3339 with a zone (2026-11-27T09:00:00Z) or now-24h")

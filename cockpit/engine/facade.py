@@ -25,6 +25,7 @@ from cockpit.sources.base import Source, SourceContext
 
 if TYPE_CHECKING:
     from cockpit.engine.history import History
+    from cockpit.engine.report.build import ReportOptions
 
 __all__ = ["Engine"]
 
@@ -66,6 +67,14 @@ class Engine:
 
                 self._history = History(self.cache_dir)
             return self._history
+
+    def shift_report(self, opts: ReportOptions) -> tuple[dict[str, Any], dict[str, str]]:
+        """The shift report for ``opts``'s window, rebuilt from the upstreams that keep history
+        and merged with this cockpit's history (blocking: call it from a worker thread); and the
+        sources that could not answer."""
+        from cockpit.engine.report.upstream import rebuild_report
+
+        return rebuild_report(self.config, self.history, self.cache_dir, opts)
 
     @property
     def notice(self) -> str | None:

@@ -24,17 +24,21 @@ How each figure is computed is also written into the report's ``footer``:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cockpit.engine.handoff import list_notes
 from cockpit.core.times import parse_time as _parse, rfc3339 as _iso
 from cockpit.engine.history import SLO_SAMPLE_S, History
+from cockpit.engine.report.changes import changes
 from cockpit.engine.report.inputs import audit_silences, open_triages, triage_files
 from cockpit.core.matchers import MatcherError, matchers_match, parse_matchers
+
+if TYPE_CHECKING:
+    from cockpit.engine.report.upstream import Upstream
 
 __all__ = ["Episode", "ReportOptions", "build_report"]
 
@@ -81,6 +85,8 @@ class Episode:
     fired_at: datetime | None = None
     resolved_at: datetime | None = None
     actions: list[tuple[datetime, str]] = field(default_factory=list)
+    origin: str = "history"
+    """``history``: rebuilt from what this cockpit saw; ``upstream``: from the source's own history."""
 
     def first_action(self) -> tuple[datetime, str] | None:
         after = [a for a in self.actions if a[0] >= self.seen_at and (self.resolved_at is None or a[0] <= self.resolved_at)]
@@ -133,7 +139,7 @@ def attach_actions(episodes: list[Episode], actions: list[dict[str, Any]], triag
 
     def add(key: str, source: str, at: datetime, what: str) -> None:
         for episode in by_key.get(key, []):
-            if not source or source == episode.source:
+            if not source or source == episode.source or episode.origin == "upstream":
                 episode.actions.append((at, what))
 
     for ev in actions:
@@ -257,53 +263,6 @@ def _slo_section(samples: list[dict[str, Any]], opts: ReportOptions) -> list[dic
     return out
 
 
-def _runs(events: list[dict[str, Any]], kind: str, opts: ReportOptions) -> list[dict[str, Any]]:
-    """Runs (deploys or pipelines) whose start (else first sighting) is in the window; last status."""
-    runs: dict[tuple[str, str], dict[str, Any]] = {}
-    for ev in events:
-        if ev["kind"] != kind:
-            continue
-        data = ev["data"] or {}
-        run = runs.setdefault((ev["source"], ev["key"]), {"source": ev["source"], "first_seen": ev["at"]})
-        run.update({"name": ev["name"], "service": ev["service"], "status": ev["state"], **data})
-    out = []
-    for run in runs.values():
-        start = _parse(run.get("started_at")) or run["first_seen"]
-        if opts.since <= start <= opts.until:
-            run["start"] = start
-            out.append(run)
-    return sorted(out, key=lambda r: r["start"])
-
-
-def _changes(events: list[dict[str, Any]], episodes: list[Episode], opts: ReportOptions) -> dict[str, Any]:
-    critical = [e for e in episodes if e.fired_at and e.severity == "critical"]
-    deploys = []
-    for run in _runs(events, "deploy", opts):
-        end = _parse(run.get("finished_at")) or run["start"]
-        signal = next((e for e in critical if (e.service or "").lower() == (run["service"] or "").lower()
-                       and run["start"] <= e.fired_at <= end + opts.change_window), None)
-        deploys.append({"service": run["service"], "environment": run.get("environment"), "version": run.get("version"),
-                        "status": run["status"], "started_at": _iso(run["start"]), "author": run.get("author"),
-                        "source": run["source"],
-                        "followed_by": None if signal is None else {"alert": signal.name, "fired_at": _iso(signal.fired_at)}})
-    pipelines = [r for r in _runs(events, "pipeline", opts) if r.get("branch") in opts.default_branches]
-    finished = [r for r in pipelines if r["status"] in ("succeeded", "failed")]
-    per_repo: dict[str, Counter] = defaultdict(Counter)
-    for r in finished:
-        per_repo[r["service"]][r["status"]] += 1
-    failures = sum(1 for d in deploys if d["followed_by"])
-    return {
-        "deploys": {"count": len(deploys), "change_failure_signals": failures,
-                    "change_failure_rate": failures / len(deploys) if deploys else None, "list": deploys},
-        "pipelines": {
-            "runs": len(pipelines), "finished": len(finished),
-            "succeeded": sum(1 for r in finished if r["status"] == "succeeded"),
-            "success_rate": sum(1 for r in finished if r["status"] == "succeeded") / len(finished) if finished else None,
-            "by_repo": [{"repo": k, "succeeded": v["succeeded"], "failed": v["failed"]} for k, v in sorted(per_repo.items())],
-        },
-    }
-
-
 def _holes(history: History, opts: ReportOptions) -> list[dict[str, Any]]:
     spans = history.spans(opts.since, opts.until)
     names = sorted(set(opts.sources) | {s.source for s in spans})
@@ -332,13 +291,16 @@ def _footer(opts: ReportOptions) -> list[str]:
     days = ",".join("Mon Tue Wed Thu Fri Sat Sun".split()[d] for d in opts.business_days)
     return [
         f"Window: {_iso(opts.since)} to {_iso(opts.until)}; hours shown in {datetime.now(zone).tzname() or zone}.",
-        "Alerts: an episode runs from first sighting to resolution (gone from its source); it fired when first seen "
-        "firing, silenced or inhibited (upstream starts_at when first seen already firing). Episodes fired before the "
-        "window are carried over and not counted.",
+        "Alerts: from a prometheus-alerts source, an episode is a run of its firing ALERTS samples on the server "
+        "(fired = first firing evaluation, resolved = first evaluation after the last; pending is not firing; "
+        "ALERTS_FOR_STATE gives the activation time); from other sources, an episode runs from the cockpit's first "
+        "sighting to resolution (gone from its source; upstream starts_at when first seen already firing). An alert "
+        "seen by both counts once. Episodes fired before the window are carried over and not counted.",
         f"Pages: episodes of severity {'/'.join(opts.page_severities)}; after-hours = outside "
         f"{opts.business_start:%H:%M}-{opts.business_end:%H:%M} on {days}.",
-        "MTTA: first action (alert turned silenced, silence or triage step recorded by the cockpit) minus fired time; "
-        "MTTR: resolved minus fired. Both are precise to one poll interval.",
+        "MTTA and MTTR: with a PagerDuty source, from its log entries (triggered to first acknowledged, triggered to "
+        "resolved, incidents triggered in the window); otherwise first action (alert turned silenced, silence or "
+        "triage step recorded by the cockpit) minus fired time, and resolved minus fired.",
         f"Noise: resolved less than {opts.noise_minutes:g} min after firing with no action (self-resolved); "
         f"flapping = fired {opts.flap_count} or more times in the window; actionable share = resolved episodes with an action.",
         f"SLOs: attainment = share of observed time with status ok (sampled every {SLO_SAMPLE_S / 60:g} min and on "
@@ -348,29 +310,45 @@ def _footer(opts: ReportOptions) -> list[str]:
         f"Changes: deploys started in the window; a change-failure signal is a critical alert on the same service "
         f"from the deploy's start to {opts.change_window.total_seconds() / 60:g} min after it finished. Pipelines: runs "
         f"on {'/'.join(opts.default_branches)} started in the window; success rate = succeeded / (succeeded + failed).",
-        "Holes: parts of the window a source was down or nothing was recorded; figures are silent about them.",
+        "Holes: parts of the window a source was down or nothing was recorded (prometheus-alerts: where the server "
+        "has no samples of its coverage series, up by default); figures are silent about them.",
     ]
 
 
-def build_report(history: History, cache_dir: Path | str, opts: ReportOptions) -> dict[str, Any]:
-    """Compute every section of the report for ``opts``'s window."""
+def build_report(history: History, cache_dir: Path | str, opts: ReportOptions,
+                 upstream: Upstream | None = None) -> dict[str, Any]:
+    """Compute every section of the report for ``opts``'s window.
+
+    ``upstream`` (:func:`cockpit.engine.report.upstream.read_upstream`) replaces the episodes of
+    the sources that keep history upstream, their holes, and MTTA/MTTR where PagerDuty is set.
+    """
+    from cockpit.engine.report import upstream as up
+
+    upstream = upstream or up.Upstream()
     cache_dir = Path(cache_dir)
     events = history.events(opts.since - _LOOKBACK, opts.until)
-    episodes = build_episodes(events)
+    episodes = up.merge_episodes(build_episodes(events), upstream, opts.since)
     triages = triage_files(cache_dir)
     actions = [e for e in events if e["kind"] == "action"]
     attach_actions(episodes, actions, triages, audit_silences(cache_dir, opts.since - _LOOKBACK, opts.until))
     notes = [n for n in list_notes(cache_dir) if opts.since <= n.at <= opts.until or n.dismissed_at is None]
+    alerts = _alert_sections(episodes, opts)
+    alerts["alerts"]["pending_only"] = up.pending_only(upstream, opts.since, opts.until)
+    up.use_incidents(alerts["response"], upstream, opts.since, opts.until)
+    replaced = upstream.alert_sources | {n.removeprefix("pagerduty:") for n in upstream.failed}
+    local_opts = replace(opts, sources=tuple(n for n in opts.sources if n not in replaced))
+    holes = [h for h in _holes(history, local_opts) if h["source"] not in replaced]
     return {
         "generated_at": _iso(datetime.now(timezone.utc)),
         "window": {"since": _iso(opts.since), "until": _iso(opts.until),
                    "hours": round((opts.until - opts.since).total_seconds() / 3600, 2)},
-        **_alert_sections(episodes, opts),
+        **alerts,
         "slos": _slo_section(history.slo_samples(opts.since, opts.until), opts),
-        **_changes(events, episodes, opts),
+        **changes(events, episodes, opts),
         "open_triages": open_triages(triages),
         "handoff_notes": [{"id": n.id, "at": _iso(n.at), "author": n.author, "text": n.text,
                            "dismissed": n.dismissed_at is not None} for n in notes],
-        "holes": _holes(history, opts),
+        "holes": sorted(up.upstream_holes(upstream, opts.since, opts.until) + holes, key=lambda h: str(h["source"])),
+        "origins": up.origins(upstream, history_sources=sorted({e.source for e in episodes if e.origin == "history"})),
         "footer": _footer(opts),
     }

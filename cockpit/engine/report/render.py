@@ -19,7 +19,8 @@ from cockpit.core.times import parse_time
 __all__ = ["SECTIONS", "render_json", "render_markdown", "render_report", "render_text"]
 
 SECTIONS = ("Alerts and pages", "Pages per hour", "Response", "Noise", "SLOs", "Deploys",
-            "Pipelines", "Open triages", "Handoff notes", "Data holes", "How these figures were computed")
+            "Pipelines", "Open triages", "Handoff notes", "Data holes", "How these figures were computed",
+            "Where these figures come from")
 """Section headings, in order (every one is always present, with "none" when empty)."""
 
 Block = tuple[str, Any]
@@ -67,7 +68,8 @@ def blocks(r: dict[str, Any], tz: tzinfo | None = None) -> list[Block]:
     h(("title", f"Shift report {_time(r['window']['since'])} to {_time(r['window']['until'])} ({r['window']['hours']:g}h)"))
     h(("h", SECTIONS[0]))
     h(("p", f"{a['fired']} alerts fired, {a['pages']} pages ({a['pages_after_hours']} after hours); "
-            f"{a['still_firing']} still firing at the end; {len(a['carried_over'])} carried over from before the window."))
+            f"{a['still_firing']} still firing at the end; {len(a['carried_over'])} carried over from before the window"
+            + (f"; {a['pending_only']} pending that never fired (not counted)." if a.get("pending_only") else ".")))
     if a["by_severity"]:
         h(table(["severity", "alerts", "pages"], [[_c(x["severity"]), x.get("alerts", 0), x.get("pages", 0)] for x in a["by_severity"]]))
         h(table(["service", "alerts", "pages"], [[_c(x["service"]), x.get("alerts", 0), x.get("pages", 0)] for x in a["by_service"]]))
@@ -84,8 +86,15 @@ def blocks(r: dict[str, Any], tz: tzinfo | None = None) -> list[Block]:
         h(("p", f"{len(hours) - len(shown)} of {len(hours)} hours without pages are not listed."))
     resp = r["response"]
     h(("h", SECTIONS[2]))
-    h(("list", [f"MTTA (time to first action): {_stat(resp['mtta'])}; {resp['unacknowledged']} alert(s) without action",
-                f"MTTR (fired to resolved): {_stat(resp['mttr'])}; {resp['unresolved']} not resolved in the window"]))
+    pd = resp.get("pagerduty")
+    if pd:
+        h(("list", [f"MTTA (triggered to acknowledged): {_stat(resp['mtta'])}; {pd['unacknowledged']} of "
+                    f"{pd['incidents']} incident(s) not acknowledged",
+                    f"MTTR (triggered to resolved): {_stat(resp['mttr'])}; {pd['incidents'] - pd['resolved']} not resolved",
+                    f"alerts: time to first action {_stat(resp['alerts_mtta'])}; fired to resolved {_stat(resp['alerts_mttr'])}"]))
+    else:
+        h(("list", [f"MTTA (time to first action): {_stat(resp['mtta'])}; {resp['unacknowledged']} alert(s) without action",
+                    f"MTTR (fired to resolved): {_stat(resp['mttr'])}; {resp['unresolved']} not resolved in the window"]))
     noise = r["noise"]
     h(("h", SECTIONS[3]))
     h(("list", [f"actionable share: {_pct(noise['actionable_share'])}",
@@ -140,9 +149,12 @@ def blocks(r: dict[str, Any], tz: tzinfo | None = None) -> list[Block]:
         parts = [f"{x['kind']} {_time(x['start'])}-{_time(x['end'])}" + (f" ({_c(x['error'], 80)})" if x["error"] else "")
                  for x in s["holes"]]
         holes.append(f"{_c(s['source'])}: data has holes, {_pct(s['covered_share'])} covered: " + "; ".join(parts))
+    holes += [f"{_c(s['source'])}: degraded: {_c(s['degraded'], 200)}" for s in r["holes"] if s.get("degraded")]
     h(("list", holes) if holes else ("p", "no source recorded anything in this window"))
     h(("h", SECTIONS[10]))
     h(("list", r["footer"]))
+    h(("h", SECTIONS[11]))
+    h(("list", [f"{what}: {_c(origin, 300)}" for what, found in (r.get("origins") or {}).items() for origin in found]))
     return out
 
 

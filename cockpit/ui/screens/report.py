@@ -34,16 +34,20 @@ DEFAULT_HOURS = 12
 
 
 def compute_report_text(cache_dir: Path, history: Any, sources: tuple[str, ...], until: datetime,
-                        hours: int) -> str:
+                        hours: int, engine: Any = None) -> str:
     """The report text for the ``hours`` before ``until`` (blocking: run it in a thread).
 
-    ``history`` is the engine's History; when None, the cache dir's history is opened and closed.
+    With the engine, the report is rebuilt from the upstreams that keep history (the same as
+    ``cockpit report``); ``history`` is the engine's History; when None, the cache dir's history
+    is opened and closed.
     """
     from cockpit.engine.history import History
     from cockpit.engine.report.build import ReportOptions, build_report
     from cockpit.engine.report.render import render_text
 
     opts = ReportOptions(since=until - timedelta(hours=hours), until=until, sources=sources)
+    if engine is not None and history is not None:
+        return render_text(engine.shift_report(opts)[0], opts.zone)
     own = history is None
     store = History(cache_dir) if own else history
     try:
@@ -83,8 +87,10 @@ class ReportScreen(Screen[None]):
     """
 
     def __init__(self, cache_dir: Path | None, history: Any = None, sources: Iterable[str] = (),
-                 clock: Callable[[], datetime] | None = None, hours: int = DEFAULT_HOURS) -> None:
+                 clock: Callable[[], datetime] | None = None, hours: int = DEFAULT_HOURS, engine: Any = None) -> None:
         super().__init__(id="report")
+        self.engine = engine
+        """The engine facade: the report is rebuilt from the upstreams through it (None: history only)."""
         self.cache_dir = cache_dir
         self.history = history
         self.sources = tuple(sources)
@@ -136,7 +142,7 @@ class ReportScreen(Screen[None]):
             return
         hours, until = self.hours, self.clock()
         self.run_worker(lambda: (hours, compute_report_text(self.cache_dir, self.history, self.sources,
-                                                            until, hours)),
+                                                            until, hours, self.engine)),
                         thread=True, exclusive=True, group="report", name=f"report {hours}h",
                         exit_on_error=False)
 
@@ -167,7 +173,8 @@ def open_report(app: App) -> None:
     engine = getattr(app, "engine", None)
     states = getattr(app, "states", [])
     app.push_screen(ReportScreen(engine_cache_dir(app), getattr(engine, "history", None),
-                                 sources=(s.name for s in states), clock=getattr(app, "clock", None)))
+                                 sources=(s.name for s in states), clock=getattr(app, "clock", None),
+                                 engine=engine if hasattr(engine, "shift_report") else None))
 
 
 def report_commands(app: App) -> Iterable[SystemCommand]:

@@ -1,0 +1,184 @@
+"""The shift report rebuilt from upstream: ALERTS and ALERTS_FOR_STATE backfilled into a REAL
+Prometheus with promtool (:mod:`tests.alerts_backfill`), read back with range queries."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from cockpit.sources.base import SourceContext
+from cockpit.sources.prom_history import MAX_POINTS, range_step
+from cockpit.sources.prometheus_alerts import PrometheusAlertsSource
+from cockpit.core.times import rfc3339 as _iso
+from tests.pagerduty_server import PagerDutyServer, make_log_entry
+from tests.servers import free_port
+from tests.alerts_backfill import backfill_prometheus, openmetrics
+from tests.shift_data import HOLE, SHIFT_S, shift, shift_end
+
+pytestmark = pytest.mark.server
+
+
+class Shift:
+    def __init__(self, server, end: int) -> None:
+        self.server, self.end, self.start = server, end, end - SHIFT_S
+
+    def at(self, seconds: float) -> datetime:
+        return datetime.fromtimestamp(self.start + seconds, timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def backfilled(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("shift")
+    end = shift_end()
+    alerts, up = shift(end)
+    server = backfill_prometheus(tmp, openmetrics(alerts, up))
+    yield Shift(server, end)
+    server.stop()
+
+
+def test_the_step_keeps_every_query_under_prometheus_point_limit() -> None:
+    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    for days in (0.5, 1, 7, 30):
+        end = datetime.fromtimestamp(start.timestamp() + days * 86400, timezone.utc)
+        step = range_step(start, end)
+        assert (end - start).total_seconds() / step + 1 <= MAX_POINTS
+    assert range_step(start, datetime.fromtimestamp(start.timestamp() + 12 * 3600, timezone.utc)) == 5
+
+
+async def test_alert_spans_come_back_from_alerts_and_alerts_for_state(backfilled: Shift, tmp_path: Path) -> None:
+    source = PrometheusAlertsSource("prom", PrometheusAlertsSource.Options(url=backfilled.server.url, timeout="20s"),
+                                    SourceContext(cache_dir=tmp_path))
+    try:
+        history = await source.alert_history(backfilled.at(0), backfilled.at(SHIFT_S))
+    finally:
+        await source.close()
+    spans = {(s.name, s.fired_at): s for s in history.spans}
+    at, minutes = backfilled.at, 60
+    high = spans[("HighErrorRate", at(3600 + 2 * minutes))]
+    assert high.activated_at == at(3600) and high.resolved_at == at(3600 + 32 * minutes)
+    assert high.severity == "critical" and high.service == "checkout" and not high.carried_over
+    disk = sorted(s for (name, s) in spans if name == "DiskFull")
+    assert disk == [at(3 * 3600), at(5 * 3600)]
+    assert spans[("DiskFull", at(5 * 3600))].resolved_at == at(5 * 3600 + 20 * minutes)
+    pending = [s for s in history.spans if s.name == "CpuThrottled"]
+    assert len(pending) == 1 and pending[0].fired_at is None and pending[0].activated_at == at(6 * 3600)
+    lag = next(s for s in history.spans if s.name == "ReplicaLag")
+    assert lag.carried_over and lag.resolved_at == at(30 * minutes)
+    still = next(s for s in history.spans if s.name == "LatencyHigh")
+    assert still.fired_at == at(11 * 3600) and still.resolved_at is None
+    assert history.coverage_known
+    assert history.covered == [(at(0), at(HOLE[0])), (at(HOLE[1]), at(SHIFT_S))]
+
+
+# -- `cockpit report` end to end: an empty state dir, the figures come from upstream ------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+MIN = 60
+
+
+def _pagerduty(shift: Shift) -> PagerDutyServer:
+    """PagerDuty's log entries for two of the shift's pages (and one from before the window)."""
+    iso = lambda s: shift.at(s).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    server = PagerDutyServer()
+    server.log_entries = [
+        make_log_entry("trigger", "PHIGH", "HighErrorRate", iso(3600 + 2 * MIN)),
+        make_log_entry("acknowledge", "PHIGH", "HighErrorRate", iso(3600 + 8 * MIN), agent="Ada"),
+        make_log_entry("resolve", "PHIGH", "HighErrorRate", iso(3600 + 32 * MIN)),
+        make_log_entry("trigger", "PDISK", "DiskFull", iso(3 * 3600)),
+        make_log_entry("acknowledge", "PDISK", "DiskFull", iso(3 * 3600 + 2 * MIN), agent="Grace"),
+        make_log_entry("acknowledge", "PDISK", "DiskFull", iso(3 * 3600 + 5 * MIN), agent="Ada"),
+        make_log_entry("resolve", "PDISK", "DiskFull", iso(3 * 3600 + 10 * MIN)),
+        make_log_entry("resolve", "POLD", "ReplicaLag", iso(30 * MIN)),  # triggered before the window
+    ]
+    return server.start()
+
+
+def _config(tmp: Path, prom_url: str, pd_url: str | None) -> Path:
+    text = f'[[sources]]\nname = "prom"\ntype = "prometheus-alerts"\nurl = "{prom_url}"\ntimeout = "30s"\n'
+    if pd_url:
+        text += f'\n[[sources]]\nname = "pd"\ntype = "pagerduty"\nurl = "{pd_url}"\ntoken_env = "PD_TEST_TOKEN"\non_call = false\n'
+    path = tmp / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def run_report(tmp: Path, config: Path, *args: str) -> subprocess.CompletedProcess:
+    """``cockpit report`` with its own, empty state and cache dirs under ``tmp``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COCKPIT_")}
+    env.update(COCKPIT_CACHE_DIR=str(tmp / "cache"), COCKPIT_STATE_DIR=str(tmp / "state"), XDG_STATE_HOME=str(tmp / "xdg-state"),
+               XDG_CONFIG_HOME=str(tmp / "xdg-config"), PD_TEST_TOKEN="test-pd-token", TZ="UTC")
+    return subprocess.run([sys.executable, "-m", "cockpit", "report", "--config", str(config), *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=180)
+
+
+def _window_args(shift: Shift) -> list[str]:
+    return ["--from", shift.at(0).strftime("%Y-%m-%dT%H:%M:%SZ"), "--until", shift.at(SHIFT_S).strftime("%Y-%m-%dT%H:%M:%SZ")]
+
+
+def test_report_of_a_backfilled_shift_with_an_empty_state_dir(backfilled: Shift, tmp_path: Path) -> None:
+    pd = _pagerduty(backfilled)
+    try:
+        config = _config(tmp_path, backfilled.server.url, pd.url)
+        done = run_report(tmp_path / "a", config, *_window_args(backfilled), "--format", "json")
+    finally:
+        pd.stop()
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    alerts = report["alerts"]
+    # HighErrorRate, DiskFull twice, QueueSlow, LatencyHigh; not ReplicaLag (carried), not CpuThrottled (pending)
+    assert alerts["fired"] == 5 and alerts["pages"] == 3
+    assert alerts["pending_only"] == 1 and alerts["still_firing"] == 1
+    assert [c["name"] for c in alerts["carried_over"]] == ["ReplicaLag"]
+    assert {row["service"]: row.get("pages", 0) for row in alerts["by_service"]} == {"storage": 2, "checkout": 1, "queue": 0, "api": 0}
+    response = report["response"]
+    # PagerDuty's log entries: acknowledged after 6 and 2 minutes (the first ack counts), resolved after 30 and 10
+    assert response["mtta"]["count"] == 2 and response["mtta"]["mean_s"] == 4 * MIN
+    assert response["mttr"]["count"] == 2 and response["mttr"]["mean_s"] == 20 * MIN
+    assert "PagerDuty log entries" in response["mttr"]["from"]
+    assert response["pagerduty"] == {"incidents": 2, "acknowledged": 2, "resolved": 2, "unacknowledged": 0}
+    # the alerts' own MTTR from ALERTS: 30, 10, 20 and 4 minutes
+    assert response["alerts_mttr"]["count"] == 4 and response["alerts_mttr"]["mean_s"] == 16 * MIN
+    assert [x["name"] for x in report["noise"]["self_resolved"]] == ["QueueSlow"]
+    holes = {h["source"]: h for h in report["holes"]}
+    assert holes["prom"]["holes"] == [{"start": _iso(backfilled.at(HOLE[0])), "end": _iso(backfilled.at(HOLE[1])),
+                                        "kind": "no data upstream", "error": None}]
+    assert holes["prom"]["covered_share"] == pytest.approx(11 / 12)
+    assert any("timestamp(ALERTS)" in line for line in report["origins"]["alerts"])
+
+
+def test_two_cockpits_with_separate_state_print_the_same_figures(backfilled: Shift, tmp_path: Path) -> None:
+    config = _config(tmp_path, backfilled.server.url, None)
+    outputs = []
+    for host in ("bastion-a", "bastion-b"):
+        for fmt in ("json", "text"):
+            done = run_report(tmp_path / host, config, *_window_args(backfilled), "--format", fmt)
+            assert done.returncode == 0, done.stderr
+            outputs.append(done.stdout)
+    json_a, text_a, json_b, text_b = outputs
+    a, b = json.loads(json_a), json.loads(json_b)
+    a.pop("generated_at"), b.pop("generated_at")
+    assert a == b and a["alerts"]["fired"] == 5
+    assert text_a == text_b and "5 alerts fired, 3 pages" in text_a
+    assert (tmp_path / "bastion-a" / "cache").is_dir() and (tmp_path / "bastion-b" / "cache").is_dir()
+
+
+def test_an_unreachable_upstream_is_a_hole_and_exit_status_1(tmp_path: Path) -> None:
+    config = _config(tmp_path, f"http://127.0.0.1:{free_port()}", None)
+    done = run_report(tmp_path, config, "--from", "now-6h", "--until", "now")
+    assert done.returncode == 1
+    assert "prom" in done.stderr and "connection refused" in done.stderr
+    assert "unreachable" in done.stdout and "0 alerts fired" in done.stdout
+
+
+def test_bad_window_arguments_are_refused_with_status_2(tmp_path: Path) -> None:
+    config = _config(tmp_path, f"http://127.0.0.1:{free_port()}", None)
+    for args in (["--from", "yesterday"], ["--since", "2h", "--from", "now-3h"], ["--from", "now", "--until", "now-1h"]):
+        done = run_report(tmp_path, config, *args)
+        assert done.returncode == 2, args
+        assert done.stderr.startswith("cockpit report:") and "Traceback" not in done.stderr
