@@ -30,7 +30,13 @@ from pydantic import field_validator
 from cockpit.core.models import Alert, AlertState, FetchResult, RunbookRef, SourceKind, share_fields_set
 from cockpit.sources.alertmanager_wire import RawAlert, loose_alert, parse_alerts_body
 from cockpit.sources.base import SilenceInfo, SilenceRequest, SupportsSilences
-from cockpit.core.errors import SourceBadResponse, SourceError, SourceTimeout, SourceUnreachable
+from cockpit.core.errors import (
+    SourceBadResponse,
+    SourceError,
+    SourceOutcomeUnknown,
+    SourceTimeout,
+    SourceUnreachable,
+)
 from cockpit.sources.http import HttpOptions, HttpSource, parse_json
 from cockpit.sources.peers import ask_peers, peer_reason
 from cockpit.core.matchers import validate_matcher_texts
@@ -202,11 +208,23 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
         return str(silence_id)
 
     async def list_silences(self) -> list[SilenceInfo]:
-        data = await self._first_live("GET", "/api/v2/silences")
-        if not isinstance(data, list):
-            raise SourceBadResponse("/api/v2/silences: expected a JSON list")
-        found = []
+        """Active and pending silences of every peer that answers (within the timeout), merged
+        by id: a hung peer neither hides the others' silences nor holds the list."""
+        peers = self.options.endpoints
+        answers = await asyncio.gather(*(self._peer_silences(p) for p in peers), return_exceptions=True)
+        data: list[Any] = []
+        for answer in answers:
+            if isinstance(answer, list):
+                data += answer
+            elif not isinstance(answer, SourceError):
+                raise answer  # type: ignore[misc]
+        if answers and all(isinstance(a, SourceError) for a in answers):
+            raise answers[0]  # type: ignore[misc]
+        found, seen = [], set()
         for raw in data:
+            if not isinstance(raw, dict) or raw.get("id") in seen:
+                continue
+            seen.add(raw.get("id"))
             state = (raw.get("status") or {}).get("state", "")
             if state not in ("active", "pending"):
                 continue
@@ -225,6 +243,17 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
         found.sort(key=lambda s: s.starts_at or epoch, reverse=True)
         return found
 
+    async def _peer_silences(self, peer: str) -> list[Any]:
+        url = f"{peer}/api/v2/silences"
+        try:
+            response = await asyncio.wait_for(self.request("GET", url), self.options.timeout)
+        except asyncio.TimeoutError:
+            raise SourceTimeout(f"{url}: no answer within {self.options.timeout:g}s") from None
+        data = parse_json(response, url)
+        if not isinstance(data, list):
+            raise SourceBadResponse(f"{url}: expected a JSON list")
+        return data
+
     async def expire_silence(self, silence_id: str) -> None:
         await self._first_live("DELETE", f"/api/v2/silence/{quote(silence_id, safe='')}", expect_json=False)
 
@@ -240,6 +269,8 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
                 if isinstance(exc.__cause__, httpx.ConnectError):
                     refused.append(f"peer {peer}: {peer_reason(exc, peer + path)}")
                     continue
+                if method != "GET":  # the connection broke after the request may have arrived
+                    raise SourceOutcomeUnknown(exc.message) from exc
                 raise
             return parse_json(response, f"{peer}{path}") if expect_json else None
         raise SourceUnreachable("no Alertmanager peer reachable: " + "; ".join(refused))

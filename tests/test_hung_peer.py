@@ -7,6 +7,7 @@ POST that times out must be reported as "unknown" and looked for, never as "not 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from collections.abc import Iterator
@@ -15,7 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from cockpit.core.errors import SourceOutcomeUnknown, SourceTimeout
+from cockpit.core.matchers import parse_matchers
 from cockpit.core.models import FetchResult
+from cockpit.engine.actions import create_silence, expire_silence, find_silence, silence_request
+from cockpit.engine.audit import AuditLog
 from cockpit.engine.cache import CacheStore
 from cockpit.engine.poller import Poller
 from cockpit.sources.alertmanager import AlertmanagerSource
@@ -116,3 +121,63 @@ async def test_a_degraded_source_keeps_its_normal_interval(pair, tmp_path: Path)
     assert [s.error for s in states] == [None, None, None]
     assert all(s.degraded for s in states)
     assert waits == [5.0, 5.0, 5.0], "a degraded source backed off instead of polling at its interval"
+
+
+async def test_a_silence_post_that_times_out_is_audited_as_unknown_and_looked_for(pair, tmp_path: Path) -> None:
+    """kill -9 mid-POST must leave the intent in the audit log; a timed-out POST is "unknown"
+    (the hung peer creates the silence when it wakes), never "not created"."""
+    am1, am2 = pair
+    source = make_source(tmp_path, [am1.url, am2.url])  # the first peer, the one that takes writes, hangs
+    audit = AuditLog.in_dir(tmp_path)
+    comment = f"hung peer test {tmp_path.name}"
+    request = silence_request(parse_matchers("alertname=AlwaysFiring"), duration_s=600, comment=comment,
+                              created_by="ada")
+    try:
+        await both_report(source)
+        with hung(am1):
+            sending = asyncio.create_task(create_silence(source, request, read_only=False, audit=audit))
+
+            async def intent_recorded() -> bool:
+                return bool(audit.entries())
+
+            await async_wait_until(intent_recorded, timeout=5, what="the intent in the audit log")
+            assert not sending.done(), "the POST was not in flight"
+            assert [e["result"] for e in audit.entries()] == ["sending"]
+            assert audit.entries()[0]["details"]["comment"] == comment
+            with pytest.raises(SourceOutcomeUnknown) as unknown:
+                await sending
+        assert "unknown" in unknown.value.message and "before you retry" in unknown.value.message
+        assert [e["result"] for e in audit.entries()] == ["sending", "unknown"]
+
+        async def created() -> object:  # the woken peer applied the POST it held: a retry would duplicate
+            return await find_silence(source, request)
+
+        found = await async_wait_until(created, timeout=30, what="the silence after the peer woke")
+        assert found.comment == comment and found.created_by == "ada"  # type: ignore[attr-defined]
+        await expire_silence(source, found.id, read_only=False, audit=audit, who="ada")  # type: ignore[attr-defined]
+    finally:
+        await source.close()
+
+
+async def test_a_timed_out_post_found_upstream_is_reported_created(pair, tmp_path: Path) -> None:
+    """When the lookup after a timeout finds the silence, it is reported (and audited) as created."""
+    am1, am2 = pair
+    source = make_source(tmp_path, [am1.url, am2.url])
+    audit = AuditLog.in_dir(tmp_path)
+    request = silence_request(parse_matchers("alertname=AlwaysFiring, hung=late"), duration_s=600,
+                              comment=f"found later {tmp_path.name}", created_by="bob")
+
+    original = source.create_silence
+
+    async def slow_answer(req):  # the silence is created, the answer never comes in time
+        await original(req)
+        raise SourceTimeout(f"{am1.url}/api/v2/silences: no answer within 1s")
+
+    source.create_silence = slow_answer  # type: ignore[method-assign]
+    try:
+        silence_id = await create_silence(source, request, read_only=False, audit=audit)
+        assert [e["result"] for e in audit.entries()] == ["sending", "unknown", "ok"]
+        assert audit.entries()[-1]["details"]["silence_id"] == silence_id
+        await expire_silence(source, silence_id, read_only=False, audit=audit, who="bob")
+    finally:
+        await source.close()

@@ -252,7 +252,7 @@ async def test_confirmation_restates_and_the_silence_is_created_once(source, tmp
     kind, recorded = engine.history.actions[0]
     assert kind == "silence" and recorded["silence_id"] == "sil-1" and recorded["source"] == "am-prod"
     audit = AuditLog.in_dir(tmp_path).entries()
-    assert [(e["what"], e["result"]) for e in audit] == [("create_silence", "ok")]
+    assert [(e["what"], e["result"]) for e in audit] == [("create_silence", "sending"), ("create_silence", "ok")]
 
 
 async def test_back_from_the_confirmation_sends_nothing_and_custom_duration(source, tmp_path):
@@ -276,22 +276,27 @@ async def test_back_from_the_confirmation_sends_nothing_and_custom_duration(sour
     assert source.created == []
 
 
+async def silence_selected_alert(pilot, app: CockpitApp, comment: str = "investigating") -> None:
+    """`s` on the selected alert, a comment, Review, then yes: the write is sent."""
+    await pilot.press("s")
+    await pilot.pause()
+    await fill(pilot, "silence-comment", comment)
+    await review(pilot)
+    await pilot.click("#confirm-yes")
+    await settle(pilot, app)
+
+
 async def test_failure_is_shown_in_one_line_and_not_retried(tmp_path):
     source = FakeSilenceSource("am-prod", tmp_path, fail=SourceUnreachable("peer http://127.0.0.1:9093: connection refused"))
     engine = WritableEngine(source, tmp_path)
     app = make_app(engine)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("s")
-        await pilot.pause()
-        await fill(pilot, "silence-comment", "investigating")
-        await review(pilot)
-        await pilot.click("#confirm-yes")
-        await settle(pilot, app)
+        await silence_selected_alert(pilot, app)
     assert len(source.created) == 1
     errors = [t for t in toasts(app) if t.startswith("Silence not created")]
     assert errors == ["Silence not created: peer http://127.0.0.1:9093: connection refused"]
     assert engine.refreshed == [] and engine.history.actions == []
-    assert [e["result"] for e in AuditLog.in_dir(tmp_path).entries()] == ["error"]
+    assert [e["result"] for e in AuditLog.in_dir(tmp_path).entries()] == ["sending", "error"]
 
 
 async def test_read_only_refuses_without_a_dialog_and_sends_nothing(source, tmp_path):
@@ -353,7 +358,8 @@ async def test_silences_list_and_expire_after_confirmation(source, tmp_path):
         assert app.screen.query_one("#silences-status").content.plain == "no active silences"
         assert table.row_count == 0
     assert engine.refreshed == ["am-prod"]
-    assert [(e["what"], e["result"]) for e in AuditLog.in_dir(tmp_path).entries()] == [("expire_silence", "ok")]
+    assert [(e["what"], e["result"]) for e in AuditLog.in_dir(tmp_path).entries()] == [
+        ("expire_silence", "sending"), ("expire_silence", "ok")]
 
 
 async def test_palette_lists_every_silenceable_source(source, tmp_path):
@@ -478,6 +484,7 @@ async def test_silence_from_the_tui_reaches_a_real_alertmanager_then_expires(tmp
             assert silence_id not in {s["id"] for s in await asyncio.to_thread(_amtool_silences, amtool, am.url)}
             await _until(pilot, lambda: _e2e_alert_state(app) == "firing", "the alert firing again")
         entries = AuditLog.in_dir(tmp_path / "cache").entries()
-        assert [(e["what"], e["result"]) for e in entries] == [("create_silence", "ok"), ("expire_silence", "ok")]
+        assert [(e["what"], e["result"]) for e in entries] == [
+            ("create_silence", "sending"), ("create_silence", "ok"), ("expire_silence", "sending"), ("expire_silence", "ok")]
     finally:
         am.stop()

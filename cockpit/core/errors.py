@@ -8,7 +8,8 @@
     ├── SourceAuthError         401 / 403 (not rate limiting)
     ├── SourceRateLimited       429, or 403 with the rate-limit headers; ``retry_at`` when known
     ├── SourceBadResponse       5xx, malformed or empty body, HTML where JSON was expected, too big
-    └── SourceWriteRefused      a write refused before it left (read-only mode)
+    ├── SourceWriteRefused      a write refused before it left (read-only mode)
+    └── SourceOutcomeUnknown    a write was sent and no answer came: it may have been applied
 """
 
 from __future__ import annotations
@@ -19,11 +20,24 @@ __all__ = [
     "SourceAuthError",
     "SourceBadResponse",
     "SourceError",
+    "SourceOutcomeUnknown",
     "SourceRateLimited",
     "SourceTimeout",
     "SourceUnreachable",
     "SourceWriteRefused",
+    "StorageError",
 ]
+
+
+class StorageError(Exception):
+    """A local file or directory of ours cannot be used (full disk, read-only, not a directory).
+
+    Not a source's failure: ``message`` names the path and the reason in one line.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message = " ".join(str(message).split())
+        super().__init__(self.message)
 
 
 class SourceError(Exception):
@@ -67,3 +81,13 @@ class SourceBadResponse(SourceError):
 
 class SourceWriteRefused(SourceError):
     title = "Write refused"
+
+
+class SourceOutcomeUnknown(SourceError):
+    """A write reached (or may have reached) the upstream, and its answer did not come back.
+
+    Never report such a write as failed: the upstream may have applied it, and a retry would
+    apply it twice. Look for its effect first.
+    """
+
+    title = "Outcome unknown"

@@ -6,7 +6,13 @@ The app calls these after the user confirmed. Each function:
   ``read_only`` or ``--read-only``), before anything leaves the machine;
 * sends the write once: a failure is reported, never retried (a retried POST can create two
   silences; the user decides whether to try again);
-* appends every attempt, refused, failed or done, to the :class:`~cockpit.engine.audit.AuditLog`.
+* appends every attempt to the :class:`~cockpit.engine.audit.AuditLog`: the intent (``sending``)
+  before anything leaves, so a process killed mid-request still left a trace, then the outcome
+  (``ok``, ``error``, ``refused`` or ``unknown``);
+* on a write whose answer never came (a timeout: the upstream may have applied it), looks for its
+  effect (the silence by matchers, comment and author) before saying anything: found, it is
+  reported created; not found, :class:`~cockpit.core.errors.SourceOutcomeUnknown` says so and
+  that the user should check before retrying.
 
 Helpers to build a silence from an alert and to preview what it would match live here too, so the
 silence dialog (a widget, which does no I/O) only collects input.
@@ -23,7 +29,7 @@ from typing import Any
 from cockpit.engine.audit import AuditLog
 from cockpit.core.models import Alert, utcnow
 from cockpit.sources.base import SilenceInfo, SilenceRequest, Source, SupportsSilences
-from cockpit.core.errors import SourceError, SourceWriteRefused
+from cockpit.core.errors import SourceError, SourceOutcomeUnknown, SourceTimeout, SourceWriteRefused
 from cockpit.core.matchers import Matcher, matchers_match
 
 __all__ = [
@@ -31,6 +37,7 @@ __all__ = [
     "create_silence",
     "default_author",
     "expire_silence",
+    "find_silence",
     "list_silences",
     "matching_alerts",
     "silence_matchers_for",
@@ -134,13 +141,49 @@ async def create_silence(source: Source, request: SilenceRequest, *, read_only: 
     problem = _validation_problem(request)
     if problem:
         _refuse(audit, who, what, source, details, problem)
+    audit.append(who=who, what=what, source=source.name, result="sending", details=details)
     try:
         silence_id = await writer.create_silence(request)
+    except (SourceTimeout, SourceOutcomeUnknown) as exc:
+        audit.append(who=who, what=what, source=source.name, result="unknown", details=details, error=exc.message)
+        found = await _look_for(source, request)
+        if found is None:
+            raise SourceOutcomeUnknown(
+                f"outcome unknown ({exc.message}); the silence was not found on the peers that answered,"
+                " but it may still appear: check the silences before you retry"
+            ) from exc
+        silence_id = found.id
+        details = {**details, "found_after": "unknown"}
     except SourceError as exc:
         audit.append(who=who, what=what, source=source.name, result="error", details=details, error=exc.message)
         raise
     audit.append(who=who, what=what, source=source.name, result="ok", details={**details, "silence_id": silence_id})
     return silence_id
+
+
+def _same_silence(silence: SilenceInfo, request: SilenceRequest) -> bool:
+    def key(matchers: Iterable[Mapping[str, Any]]) -> set[str]:
+        return {str(Matcher.from_api(dict(m))) for m in matchers}
+
+    try:
+        same_matchers = key(silence.matchers) == key(request.matchers)
+    except ValueError:
+        return False
+    return same_matchers and silence.comment == request.comment and silence.created_by == request.created_by
+
+
+async def find_silence(source: Source, request: SilenceRequest) -> SilenceInfo | None:
+    """The active or pending silence with the request's matchers, comment and author, or None
+    (what a write whose answer never came may have created). Raises SourceError when the
+    silences cannot be listed."""
+    return next((s for s in await list_silences(source) if _same_silence(s, request)), None)
+
+
+async def _look_for(source: Source, request: SilenceRequest) -> SilenceInfo | None:
+    try:
+        return await find_silence(source, request)
+    except SourceError:
+        return None  # cannot look: the outcome stays unknown
 
 
 async def expire_silence(
@@ -151,8 +194,19 @@ async def expire_silence(
     if read_only:
         _refuse(audit, who, what, source, details, READ_ONLY_MESSAGE)
     writer = _writer(source, audit, who, what, details)
+    audit.append(who=who, what=what, source=source.name, result="sending", details=details)
     try:
         await writer.expire_silence(silence_id)
+    except (SourceTimeout, SourceOutcomeUnknown) as exc:
+        audit.append(who=who, what=what, source=source.name, result="unknown", details=details, error=exc.message)
+        try:
+            still = any(s.id == silence_id for s in await list_silences(source))
+        except SourceError:
+            still = True
+        if still:
+            raise SourceOutcomeUnknown(
+                f"outcome unknown ({exc.message}); the silence still shows as active: check before you retry"
+            ) from exc
     except SourceError as exc:
         audit.append(who=who, what=what, source=source.name, result="error", details=details, error=exc.message)
         raise

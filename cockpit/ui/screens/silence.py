@@ -39,7 +39,7 @@ from cockpit.core.durations import format_duration, parse_duration
 from cockpit.core.models import Alert, utcnow
 from cockpit.core.textsafe import clean_line
 from cockpit.sources.base import Source, SupportsSilences
-from cockpit.core.errors import SourceError
+from cockpit.core.errors import SourceError, SourceOutcomeUnknown
 from cockpit.core.matchers import Matcher, MatcherError, parse_matchers
 
 __all__ = [
@@ -333,6 +333,20 @@ def start_silence(app: Any, alert: Alert) -> None:
     app.push_screen(dialog, done)
 
 
+def _offer_retry(app: Any, source: Source, alert: Alert, plan: SilencePlan, exc: SourceOutcomeUnknown) -> None:
+    """After a write whose outcome is unknown and whose silence was not found: ask before sending
+    it again (a peer that answers late may still create the first one)."""
+    body = plan.summary()
+    body.append(f"\n\n{_error_line(exc)}\nSend it again? A peer that answers late may still create the first one.")
+
+    def confirmed(answer: bool | None) -> None:
+        if answer:
+            app.run_worker(_send(app, source, alert, plan), name="silence-create", group="silence-write",
+                           exit_on_error=False)
+
+    app.push_screen(ConfirmScreen("Silence outcome unknown", body, "Send again"), confirmed)
+
+
 async def _send(app: Any, source: Source, alert: Alert, plan: SilencePlan) -> str | None:
     """Send the silence once, on the engine's loop; report the id or the one-line error."""
     engine = app.engine
@@ -352,6 +366,10 @@ async def _send(app: Any, source: Source, alert: Alert, plan: SilencePlan) -> st
 
     try:
         silence_id = await asyncio.wrap_future(engine.submit(write()))
+    except SourceOutcomeUnknown as exc:  # sent, no answer, and not found when looked for
+        app.notify(f"Silence outcome unknown: {_error_line(exc)}", severity="warning", timeout=20, markup=False)
+        _offer_retry(app, source, alert, plan, exc)
+        return None
     except Exception as exc:  # noqa: BLE001 - every failure is shown, none retried
         app.notify(f"Silence not created: {_error_line(exc)}", severity="error", timeout=15, markup=False)
         return None
