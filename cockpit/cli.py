@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from cockpit import __version__
+from cockpit.core.errors import StorageError
 from cockpit.commands.common import EPILOG, add_command, add_format, flags, global_options, load, print_json
 from cockpit.commands.completion import autocomplete
 from cockpit.engine.config import Config, ConfigError
@@ -150,6 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except ConfigError as exc:
+        print(f"cockpit: {exc.message}", file=sys.stderr)
+        return 2
+    except StorageError as exc:  # an unusable cache or state dir: one line naming it
         print(f"cockpit: {exc.message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

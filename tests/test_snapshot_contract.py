@@ -9,7 +9,7 @@ from pathlib import Path
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 KEYS = {
     "top": {"generated_at", "sources", "alerts", "slos", "deploys", "pipelines"},
-    "sources": {"name", "type", "kind", "status", "fetched_at", "age_s", "error"},
+    "sources": {"name", "type", "kind", "status", "fetched_at", "age_s", "error", "degraded"},
     "alerts": {"source", "fingerprint", "name", "severity", "state", "starts_at", "labels", "annotations",
                "summary", "generator_url", "runbook", "silenced_by", "peers"},
     "slos": {"source", "id", "service", "name", "objective", "period", "burn_rates", "error_budget_remaining",

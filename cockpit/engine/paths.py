@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from cockpit.core.errors import StorageError
+
 __all__ = ["cache_dir", "config_path"]
 
 
@@ -27,7 +29,10 @@ def cache_dir(create: bool = True) -> Path:
     else:
         path = Path(platformdirs.user_cache_dir("cockpit", appauthor=False))
     if create:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:  # a file in the way, a read-only parent
+            raise StorageError(f"cache dir {path} is unusable: {exc.strerror or exc}") from exc
         try:
             path.chmod(0o700)
         except OSError:

@@ -6,6 +6,10 @@ off exponentially with jitter up to a cap; a rate-limited source waits until the
 Several instances sharing a cache dir take a lease per source so only one of them polls.
 
 The poller runs on its own asyncio loop (see :mod:`cockpit.engine.facade`), never on Textual's.
+Nothing on that loop waits on a file: the cache, the enrichment (the runbook index, whose lock
+an index update holds) and the update callback (which records the shift history) run in worker
+threads, so one stuck file cannot stop every source. A cache write that fails (a full disk) is
+said in the source's ``degraded`` line and tried again at the next poll; polling goes on.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timezone
 
-from cockpit.engine.cache import CacheStore
+from cockpit.engine.cache import CacheStore, StorageError
 from cockpit.core.models import SourceState, SourceStatus
 from cockpit.sources.base import Source
 from cockpit.core.errors import SourceError, SourceRateLimited, SourceTimeout
@@ -113,7 +117,7 @@ class Poller:
 
         On failure the last data stays and ``error`` says why in one line.
         """
-        state = self.current(source)
+        state = self.current(source) if source.name in self._last else await asyncio.to_thread(self.current, source)
         state.last_attempt_at = self.now()
         state.rate_limited = False
         deadline = source.options.timeout * POLL_DEADLINE_FACTOR
@@ -137,9 +141,13 @@ class Poller:
             state.fetched_at = self.now()
             state.error = None
             state.next_poll_at = None
-            state = self.enrich(state)
+            state = await asyncio.to_thread(self.enrich, state)
         state.status = compute_status(state, self.now())
-        self.store.save(state)
+        try:
+            await asyncio.to_thread(self.store.save, state)
+        except StorageError as exc:  # a full disk: keep polling, say so, save again next time
+            note = f"{exc.message}; retried at the next poll"
+            state.degraded = f"{state.degraded}; {note}" if state.degraded else note
         self._last[source.name] = state
         return state
 
@@ -160,26 +168,26 @@ class Poller:
         last_seen: float | None = None
         while not self._stopping:
             lease_ttl = max(interval * 2, source.options.timeout + interval)
-            if not self.share or self.store.acquire_lease(name, lease_ttl):
+            if not self.share or await asyncio.to_thread(self.store.acquire_lease, name, lease_ttl):
                 state = await self.poll_once(source)
                 ok = state.error is None
                 self._failures[name] = 0 if ok else self._failures[name] + 1
                 delay = backoff_delay(self._failures[name], interval, rng=self.rng)
                 if state.next_poll_at:
                     delay = max(delay, (state.next_poll_at - self.now()).total_seconds())
-                self.on_update(state)
+                await asyncio.to_thread(self.on_update, state)
             else:
                 # Another instance holds the lease: show what it stored, check again soon.
-                stamp = self.store.stamp(name)
+                stamp = await asyncio.to_thread(self.store.stamp, name)
                 if stamp != last_seen:
                     last_seen = stamp
-                    shared = self.current(source, from_store=True)
+                    shared = await asyncio.to_thread(self.current, source, from_store=True)
                     self._last[name] = shared  # if this instance takes over, it starts from here
-                    self.on_update(shared)
+                    await asyncio.to_thread(self.on_update, shared)
                 delay = min(interval, 2.0)
             await self._wait(name, delay)
         if self.share:
-            self.store.release_lease(name)
+            await asyncio.to_thread(self.store.release_lease, name)
 
     async def _wait(self, name: str, delay: float) -> None:
         if self._sleep is not None:

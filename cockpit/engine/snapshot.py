@@ -79,7 +79,7 @@ def _source(s: SourceState, now: datetime) -> dict[str, Any]:
     return {
         "name": s.name, "type": s.type, "kind": s.kind.value, "status": s.status.value,
         "fetched_at": rfc3339(s.fetched_at), "age_s": round(age, 1) if age is not None else None,
-        "error": s.error,
+        "error": s.error, "degraded": s.degraded,
     }
 
 

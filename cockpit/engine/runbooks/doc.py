@@ -17,7 +17,10 @@ Example::
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -250,9 +253,21 @@ def parse_runbook(text: str, fallback_title: str = "") -> ParsedRunbook:
 
 
 def read_text(path: Path, max_bytes: int = MAX_RUNBOOK_BYTES) -> str:
-    """A file's text, decoded as UTF-8 with replacement, read up to ``max_bytes``."""
-    with open(path, "rb") as fh:
-        data = fh.read(max_bytes)
+    """A regular file's text, decoded as UTF-8 with replacement, read up to ``max_bytes``.
+
+    Raises OSError for anything else: a FIFO, a device or a socket named ``x.md`` would block
+    the reader (and whoever waits on it) forever. The file is opened without blocking and
+    checked on the open descriptor, so it cannot be swapped for a FIFO after a check.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(max_bytes)
+    finally:
+        os.close(fd)
     return data.decode("utf-8", errors="replace")
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -168,6 +169,9 @@ class RunbookIndex:
                     st = file.stat()
                 except OSError as exc:
                     stats.errors.append(f"{rel}: {exc.strerror or exc}")
+                    continue
+                if not stat.S_ISREG(st.st_mode):  # a FIFO or a device would block the read
+                    stats.errors.append(f"{rel}: not a regular file, skipped")
                     continue
                 seen.add(rel)
                 old = known.get(rel)
