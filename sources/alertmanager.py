@@ -181,10 +181,7 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
         """
         params = list(_ALERT_QUERY) + [("filter", f) for f in self.options.filter]
         url = f"{peer}/api/v2/alerts"
-        try:
-            response = await asyncio.wait_for(self.request("GET", url, params=params), self.options.timeout)
-        except asyncio.TimeoutError:
-            raise SourceTimeout(f"{url}: no answer within {self.options.timeout:g}s") from None
+        response = await self._bounded_get(url, params=params)
         return parse_alerts_body(response, url)  # the body goes with the response, on return
 
     async def status(self) -> dict[str, Any]:
@@ -210,16 +207,8 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
     async def list_silences(self) -> list[SilenceInfo]:
         """Active and pending silences of every peer that answers (within the timeout), merged
         by id: a hung peer neither hides the others' silences nor holds the list."""
-        peers = self.options.endpoints
-        answers = await asyncio.gather(*(self._peer_silences(p) for p in peers), return_exceptions=True)
-        data: list[Any] = []
-        for answer in answers:
-            if isinstance(answer, list):
-                data += answer
-            elif not isinstance(answer, SourceError):
-                raise answer  # type: ignore[misc]
-        if answers and all(isinstance(a, SourceError) for a in answers):
-            raise answers[0]  # type: ignore[misc]
+        good, _reasons = await ask_peers(self.options.endpoints, self._peer_silences)
+        data = [raw for _peer, answer in good for raw in answer]
         found, seen = [], set()
         for raw in data:
             if not isinstance(raw, dict) or raw.get("id") in seen:
@@ -243,13 +232,16 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
         found.sort(key=lambda s: s.starts_at or epoch, reverse=True)
         return found
 
-    async def _peer_silences(self, peer: str) -> list[Any]:
-        url = f"{peer}/api/v2/silences"
+    async def _bounded_get(self, url: str, **kwargs: Any) -> Any:
+        """GET with the whole request bounded by the source's timeout (a hung peer fails alone)."""
         try:
-            response = await asyncio.wait_for(self.request("GET", url), self.options.timeout)
+            return await asyncio.wait_for(self.request("GET", url, **kwargs), self.options.timeout)
         except asyncio.TimeoutError:
             raise SourceTimeout(f"{url}: no answer within {self.options.timeout:g}s") from None
-        data = parse_json(response, url)
+
+    async def _peer_silences(self, peer: str) -> list[Any]:
+        url = f"{peer}/api/v2/silences"
+        data = parse_json(await self._bounded_get(url), url)
         if not isinstance(data, list):
             raise SourceBadResponse(f"{url}: expected a JSON list")
         return data
