@@ -50,6 +50,8 @@ from cockpit.sources.prom_api import PromApiOptions
 from cockpit.sources.prom_guard import api_error, guard_response, retry_kwargs
 from cockpit.sources.slo_discovery import (
     FoundSlo,
+    pyrra_budgets,
+    pyrra_error_matchers,
     pyrra_objectives_from_rules,
     pyrra_slos,
     rule_exprs_5m,
@@ -285,7 +287,8 @@ class PrometheusSloSource(Source):
         if opts.discover_pyrra:
             found.update({("pyrra", k): v for k, v in (await self._pyrra()).items()})
         degraded = None
-        if any(len(slo.ratios) < len(WINDOWS) or slo.objective is None for slo in found.values()):
+        if any(len(slo.ratios) < len(WINDOWS) or slo.objective is None or slo.budget_remaining is None
+               for key, slo in found.items() if key[0] == "pyrra" or len(slo.ratios) < len(WINDOWS)):
             try:
                 await self._fill_from_rules(found)
             except SourceError as exc:  # rules API absent (some Cortex setups): keep nulls
@@ -329,6 +332,7 @@ class PrometheusSloSource(Source):
             if slo and slo.objective is None:
                 slo.objective = objective  # the budget stays unknown without pyrra_availability
         exprs = rule_exprs_5m(doc)
+        await self._pyrra_budgets(found, exprs)
         per_window: dict[str, dict[str, str]] = {}
         for key, slo in found.items():
             expr = exprs.get(key)
@@ -336,6 +340,29 @@ class PrometheusSloSource(Source):
                 if window not in slo.ratios and expr and (wide := widen(expr, window)):
                     per_window.setdefault(window, {})[f"{key[0]}:{key[1]}"] = wide
         await self._union_by_window(per_window, lambda tag: found.get(tuple(tag.split(":", 1))))
+
+    async def _pyrra_budgets(self, found: dict[tuple[str, str], FoundSlo], exprs: dict[tuple[str, str], str]) -> None:
+        """Budget left of Pyrra SLOs without generic rules: from ``<metric>:increase<W>`` as Pyrra's UI
+        computes it, else from the 5m rule widened to the SLO's period."""
+        need = {key[1]: slo for key, slo in found.items()
+                if key[0] == "pyrra" and slo.budget_remaining is None and slo.objective}
+        matchers = {name: m for name in need if (m := pyrra_error_matchers(exprs.get(("pyrra", name), "")))}
+        if matchers:
+            increases = await self._query('{__name__=~".+:increase[0-9]+[smhdwy]",slo!=""}')
+            objectives = {name: slo.objective for name, slo in need.items() if slo.objective}
+            for name, (budget, period) in pyrra_budgets(increases, matchers, objectives).items():
+                need[name].budget_remaining, need[name].period = budget, period
+        per_period: dict[str, dict[str, str]] = {}
+        for name, slo in need.items():
+            wide = widen(exprs.get(("pyrra", name), ""), slo.period)
+            if slo.budget_remaining is None and wide:
+                per_period.setdefault(slo.period, {})[name] = wide
+        results = await asyncio.gather(*(self._query(_tagged_union(parts)) for parts in per_period.values()))
+        for result in results:
+            for sample in result:
+                slo = need.get(sample.get("metric", {}).get(TAG, ""))
+                if slo is not None and slo.objective:
+                    slo.budget_remaining = budget_remaining(sample_value(sample), slo.objective)
 
     async def _union_by_window(self, per_window: dict[str, dict[str, str]], lookup: Callable[[str], FoundSlo | None]) -> None:
         windows = list(per_window)

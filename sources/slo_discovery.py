@@ -13,6 +13,12 @@ generic rules are on, and ``<metric>:burnrate<W>`` series which, despite the nam
 *error ratio* over W. Pyrra records the windows of its own alerts (for a 28-day SLO: 5m, 30m,
 1h, 2h, 6h, 1d and 4d, so no 3d); a missing window can be computed from the 5m rule's
 expression with the window swapped (:func:`widen`), else it stays null.
+
+Pyrra without its generic rules (the default) records no ``pyrra_availability``, but always
+``<metric>:increase<W>`` over the SLO's whole window (``sum by (code) (increase(x_total{…}[4w]))``).
+Its UI takes the budget from it with the SLO's error matchers; here they are read off the 5m
+burn-rate rule (the numerator's matchers the denominator lacks, such as ``code=~"5.."``):
+:func:`pyrra_error_matchers` and :func:`pyrra_budgets`.
 """
 
 from __future__ import annotations
@@ -22,10 +28,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from cockpit.core.durations import parse_duration
+from cockpit.core.matchers import MatcherError, matchers_match, parse_matchers
 from cockpit.core.slo_math import WINDOWS, format_period, normalise_objective
 
 __all__ = [
     "FoundSlo",
+    "pyrra_budgets",
+    "pyrra_error_matchers",
     "pyrra_objectives_from_rules",
     "pyrra_slos",
     "rule_exprs_5m",
@@ -213,3 +223,46 @@ def widen(expr_5m: str, window: str) -> str | None:
     """The 5m expression with every ``[5m]`` range made ``[window]``; None if it has none."""
     widened, count = re.subn(r"\[\s*5m\s*\]", f"[{window}]", expr_5m)
     return widened if count else None
+
+
+_SELECTOR_5M = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{([^}]*)\}\s*\[\s*5m\s*\]")
+_MATCHER = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"')
+PYRRA_INCREASE = re.compile(r"^.+:increase(\d+[smhdwy])$")
+
+
+def pyrra_error_matchers(expr_5m: str) -> list[str] | None:
+    """The matchers that make the 5m rule's numerator the errors (``['code=~"5.."']``), or None."""
+    selectors = _SELECTOR_5M.findall(expr_5m)
+    if len(selectors) < 2:
+        return None
+    numerator, denominator = ({m.group(0).replace(" ", "") for m in _MATCHER.finditer(body)} for _, body in selectors[:2])
+    extra = sorted(numerator - denominator)
+    return extra or None
+
+
+def pyrra_budgets(increases: list[dict], error_matchers: dict[str, list[str]],
+                  objectives: dict[str, float]) -> dict[str, tuple[float, str]]:
+    """Budget left and period per SLO from ``<metric>:increase<W>`` samples, as Pyrra's UI computes
+    it: 1 - (errors / total) / (1 - objective) over W."""
+    sums: dict[str, list[float]] = {}
+    periods: dict[str, str] = {}
+    for sample in increases:
+        labels = sample.get("metric", {})
+        name, window = labels.get("slo", ""), PYRRA_INCREASE.match(labels.get("__name__", ""))
+        value = sample_value(sample)
+        if not name or window is None or value is None or name not in error_matchers or name not in objectives:
+            continue
+        try:
+            matchers = [m for text in error_matchers[name] for m in parse_matchers(text)]
+        except MatcherError:
+            continue
+        errors_total = sums.setdefault(name, [0.0, 0.0])
+        errors_total[1] += value
+        if matchers_match(matchers, labels):
+            errors_total[0] += value
+        periods[name] = format_period(parse_duration(window.group(1)))
+    out = {}
+    for name, (errors, total) in sums.items():
+        if total > 0:
+            out[name] = (1 - (errors / total) / (1 - objectives[name]), periods[name])
+    return out

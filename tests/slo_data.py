@@ -208,6 +208,10 @@ def pyrra_rules(slo: SyntheticSlo, name: str, *, generic: bool = True) -> str:
             "    labels:",
             _yaml_labels({"slo": name, "job": slo.job}, "      ").rstrip("\n"),
         ]
+    # Pyrra always records the increase over the SLO's window, by the status label (its UI's budget)
+    out += ["  - record: http_requests:increase4w",
+            f"    expr: sum by (code) (increase({slo.total_selector}[4w]))",
+            "    labels:", _yaml_labels({"slo": name, "job": slo.job}, "      ").rstrip("\n")]
     if generic:
         avail = f"1 - sum(increase({slo.error_selector}[4w])) / sum(increase({slo.total_selector}[4w]))"
         for record, expr in (

@@ -32,6 +32,7 @@ from cockpit.core.models import SloStatus
 from cockpit.sources.base import SourceContext
 from cockpit.core.errors import SourceAuthError, SourceBadResponse, SourceUnreachable
 from cockpit.sources.prometheus_slo import PrometheusSloSource
+from cockpit.sources.slo_discovery import pyrra_budgets, pyrra_error_matchers
 from cockpit.core.slo_math import WINDOWS
 from tests.prom_proxy import PromProxy
 from tests.servers import Server, free_port, require_binary, start_prometheus
@@ -236,7 +237,10 @@ async def test_pyrra_slos_divide_the_error_ratio_and_compute_the_missing_3d_wind
     ledger = slos["ledger-errors"]
     assert ledger.objective == pytest.approx(0.99)  # only stated in the alert rule
     _check_burns(ledger, LEDGER)
-    assert ledger.error_budget_remaining is None and ledger.status == SloStatus.OK
+    assert ledger.status == SloStatus.OK
+    # no pyrra_availability: the budget comes from http_requests:increase4w and the 5m rule's code=~"5.."
+    _close(ledger.error_budget_remaining, 1 - 0.002 / 0.01, "ledger budget")
+    assert ledger.period == "28d"
 
 
 async def test_declared_slos_match_the_known_answers(prom):
@@ -374,3 +378,14 @@ async def test_a_broken_declared_query_reports_prometheus_reason(prom):
     with pytest.raises(SourceBadResponse) as caught:
         await _fetch(prom, slos=[broken], discover_sloth=False, discover_pyrra=False)
     assert "400" in caught.value.message and "parse error" in caught.value.message
+
+
+def test_pyrra_budget_from_the_increase_rule_as_its_ui_computes_it():
+    expr = 'sum(rate(http_requests_total{code=~"5..",job="app"}[5m])) / sum(rate(http_requests_total{job="app"}[5m]))'
+    matchers = pyrra_error_matchers(expr)
+    assert matchers == ['code=~"5.."']
+    increases = [{"metric": {"__name__": "http_requests:increase2w", "slo": "app", "code": code}, "value": [0, str(n)]}
+                 for code, n in (("200", 9_900), ("503", 60), ("500", 40), ("404", 0))]
+    budgets = pyrra_budgets(increases, {"app": matchers}, {"app": 0.98})
+    assert budgets["app"][0] == pytest.approx(1 - (100 / 10_000) / 0.02) and budgets["app"][1] == "14d"
+    assert pyrra_error_matchers('sum(rate(x_total{job="a"}[5m]))') is None
