@@ -221,7 +221,7 @@ class CockpitApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
         else:
-            self.push_screen(HelpScreen(self.keymap))
+            self.push_screen(HelpScreen(self.keymap, self.screen))
 
     def on_alerts_panel_new_critical(self, message: AlertsPanel.NewCritical) -> None:
         """A critical alert started firing: terminal bell and an OSC 9 desktop notification

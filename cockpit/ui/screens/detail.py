@@ -15,13 +15,13 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from cockpit.core.durations import format_age, format_duration
 from cockpit.core.models import Alert, Deploy, Pipeline, SourceState, utcnow
 from cockpit.core.osc import copy_to_clipboard, link_style
 from cockpit.ui.intents import ItemScreen
+from cockpit.ui.navigation import KeyScroll
 from cockpit.ui.screens.related import RELATED_WINDOW, related_changes
 from cockpit.core.textsafe import clean, clean_line, safe_url
 
@@ -207,11 +207,11 @@ class DetailScreen(ItemScreen):
         headline = getattr(self.item, _HEADLINE.get(kind, "name"), "")
         title = Text(f"{_TITLES.get(kind, 'Item')}: ", style="bold")
         title.append(clean_line(headline, 120))
-        title.append("   esc back", style="dim")
+        title.append("   esc back · j/k g/G move", style="dim")
         if isinstance(self.item, Alert):
             title.append(" · s silence · o runbook · t triage · S silences · c/y copy", style="dim")
         yield Static(title, id="detail-title", markup=False)
-        with VerticalScroll(id="detail-body"):
+        with KeyScroll(id="detail-body"):
             if isinstance(self.item, Alert):
                 yield Static(render_alert_links(self.item), id="detail-links", markup=False)
                 states = list(getattr(self.app, "states", []) or [])

@@ -29,6 +29,7 @@ from cockpit.core.models import Alert
 from cockpit.engine.runbooks.doc import MAX_RUNBOOK_BYTES, load_runbook
 from cockpit.engine.runbooks.index import Hit
 from cockpit.core.textsafe import clean, clean_line
+from cockpit.ui.navigation import SCROLL_BINDINGS
 
 __all__ = [
     "Located",
@@ -112,11 +113,14 @@ def locate_runbook(app: Any, alert: Alert) -> Located | None:
 
 
 class SafeMarkdownViewer(MarkdownViewer):
-    """A MarkdownViewer that never follows a link out of the page it shows.
+    """A MarkdownViewer that never follows a link out of the page it shows, and takes the moving
+    keys of every screen (j/k, g/G).
 
     Textual's viewer loads any file a link names (``../../secrets.md``) and its Markdown widget
     hands other links to the browser; here an anchor scrolls and anything else becomes a toast.
     """
+
+    BINDINGS = SCROLL_BINDINGS
 
     def on_markdown_link_clicked(self, message: Markdown.LinkClicked) -> None:
         message.stop()
@@ -148,7 +152,7 @@ class RunbookScreen(Screen[None]):
         Binding("escape", "dismiss", "Back", id="back"),
         Binding("q", "app.quit", "Quit", show=False, id="quit"),
         Binding("question_mark", "app.help", "Help", show=False, id="help"),
-        Binding("c", "toggle_toc", "Contents", show=False),
+        Binding("i", "toggle_toc", "Contents", show=False, id="runbook-contents"),
     ]
 
     def __init__(self, title: str, markdown: str, location: str, note: str | None = None) -> None:
@@ -165,7 +169,7 @@ class RunbookScreen(Screen[None]):
         yield Static(head, id="runbook-title", markup=False)
         yield SafeMarkdownViewer(self.markdown, show_table_of_contents=True, open_links=False,
                                  id="runbook-viewer")
-        hint = "esc back · c contents · tab switch contents/text"
+        hint = "esc back · j/k g/G move · i contents · tab switch contents/text"
         yield Static(Text(f"{self.note} · {hint}" if self.note else hint), id="runbook-hint", markup=False)
 
     @property

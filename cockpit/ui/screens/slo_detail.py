@@ -12,13 +12,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from cockpit.core.durations import format_duration
 from cockpit.core.models import Slo, SloStatus
 from cockpit.core.textsafe import clean_line
 from cockpit.ui.intents import ItemScreen
+from cockpit.ui.navigation import KeyScroll
 from cockpit.core.slo_math import WINDOWS, Thresholds, time_to_exhaustion, window_threshold
 from cockpit.widgets.slos import STATUS_MARKS, budget_bar, burn_mark, format_burn, format_objective
 from cockpit.widgets.sparkline import column_chart
@@ -124,7 +124,7 @@ class SloDetailScreen(ItemScreen):
 
     BINDINGS = [Binding("escape", "back", "Back", id="back")]
     DEFAULT_CSS = """
-    SloDetailScreen #slo-title { height: 1; padding: 0 1; background: $primary; color: $text; }
+    SloDetailScreen #slo-title { height: auto; padding: 0 1; background: $primary; color: $text; }
     SloDetailScreen #slo-body { padding: 0 1; }
     """
 
@@ -140,9 +140,9 @@ class SloDetailScreen(ItemScreen):
     def compose(self) -> ComposeResult:
         title = Text("SLO: ", style="bold")
         title.append(f"{clean_line(self.slo.service, 60)} / {clean_line(self.slo.name, 80)}")
-        title.append("   esc back · j/k scroll", style="dim")
+        title.append("   esc back · j/k g/G move", style="dim")
         yield Static(title, id="slo-title", markup=False)
-        with VerticalScroll(id="slo-body"):
+        with KeyScroll(id="slo-body"):
             yield Static(render_slo(self.slo), id="slo-fields", markup=False)
 
     def on_mount(self) -> None:

@@ -31,6 +31,7 @@ from cockpit.core.models import Alert, Deploy, Pipeline, utcnow
 from cockpit.engine.runbooks.doc import load_runbook
 from cockpit.core.osc import copy_to_clipboard
 from cockpit.core.textsafe import clean_line
+from cockpit.ui.navigation import KeyTable
 from cockpit.ui.inline import code_block_text, copy_text, inline_text
 from cockpit.engine.triage.store import Triage, TriageError, TriageStore, atomic_write_text, export_markdown
 
@@ -65,7 +66,7 @@ def _changes(app: Any) -> tuple[list[Deploy], list[Pipeline]]:
     return [i for i in items if isinstance(i, Deploy)], [i for i in items if isinstance(i, Pipeline)]
 
 
-class StepsTable(DataTable):
+class StepsTable(KeyTable):
     """The steps; the keys that act on the highlighted step live here."""
 
     BINDINGS = [
@@ -172,7 +173,7 @@ class TriageScreen(Screen[None]):
         self.query_one("#triage-title", Static).update(title)
         closing = "x reopen" if triage.status == "closed" else "x close triage"
         self.query_one("#triage-hint", Static).update(Text(
-            f"space/enter tick · c copy · n note on step · N note on triage · e export · {closing} · esc back"))
+            f"j/k g/G move · space/enter tick · c copy · n note on step · N note on triage · e export · {closing} · esc back"))
         table = self.steps_table
         row = table.cursor_row
         table.clear()

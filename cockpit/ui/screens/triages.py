@@ -16,6 +16,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from cockpit.ui.navigation import KeyTable
+
 from cockpit.core.textsafe import clean_line
 from cockpit.engine.triage.store import Triage, TriageError, TriageStore
 
@@ -39,9 +41,9 @@ class TriagesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         closed = sum(1 for t in self.triages if t.status == "closed")
         title = Text(f"Triages: {len(self.triages) - closed} open · {closed} closed", style="bold")
-        title.append("   enter open · x in a triage closes/reopens · esc back", style="dim")
+        title.append("   j/k g/G move · enter open · x in a triage closes/reopens · esc back", style="dim")
         yield Static(title, id="triages-title", markup=False)
-        table = DataTable(cursor_type="row", zebra_stripes=False, id="triages-table")
+        table = KeyTable(cursor_type="row", zebra_stripes=False, id="triages-table")
         for key, label in (("status", "Status"), ("alert", "Alert"), ("steps", "Steps"),
                            ("notes", "Notes"), ("updated", "Updated (UTC)"), ("id", "Id")):
             table.add_column(Text(label), key=key)
