@@ -36,7 +36,7 @@ import httpx
 from cockpit.core.durations import Duration
 from cockpit.core.models import FetchResult, RunbookDoc, SourceKind
 from cockpit.engine.runbooks.index import RunbookIndex, default_db_path
-from cockpit.engine.triage.store import atomic_write_text
+from cockpit.core.files import atomic_write_text
 from cockpit.sources import DEMO_RUNBOOKS_DIR
 from cockpit.sources.base import Source, SourceContext, SourceOptions
 from cockpit.core.errors import SourceError

@@ -179,8 +179,7 @@ async def test_author_defaults_to_the_configured_user(source, tmp_path):
     app = make_app(engine, settings=Section())
     async with app.run_test(size=SIZE) as pilot:
         panel = app.main_screen.panel("alerts")
-        if hasattr(panel, "configure"):  # the panel groups by the config's alert_group_by
-            panel.configure(Section())
+        panel.configure(group_by=Section.alert_group_by)  # as the app applies the config's
         await pilot.press("s")
         await pilot.pause()
         assert field(app, "silence-author") == "ada"

@@ -15,7 +15,8 @@ import pytest
 
 from cockpit.core.models import Alert, Deploy, Pipeline, RunbookRef, RunStatus
 from cockpit.engine.runbooks.doc import parse_runbook
-from cockpit.engine.triage.store import GENERIC_STEPS, TriageError, TriageStore, export_markdown, steps_from_runbook
+from cockpit.engine.triage.export import export_markdown
+from cockpit.engine.triage.store import GENERIC_STEPS, TriageError, TriageStore, steps_from_runbook
 
 T0 = datetime(2026, 11, 27, 9, 30, tzinfo=timezone.utc)
 RUNBOOK = """---

@@ -29,7 +29,6 @@ from rich.text import Text
 from textual.events import DescendantFocus
 from textual.message import Message
 
-from cockpit.engine.config import section_value
 from cockpit.core.durations import parse_duration
 from cockpit.core.heap import HeapKeeper
 from cockpit.core.models import Alert, AlertState, SourceKind, SourceState
@@ -133,13 +132,22 @@ class AlertsPanel(Panel[Alert]):
             if not hold:
                 self._render_all()
 
-    def configure(self, settings: Any) -> None:
-        """Apply the ``[cockpit]`` section (an object or a mapping; missing keys keep defaults)."""
-        if settings is None:
+    def configure(
+        self,
+        *,
+        group_by: Iterable[str] | None = None,
+        bell_on_critical: bool | None = None,
+        notify_cooldown: str | float | None = None,
+    ) -> None:
+        """Apply the settings the app read from the config's ``[cockpit]`` section
+        (``alert_group_by``, ``bell_on_critical``, ``notify_cooldown``); None keeps the default."""
+        if group_by is None and bell_on_critical is None and notify_cooldown is None:
             return
-        self.group_by = [str(label) for label in section_value(settings, "alert_group_by", self.group_by)]
-        self.bell_on_critical = bool(section_value(settings, "bell_on_critical", self.bell_on_critical))
-        cooldown = section_value(settings, "notify_cooldown", self.notify_cooldown_s)
+        if group_by is not None:
+            self.group_by = [str(label) for label in group_by]
+        if bell_on_critical is not None:
+            self.bell_on_critical = bool(bell_on_critical)
+        cooldown = self.notify_cooldown_s if notify_cooldown is None else notify_cooldown
         try:
             self.notify_cooldown_s = parse_duration(cooldown)
         except ValueError:

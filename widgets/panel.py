@@ -19,13 +19,13 @@ from typing import ClassVar, Generic, Iterable, Sequence, TypeVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from cockpit.core.durations import format_coarse, format_coarse_age, format_duration
-from cockpit.ui.keys import bindings_for
 from cockpit.core.models import SourceKind, SourceState, SourceStatus, utcnow
 from cockpit.core.textsafe import clean_line
 from cockpit.themes import THEMES, cell_styles
@@ -65,9 +65,14 @@ def age_text(when: datetime | None, now: datetime, coarse: bool = False) -> str:
 
 
 class PanelTable(CellTable):
-    """The focusable table inside a panel; ``j``/``k``/``enter`` live here (remappable)."""
+    """The focusable table inside a panel; ``j``/``k``/``enter`` live here (remappable by id;
+    :mod:`cockpit.ui.keys` lists them from here)."""
 
-    BINDINGS = bindings_for("panel")
+    BINDINGS = [
+        Binding("j", "cursor_down", "Move down (also the arrow keys)", id="cursor-down"),
+        Binding("k", "cursor_up", "Move up (also the arrow keys)", id="cursor-up"),
+        Binding("enter", "details", "Details of the selected item", id="details"),
+    ]
 
     def action_details(self) -> None:
         panel = self.parent

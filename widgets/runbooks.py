@@ -20,7 +20,7 @@ from rich.text import Text
 from textual.message import Message
 
 from cockpit.core.models import RunbookDoc, SourceKind
-from cockpit.engine.runbooks.index import Hit
+from cockpit.core.runbooks import Hit
 from cockpit.core.textsafe import clean_line
 from cockpit.widgets.panel import Panel, plain
 

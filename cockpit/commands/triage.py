@@ -97,7 +97,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from cockpit.engine.triage.store import TriageError, TriageStore, export_markdown
+    from cockpit.engine.triage.export import export_markdown
+    from cockpit.engine.triage.store import TriageError, TriageStore
 
     store = TriageStore.in_cache(cache_dir())
     try:

@@ -10,7 +10,6 @@ an adapter key is refused with the source's name and the key.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +21,7 @@ from cockpit.engine.paths import config_path
 from cockpit.sources import DEMO_RUNBOOKS_DIR
 from cockpit.sources.base import SourceOptions
 
-__all__ = ["CockpitSection", "Config", "ConfigError", "SourceEntry", "demo_config", "load_config", "section_value"]
+__all__ = ["CockpitSection", "Config", "ConfigError", "SourceEntry", "demo_config", "load_config"]
 
 DEMO_SOURCES = [
     {"name": "demo", "type": "demo"},
@@ -104,15 +103,6 @@ class Config:
     @property
     def config_dir(self) -> Path | None:
         return self.path.parent if self.path else None
-
-
-def section_value(section: Any, name: str, default: Any = None) -> Any:
-    """One ``[cockpit]`` setting from a :class:`CockpitSection`, a plain mapping (tests) or
-    None; ``default`` when the section lacks it or holds None."""
-    if section is None:
-        return default
-    value = section.get(name) if isinstance(section, Mapping) else getattr(section, name, None)
-    return default if value is None else value
 
 
 def load_config(path: str | Path | None = None, *, demo: bool = False) -> Config:

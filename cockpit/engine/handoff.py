@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from cockpit.core.files import atomic_write_text
 from cockpit.core.times import parse_time
-from cockpit.engine.triage.store import atomic_write_text
 
 __all__ = ["HANDOFF_FILE_NAME", "MAX_NOTES", "HandoffNote", "dismiss", "list_notes", "pending_notes", "write_note"]
 

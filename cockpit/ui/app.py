@@ -21,7 +21,7 @@ from textual.driver import Driver
 from textual.message import Message
 from textual.screen import Screen
 
-from cockpit.engine.config import section_value
+from cockpit.core.settings import section_value
 from cockpit.ui.intents import act_on
 from cockpit.ui.keys import bindings_for, keymap_from_config, keys_in_force
 from cockpit.core.models import SourceState, utcnow
@@ -130,7 +130,11 @@ class CockpitApp(App[None]):
         main.set_theme(self.theme)
         main.status_bar.set_read_only(self.read_only)
         main.status_bar.set_hint(f"{self._key_for('help')} help")
-        main.query_one(AlertsPanel).configure(self.settings)
+        main.query_one(AlertsPanel).configure(
+            group_by=section_value(self.settings, "alert_group_by"),
+            bell_on_critical=section_value(self.settings, "bell_on_critical"),
+            notify_cooldown=section_value(self.settings, "notify_cooldown"),
+        )
         for panel in main.panels:
             panel.coarse_ages = self.low_bandwidth
         self._states = {s.name: s for s in self.engine.initial_states()}

@@ -20,6 +20,8 @@ from typing import Literal, Mapping
 from textual.binding import Binding
 from textual.keys import format_key
 
+from cockpit.widgets.panel import PanelTable
+
 __all__ = [
     "DEFAULT_KEYS",
     "KeySpec",
@@ -72,9 +74,9 @@ DEFAULT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("open-runbook", "o", "open_runbook", "Open the selected alert's runbook", "main"),
     KeySpec("triage", "t", "triage", "Triage walkthrough for the selected alert", "main"),
     KeySpec("report", "R", "app.show_report", "Shift report and handoff notes", "app"),
-    KeySpec("cursor-down", "j", "cursor_down", "Move down (also the arrow keys)", "panel"),
-    KeySpec("cursor-up", "k", "cursor_up", "Move up (also the arrow keys)", "panel"),
-    KeySpec("details", "enter", "details", "Details of the selected item", "panel"),
+    # The focused panel's table declares its own (cockpit.widgets.panel.PanelTable.BINDINGS).
+    *(KeySpec(b.id or b.action, b.key, b.action, b.description, "panel", b.show, b.priority)
+      for b in PanelTable.BINDINGS if isinstance(b, Binding)),
     KeySpec("screen-down", "j", "scroll_down", "Screens: down (detail, help, runbook, triage)", "screen"),
     KeySpec("screen-up", "k", "scroll_up", "Screens: up", "screen"),
     KeySpec("screen-first", "g,home", "scroll_home", "Screens: first / top", "screen"),

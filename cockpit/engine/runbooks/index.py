@@ -37,9 +37,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from cockpit.engine.runbooks.doc import parse_runbook, read_text
+from cockpit.core.runbooks import DocEntry, Hit
 from cockpit.engine.runbooks.query import (
-    DocEntry,
-    Hit,
     UpdateStats,
     _parse_snippet,
     build_match_query,
@@ -48,8 +47,6 @@ from cockpit.engine.runbooks.query import (
 from cockpit.core.textsafe import clean
 
 __all__ = [
-    "DocEntry",
-    "Hit",
     "RunbookIndex",
     "UpdateStats",
     "build_match_query",

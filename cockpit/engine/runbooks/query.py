@@ -1,16 +1,16 @@
-"""The values a runbook search deals in, and how user input becomes a safe FTS5 query.
+"""How user input becomes a safe FTS5 query, and what an index update reports.
 
-Kept apart from :mod:`cockpit.engine.runbooks.index` (the SQLite side) so the UI can import the result
-types without the index, and so the query building can be tested on its own.
+Kept apart from :mod:`cockpit.engine.runbooks.index` (the SQLite side) so the query building can
+be tested on its own. The result types (:class:`cockpit.core.runbooks.Hit`, ``DocEntry``) are
+in the core, where the UI and the widgets can use them.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-__all__ = ["DocEntry", "Hit", "UpdateStats", "build_match_query", "split_words"]
+__all__ = ["UpdateStats", "build_match_query", "split_words"]
 
 _MARK_START, _MARK_END = "\x02", "\x03"
 """What FTS5's snippet() puts around matches; never present in indexed text (it is cleaned)."""
@@ -37,51 +37,6 @@ def build_match_query(query: str, *, prefix: bool = False, operator: str = "AND"
     if prefix and query[-1:].isalnum():
         terms[-1] += " *"
     return f" {operator} ".join(terms)
-
-
-@dataclass(frozen=True)
-class DocEntry:
-    """One indexed file."""
-
-    root: str
-    """The configured runbooks dir (absolute)."""
-    path: str
-    """Relative to ``root``, with ``/`` separators."""
-    title: str
-
-    @property
-    def full_path(self) -> Path:
-        return Path(self.root) / self.path
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One search result. ``score``: higher is better (bm25 negated)."""
-
-    path: str
-    title: str
-    score: float
-    snippet: str
-    """Plain text around the best match in the body, on one line, already free of escapes and
-    control characters (the index stores runbook text through :func:`cockpit.core.textsafe.clean`)."""
-    root: str = ""
-    highlights: tuple[tuple[int, int], ...] = ()
-    """``(start, end)`` offsets into ``snippet`` of the matched words."""
-
-    @property
-    def full_path(self) -> Path:
-        return Path(self.root) / self.path
-
-    def to_dict(self) -> dict[str, object]:
-        """The JSON shape of ``cockpit runbooks search --json``."""
-        return {
-            "path": self.path,
-            "title": self.title,
-            "score": round(self.score, 4),
-            "snippet": self.snippet,
-            "highlights": [list(span) for span in self.highlights],
-            "root": self.root,
-        }
 
 
 @dataclass

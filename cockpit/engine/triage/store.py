@@ -9,7 +9,8 @@ service shortly before the alert, and an append-only list of timestamped :class:
 rewrites it atomically (temp file, fsync, ``os.replace``) after *every* action, so an SSH drop,
 a crash or ``kill -9`` loses at most the action being made. ``store.list()`` returns the open
 triages (newest first) so the app can offer to resume one, and ``store.open_for(alert)`` finds
-the open triage of an alert. :func:`export_markdown` renders the incident timeline.
+the open triage of an alert. :func:`cockpit.engine.triage.export.export_markdown` renders the
+incident timeline.
 
 The UI holds a :class:`Triage` and calls the store's ``tick``/``note``/``close`` with it; each
 call mutates that object and saves it before returning. Writes by two processes to the same
@@ -18,11 +19,8 @@ triage are last-writer-wins.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import secrets
-import tempfile
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
+from cockpit.core.files import atomic_write_text
 from cockpit.core.models import Alert, Deploy, Pipeline, utcnow
 from cockpit.core.related import changes_before
 from cockpit.engine.runbooks.doc import ParsedRunbook
@@ -42,8 +41,6 @@ __all__ = [
     "TriageEvent",
     "TriageStep",
     "TriageStore",
-    "atomic_write_text",
-    "export_markdown",
     "related_changes",
     "steps_from_runbook",
 ]
@@ -184,34 +181,6 @@ def related_changes(
                           until=before or alert.starts_at or utcnow())
 
 
-def atomic_write_text(path: Path, text: str, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``text`` so that a crash leaves the old file or the new, never half.
-
-    Writes a temp file in the same directory, fsyncs it, renames it over ``path`` and fsyncs
-    the directory (so the rename itself survives a power cut).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "alert"
 
@@ -345,6 +314,3 @@ class TriageStore:
         triage.status, triage.closed_at = "open", None
         return self._record(triage, TriageEvent(at=now or utcnow(), kind="reopened", by=self.user))
 
-
-# The export lives in its own module; it stays importable from here, where callers look first.
-from cockpit.engine.triage.export import export_markdown  # noqa: E402  (needs the names above)

@@ -27,7 +27,7 @@ from textual.worker import get_current_worker
 
 from cockpit.core.models import Alert
 from cockpit.engine.runbooks.doc import MAX_RUNBOOK_BYTES, load_runbook
-from cockpit.engine.runbooks.index import Hit
+from cockpit.core.runbooks import Hit
 from cockpit.core.textsafe import clean, clean_line
 from cockpit.ui.navigation import SCROLL_BINDINGS
 

@@ -34,7 +34,7 @@ from cockpit.engine.actions import (
     silence_request,
 )
 from cockpit.engine.audit import AuditLog
-from cockpit.engine.config import section_value
+from cockpit.core.settings import section_value
 from cockpit.core.durations import format_duration, parse_duration
 from cockpit.core.models import Alert, utcnow
 from cockpit.core.textsafe import clean_line

@@ -33,7 +33,9 @@ from cockpit.core.osc import copy_to_clipboard
 from cockpit.core.textsafe import clean_line
 from cockpit.ui.navigation import KeyTable
 from cockpit.ui.inline import code_block_text, copy_text, inline_text
-from cockpit.engine.triage.store import Triage, TriageError, TriageStore, atomic_write_text, export_markdown
+from cockpit.core.files import atomic_write_text
+from cockpit.engine.triage.export import export_markdown
+from cockpit.engine.triage.store import Triage, TriageError, TriageStore
 
 __all__ = ["StepsTable", "TriageScreen", "current_user", "start_triage", "store_for", "time_of"]
 
