@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from cockpit.core.settings import section_value
-from cockpit.ui.intents import act_on
+from cockpit.ui.screens.intents import act_on
 from cockpit.ui.keys import bindings_for, keymap_from_config, keys_in_force
 from cockpit.core.models import SourceState, utcnow
 from cockpit.ui.screens import DetailScreen, HelpScreen, MainScreen

@@ -20,8 +20,8 @@ from textual.widgets import Static
 from cockpit.core.durations import format_age, format_duration
 from cockpit.core.models import Alert, Deploy, Pipeline, SourceState, utcnow
 from cockpit.core.osc import copy_to_clipboard, link_style
-from cockpit.ui.intents import ItemScreen
 from cockpit.ui.navigation import KeyScroll
+from cockpit.ui.screens.intents import ItemScreen
 from cockpit.ui.screens.related import RELATED_WINDOW, related_changes
 from cockpit.core.textsafe import clean, clean_line, safe_url
 

@@ -17,8 +17,8 @@ from textual.widgets import Static
 from cockpit.core.durations import format_duration
 from cockpit.core.models import Slo, SloStatus
 from cockpit.core.textsafe import clean_line
-from cockpit.ui.intents import ItemScreen
 from cockpit.ui.navigation import KeyScroll
+from cockpit.ui.screens.intents import ItemScreen
 from cockpit.core.slo_math import WINDOWS, Thresholds, time_to_exhaustion, window_threshold
 from cockpit.widgets.slos import STATUS_MARKS, budget_bar, burn_mark, format_burn, format_objective
 from cockpit.widgets.sparkline import column_chart
