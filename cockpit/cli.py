@@ -141,7 +141,7 @@ def run_tui(args: argparse.Namespace) -> int:
         key, _, why = str(exc).partition(": ")
         raise ConfigError(f"{config.path or '<demo>'}: key '{key}': {why}") from None
     engine = Engine(config, cache_dir())
-    return run_app(engine, config, theme=flags(args).theme)
+    return run_app(engine, theme=flags(args).theme)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

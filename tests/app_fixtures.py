@@ -1,10 +1,21 @@
-"""Fixed data and a fake engine for the app's Pilot and snapshot tests (no I/O, fixed times)."""
+"""Fixed data and the one fake engine for the app's Pilot and snapshot tests (fixed times).
+
+:class:`FakeEngine` is the real engine facade (:class:`cockpit.engine.facade.Engine`) without
+the poller: the UI tests drive the same facade methods the TUI calls, on the sources they give
+it, with the stores in a temp cache dir.
+"""
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+import asyncio
+import shutil
+import tempfile
+import weakref
+from collections.abc import Callable, Coroutine, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from pathlib import Path
+from typing import Any
 
 from cockpit.core.models import (
     Alert,
@@ -17,6 +28,9 @@ from cockpit.core.models import (
     SourceState,
     SourceStatus,
 )
+from cockpit.engine.config import CockpitSection, Config
+from cockpit.engine.facade import Engine
+from cockpit.sources.base import Source
 
 __all__ = ["NOW", "FakeEngine", "fixed_clock", "fixed_states"]
 
@@ -113,15 +127,29 @@ def fixed_states() -> list[SourceState]:
     ]
 
 
-class FakeEngine:
-    """Holds states; records refresh/stop calls; ``push`` plays the poller thread's role."""
+class FakeEngine(Engine):
+    """The real engine facade with no poller: fixed states, a temp cache dir, and a ``submit``
+    that runs each coroutine on a helper thread (as the poller's loop would).
 
-    def __init__(self, states: list[SourceState] | None = None, read_only: bool = False):
+    ``sources``: real or fake :class:`~cockpit.sources.base.Source` objects the facade works on
+    (a silenceable source, a runbooks source); ``cache_dir``: where the stores live (a fresh temp
+    dir, removed with the engine, when not given). Records ``refresh`` calls; ``push`` plays the
+    poller thread's role.
+    """
+
+    def __init__(self, states: list[SourceState] | None = None, read_only: bool = False, *,
+                 sources: Sequence[Source] = (), cache_dir: Path | None = None,
+                 settings: CockpitSection | None = None) -> None:
+        if cache_dir is None:
+            cache_dir = Path(tempfile.mkdtemp(prefix="cockpit-fake-engine-"))
+            weakref.finalize(self, shutil.rmtree, cache_dir, True)
+        config = Config(cockpit=settings or CockpitSection(), sources=[])
+        super().__init__(config, cache_dir, read_only=read_only, share=False, sources=sources)
         self.states = list(states if states is not None else fixed_states())
-        self.read_only = read_only
         self.on_update: Callable[[SourceState], None] | None = None
         self.refreshed: list[str | None] = []
         self.stopped = False
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="fake-poller")
 
     def initial_states(self) -> list[SourceState]:
         return list(self.states)
@@ -132,14 +160,13 @@ class FakeEngine:
     def refresh(self, name: str | None = None) -> None:
         self.refreshed.append(name)
 
-    def stop(self) -> None:
-        self.stopped = True
+    def submit(self, coro: Coroutine[Any, Any, Any]) -> Future:
+        return self._pool.submit(asyncio.run, coro)
 
-    def submit(self, coro) -> Future:
-        coro.close()
-        future: Future = Future()
-        future.set_exception(RuntimeError("the fake engine runs nothing"))
-        return future
+    def stop(self, wait: float = 2.0) -> None:
+        """Finish the writes in flight; the stores stay open, for the test to read after."""
+        self.stopped = True
+        self._pool.shutdown(wait=True)
 
     def push(self, state: SourceState) -> None:
         """Deliver an update as the poller would (from any thread)."""

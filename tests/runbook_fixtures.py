@@ -1,14 +1,11 @@
 """A fake engine with a real runbooks source (SQLite index over a temp dir) for Pilot tests.
 
-Adds to :mod:`tests.app_fixtures` without changing it: :class:`RunbookEngine` is a
-:class:`FakeEngine` with ``cache_dir``, ``sources`` (one real :class:`RunbooksSource`) and a
-``submit`` that really runs the coroutine (in a fresh event loop on a helper thread).
+:class:`RunbookEngine` is :class:`tests.app_fixtures.FakeEngine` on one real
+:class:`RunbooksSource` (its index built over a temp dir).
 """
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from cockpit.core.models import RunbookDoc, SourceKind, SourceState, SourceStatus
@@ -86,34 +83,24 @@ def write_runbooks(root: Path, extra: dict[str, str] | None = None) -> Path:
 
 
 class RunbookEngine(FakeEngine):
-    """FakeEngine + a real runbooks source, its index built, and a working ``submit``."""
+    """The fake engine on a real runbooks source, its index built, its documents in the states."""
 
     def __init__(self, tmp: Path, states: list[SourceState] | None = None,
                  extra_runbooks: dict[str, str] | None = None, *, root: Path | None = None,
                  url_prefix: str = URL_PREFIX, **kwargs) -> None:
         """``root``: index that folder as it is (e.g. the real-world runbooks) instead of
         writing :data:`RUNBOOKS` into ``tmp``."""
-        self.cache_dir = tmp / "cache"
+        cache_dir = tmp / "cache"
         root = root or write_runbooks(tmp / "runbooks", extra_runbooks)
         options = RunbooksOptions(paths=[str(root)], url_prefixes=[url_prefix])
-        self.runbooks = RunbooksSource("runbooks", options, SourceContext(cache_dir=self.cache_dir))
+        self.runbooks = RunbooksSource("runbooks", options, SourceContext(cache_dir=cache_dir))
         self.runbooks.index.update()
-        self.sources = [self.runbooks]
         docs = [RunbookDoc(source="runbooks", path=d.path, title=d.title, root=d.root)
                 for d in self.runbooks.index.documents()]
         base = [s for s in (states if states is not None else fixed_states()) if s.kind != SourceKind.RUNBOOKS]
         base.append(SourceState(name="runbooks", type="runbooks", kind=SourceKind.RUNBOOKS,
                                 status=SourceStatus.OK, fetched_at=ago(minutes=1), items=docs))
-        super().__init__(base, **kwargs)
-        self._pool = ThreadPoolExecutor(1)
-
-    def submit(self, coro) -> Future:
-        return self._pool.submit(asyncio.run, coro)
-
-    def stop(self) -> None:
-        super().stop()
-        self._pool.shutdown(wait=False)
-        self.runbooks.index.close()
+        super().__init__(base, sources=[self.runbooks], cache_dir=cache_dir, **kwargs)
 
 
 def make_app(engine):

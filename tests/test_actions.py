@@ -19,10 +19,9 @@ from cockpit.engine.actions import (
     create_silence,
     default_author,
     expire_silence,
-    matching_alerts,
-    silence_matchers_for,
     silence_request,
 )
+from cockpit.core.matchers import matching_alerts, silence_matchers_for
 from cockpit.engine.audit import AuditLog
 from cockpit.core.models import Alert
 from cockpit.sources.alertmanager import AlertmanagerSource

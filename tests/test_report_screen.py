@@ -21,15 +21,6 @@ from tests.history_data import Shift, alert, deploy, slo
 SIZE = (120, 40)
 
 
-class HistoryEngine(FakeEngine):
-    """The fake engine plus what the real one has for reports: a cache dir and its history."""
-
-    def __init__(self, cache_dir: Path, history: History | None = None) -> None:
-        super().__init__()
-        self.cache_dir = cache_dir
-        self.history = history
-
-
 def record_shift(cache: Path) -> History:
     """12 hours up to NOW: an alert 5h ago (resolved after 30 min), another firing for 20 min."""
     history = History(cache)
@@ -71,7 +62,7 @@ async def settle(app: CockpitApp, pilot) -> None:
 
 async def test_report_screen_shows_every_section_for_the_default_12h(recorded):
     cache, history = recorded
-    app = make_app(HistoryEngine(cache, history))
+    app = make_app(FakeEngine(cache_dir=cache))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("R")
         screen = app.screen
@@ -92,7 +83,7 @@ async def test_report_screen_shows_every_section_for_the_default_12h(recorded):
 
 async def test_keys_switch_the_window_and_recompute(recorded):
     cache, history = recorded
-    app = make_app(HistoryEngine(cache, history))
+    app = make_app(FakeEngine(cache_dir=cache))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("R")
         await settle(app, pilot)
@@ -108,27 +99,28 @@ async def test_keys_switch_the_window_and_recompute(recorded):
         assert "last 24h" in screen.query_one("#report-title").content.plain
 
 
-async def test_report_without_the_engine_history_opens_the_cache_dir(recorded):
-    cache, _history = recorded
-    app = make_app(HistoryEngine(cache, None))
+async def test_report_reads_the_history_another_process_recorded(recorded):
+    cache, _history = recorded  # recorded through its own connection; the engine opens another
+    app = make_app(FakeEngine(cache_dir=cache))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("R")
         await settle(app, pilot)
         assert "2 alerts fired" in app.screen.report_text
 
 
-async def test_report_with_an_engine_without_cache_says_so():
-    app = make_app(FakeEngine())
+async def test_report_with_an_unreadable_history_says_so(tmp_path):
+    (tmp_path / "history.sqlite").mkdir()  # where the history should be: a folder, not a database
+    app = make_app(FakeEngine(cache_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("R")
         await settle(app, pilot)
         assert app.screen.state == "failed"
-        assert "No shift history" in app.screen.query_one("#report-text").content.plain
+        assert "The report could not be computed" in app.screen.query_one("#report-text").content.plain
 
 
 async def test_write_a_handoff_note_from_the_report(recorded):
     cache, history = recorded
-    app = make_app(HistoryEngine(cache, history))
+    app = make_app(FakeEngine(cache_dir=cache))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("R")
         await settle(app, pilot)
@@ -148,7 +140,7 @@ async def test_write_a_handoff_note_from_the_report(recorded):
 
 async def test_command_palette_offers_report_and_handoff(recorded):
     cache, history = recorded
-    app = make_app(HistoryEngine(cache, history))
+    app = make_app(FakeEngine(cache_dir=cache))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         titles = [c.title for c in app.get_system_commands(app.screen)]
@@ -157,7 +149,7 @@ async def test_command_palette_offers_report_and_handoff(recorded):
 
 async def test_pending_notes_shown_at_start_until_dismissed(tmp_path):
     write_note(tmp_path, "NodeDown on node-3: DC team replacing it", author="dana")
-    app = make_app(HistoryEngine(tmp_path))
+    app = make_app(FakeEngine(cache_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, HandoffNotesScreen)
@@ -167,7 +159,7 @@ async def test_pending_notes_shown_at_start_until_dismissed(tmp_path):
         assert isinstance(app.screen, MainScreen)
     assert len(pending_notes(tmp_path)) == 1
 
-    app = make_app(HistoryEngine(tmp_path))
+    app = make_app(FakeEngine(cache_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, HandoffNotesScreen)
@@ -176,7 +168,7 @@ async def test_pending_notes_shown_at_start_until_dismissed(tmp_path):
         assert isinstance(app.screen, MainScreen)
     assert pending_notes(tmp_path) == [] and list_notes(tmp_path)[0].dismissed_at is not None
 
-    app = make_app(HistoryEngine(tmp_path))
+    app = make_app(FakeEngine(cache_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)  # dismissed: not shown again

@@ -11,7 +11,6 @@ import asyncio
 import json
 import re
 import subprocess
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pytest
 from cockpit.engine.actions import default_author
 from cockpit.ui.app import CockpitApp
 from cockpit.engine.audit import AuditLog
+from cockpit.engine.config import CockpitSection
 from cockpit.core.models import FetchResult, SourceKind
 from cockpit.ui.screens.detail import DetailScreen
 from cockpit.ui.screens.silence import ConfirmScreen, SilenceScreen
@@ -66,33 +66,15 @@ class FakeSilenceSource(Source, SupportsSilences):
         self.silences = [s for s in self.silences if s.id != silence_id]
 
 
-class FakeHistory:
-    def __init__(self) -> None:
-        self.actions: list[tuple[str, dict]] = []
-
-    def record_action(self, kind: str, **kwargs) -> None:
-        self.actions.append((kind, kwargs))
+def WritableEngine(source: FakeSilenceSource, cache_dir: Path, read_only: bool = False) -> FakeEngine:
+    """The fake engine on one source that can silence, its stores in ``cache_dir``."""
+    return FakeEngine(read_only=read_only, sources=[source], cache_dir=cache_dir)
 
 
-class WritableEngine(FakeEngine):
-    """The fake engine plus what writes need: sources, a cache dir, history, a real submit()."""
-
-    def __init__(self, source: FakeSilenceSource, cache_dir: Path, read_only: bool = False) -> None:
-        super().__init__(read_only=read_only)
-        self.sources = [source]
-        self.cache_dir = cache_dir
-        self.history = FakeHistory()
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="fake-poller")
-
-    def source(self, name: str):
-        return next((s for s in self.sources if s.name == name), None)
-
-    def submit(self, coro) -> Future:
-        return self._pool.submit(asyncio.run, coro)
-
-    def stop(self) -> None:
-        super().stop()
-        self._pool.shutdown(wait=True)
+def recorded_actions(engine: FakeEngine) -> list[dict]:
+    """The actions the shift history holds (recorded at the wall clock's now)."""
+    now = datetime.now(timezone.utc)
+    return engine.history.events(now - timedelta(hours=1), now + timedelta(hours=1), kinds=["action"])
 
 
 @pytest.fixture
@@ -169,17 +151,10 @@ async def test_dialog_is_prefilled_from_the_alert_with_a_preview(source, tmp_pat
 
 
 async def test_author_defaults_to_the_configured_user(source, tmp_path):
-    engine = WritableEngine(source, tmp_path)
-
-    class Section:
-        user = "ada"
-        alert_group_by = ["service"]
-
-    engine.config = type("Config", (), {"cockpit": Section()})()
-    app = make_app(engine, settings=Section())
+    settings = CockpitSection(user="ada", alert_group_by=["service"])
+    engine = FakeEngine(sources=[source], cache_dir=tmp_path, settings=settings)
+    app = make_app(engine, settings=settings)
     async with app.run_test(size=SIZE) as pilot:
-        panel = app.main_screen.panel("alerts")
-        panel.configure(group_by=Section.alert_group_by)  # as the app applies the config's
         await pilot.press("s")
         await pilot.pause()
         assert field(app, "silence-author") == "ada"
@@ -248,8 +223,8 @@ async def test_confirmation_restates_and_the_silence_is_created_once(source, tmp
     assert {m["name"]: m["value"] for m in request.matchers}["alertname"] == "CheckoutHighErrorRate"
     assert any("Silence sil-1 created" in t for t in toasts(app))
     assert engine.refreshed == ["am-prod"]
-    kind, recorded = engine.history.actions[0]
-    assert kind == "silence" and recorded["silence_id"] == "sil-1" and recorded["source"] == "am-prod"
+    [recorded] = recorded_actions(engine)
+    assert (recorded["state"], recorded["data"]["silence_id"], recorded["source"]) == ("silence", "sil-1", "am-prod")
     audit = AuditLog.in_dir(tmp_path).entries()
     assert [(e["what"], e["result"]) for e in audit] == [("create_silence", "sending"), ("create_silence", "ok")]
 
@@ -294,7 +269,7 @@ async def test_failure_is_shown_in_one_line_and_not_retried(tmp_path):
     assert len(source.created) == 1
     errors = [t for t in toasts(app) if t.startswith("Silence not created")]
     assert errors == ["Silence not created: peer http://127.0.0.1:9093: connection refused"]
-    assert engine.refreshed == [] and engine.history.actions == []
+    assert engine.refreshed == [] and recorded_actions(engine) == []
     assert [e["result"] for e in AuditLog.in_dir(tmp_path).entries()] == ["sending", "error"]
 
 

@@ -14,8 +14,8 @@ The app calls these after the user confirmed. Each function:
   reported created; not found, :class:`~cockpit.core.errors.SourceOutcomeUnknown` says so and
   that the user should check before retrying.
 
-Helpers to build a silence from an alert and to preview what it would match live here too, so the
-silence dialog (a widget, which does no I/O) only collects input.
+The dialog's helpers (matchers prefilled from an alert, the preview of what they match) are in
+:mod:`cockpit.core.matchers`.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cockpit.engine.audit import AuditLog
-from cockpit.core.models import Alert, utcnow
+from cockpit.core.models import utcnow
 from cockpit.sources.base import SilenceInfo, SilenceRequest, Source, SupportsSilences
 from cockpit.core.errors import SourceError, SourceOutcomeUnknown, SourceTimeout, SourceWriteRefused
-from cockpit.core.matchers import Matcher, matchers_match
+from cockpit.core.matchers import Matcher
 
 __all__ = [
     "READ_ONLY_MESSAGE",
@@ -39,8 +39,6 @@ __all__ = [
     "expire_silence",
     "find_silence",
     "list_silences",
-    "matching_alerts",
-    "silence_matchers_for",
     "silence_request",
 ]
 
@@ -55,12 +53,6 @@ def default_author() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return os.environ.get("USER") or "unknown"
-
-
-def silence_matchers_for(alert: Alert, labels: Iterable[str] | None = None) -> list[Matcher]:
-    """Equality matchers prefilled from an alert's labels (all of them, or only ``labels``)."""
-    names = list(labels) if labels is not None else sorted(alert.labels)
-    return [Matcher(name, "=", alert.labels[name]) for name in names if name in alert.labels]
 
 
 def silence_request(
@@ -80,13 +72,6 @@ def silence_request(
         created_by=created_by or default_author(),
         comment=comment,
     )
-
-
-def matching_alerts(alerts: Iterable[Alert], matchers: list[Matcher]) -> list[Alert]:
-    """The alerts a silence with these matchers would match (the dialog's preview count)."""
-    if not matchers:
-        return []
-    return [a for a in alerts if matchers_match(matchers, a.labels)]
 
 
 def _silence_details(request: SilenceRequest) -> dict[str, Any]:

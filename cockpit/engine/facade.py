@@ -1,8 +1,20 @@
-"""The engine: sources built from the config, the cache, and the poller on its own thread.
+"""The engine's facade: the one object the UI talks to, typed.
 
-The TUI talks to this object only. It paints from :meth:`Engine.initial_states` (the cache, no
-network) and then receives every new state through the ``on_update`` callback, which is called
-from the poller's thread (the app hands it to Textual with ``post_message``).
+It owns the sources built from the config, the cache, the poller on its own thread and the
+stores (shift history, audit log, triages, handoff notes, runbook index). The TUI paints from
+:meth:`Engine.initial_states` (the cache, no network) and then receives every new state through
+the ``on_update`` callback, called from the poller's thread (the app hands it to Textual with
+``post_message``). Everything else the UI needs is a method here, split by feature:
+
+* silences (:class:`~cockpit.engine.facade_silences.SilencesFacade`): which sources can
+  silence, list, create, expire, all awaited on the poller's loop, audited;
+* runbooks (:class:`~cockpit.engine.facade_runbooks.RunbooksFacade`): locate an alert's
+  runbook, search, read;
+* records (:class:`~cockpit.engine.facade_records.RecordsFacade`): triages, handoff notes, the
+  shift report.
+
+This module also exports the types those methods take and return, so the UI imports this
+module and the core, nothing else of the engine (``[tool.importlinter]`` checks it).
 """
 
 from __future__ import annotations
@@ -11,37 +23,60 @@ import asyncio
 import concurrent.futures
 import logging
 import threading
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cockpit.engine.cache import CacheStore
-from cockpit.engine.config import Config
-from cockpit.engine.enrich import RunbookResolver
 from cockpit.core.models import SourceState
+from cockpit.core.settings import section_value
+from cockpit.engine.actions import default_author
+from cockpit.engine.audit import AuditLog
+from cockpit.engine.cache import CacheStore
+from cockpit.engine.config import CockpitSection, Config
+from cockpit.engine.enrich import RunbookResolver
+from cockpit.engine.facade_records import HandoffNote, RecordsFacade, Triage, TriageError, TriageStep
+from cockpit.engine.facade_runbooks import Located, ParsedRunbook
+from cockpit.engine.facade_silences import SilenceInfo, SilencesFacade
 from cockpit.engine.poller import Poller
 from cockpit.engine.registry import build_source
+from cockpit.engine.report.render import SECTIONS as REPORT_SECTIONS
+from cockpit.engine.runbooks.doc import MAX_RUNBOOK_BYTES
 from cockpit.sources.base import Source, SourceContext
 
 if TYPE_CHECKING:
     from cockpit.engine.history import History
     from cockpit.engine.report.build import ReportOptions
 
-__all__ = ["Engine"]
+__all__ = [
+    "MAX_RUNBOOK_BYTES",
+    "REPORT_SECTIONS",
+    "Engine",
+    "HandoffNote",
+    "Located",
+    "ParsedRunbook",
+    "SilenceInfo",
+    "Triage",
+    "TriageError",
+    "TriageStep",
+]
 
 log = logging.getLogger(__name__)
 
 
-class Engine:
-    """Owns the sources, the cache store and the background poller thread."""
+class Engine(SilencesFacade, RecordsFacade):
+    """Owns the sources, the cache store, the stores and the background poller thread."""
 
-    def __init__(self, config: Config, cache_dir: Path, *, read_only: bool | None = None, share: bool = True) -> None:
+    def __init__(self, config: Config, cache_dir: Path, *, read_only: bool | None = None, share: bool = True,
+                 sources: Sequence[Source] | None = None) -> None:
+        """``sources``: use these instead of building the config's (tests, embedding)."""
         self.config = config
         self.cache_dir = Path(cache_dir)
         self.read_only = config.cockpit.read_only if read_only is None else read_only
         self.store = CacheStore(self.cache_dir)
+        self.audit = AuditLog.in_dir(self.cache_dir)
+        """Every write attempted from this cockpit (silences created and expired)."""
         context = SourceContext(cache_dir=self.cache_dir, read_only=self.read_only, config_dir=config.config_dir)
-        self.sources: list[Source] = [
+        self.sources: list[Source] = list(sources) if sources is not None else [
             build_source(entry.name, entry.type, entry.options, context) for entry in config.sources
         ]
         self.resolver = RunbookResolver(self.sources)
@@ -54,6 +89,27 @@ class Engine:
         self._stopped = False
         self._stop_lock = threading.Lock()
 
+    # -- settings ---------------------------------------------------------------------------
+
+    @property
+    def settings(self) -> CockpitSection:
+        """The config's ``[cockpit]`` section."""
+        return self.config.cockpit
+
+    @property
+    def keys(self) -> dict[str, str]:
+        """The config's ``[keys]`` table (binding id -> keys)."""
+        return self.config.keys
+
+    def setting(self, name: str, default: Any = None) -> Any:
+        """One ``[cockpit]`` setting; ``default`` when unset."""
+        return section_value(self.config.cockpit, name, default)
+
+    @property
+    def user(self) -> str:
+        """Who acts from this cockpit: the config's ``cockpit.user``, else the login name."""
+        return str(self.setting("user", "") or default_author())
+
     @property
     def history(self) -> History:
         """The shift history (``<cache_dir>/history.sqlite``), opened on first use.
@@ -63,7 +119,7 @@ class Engine:
         """
         with self._history_lock:
             if self._history is None:
-                from cockpit.engine.history import History
+                from cockpit.engine.history import History  # loaded after the first paint
 
                 self._history = History(self.cache_dir)
             return self._history
@@ -136,11 +192,12 @@ class Engine:
     def submit(self, coro: Coroutine[Any, Any, Any]) -> concurrent.futures.Future:
         """Run a coroutine (a write) on the poller's loop; returns a Future."""
         if self._loop is None:
+            coro.close()
             raise RuntimeError("engine is not started")
         return asyncio.run_coroutine_threadsafe(coro, self._loop)
 
     def stop(self, wait: float = 2.0) -> None:
-        """Stop polling and close the sources; waits up to ``wait`` seconds.
+        """Stop polling and close the sources and the stores; waits up to ``wait`` seconds.
 
         Idempotent: the app stops the engine when it unmounts and the TUI runner stops it
         again on the way out; the second call does nothing.

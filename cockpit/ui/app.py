@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-from concurrent.futures import Future
 from datetime import datetime
 from functools import partial
-from typing import Any, Callable, Coroutine, Iterable, Mapping, Protocol, runtime_checkable
+from typing import Any, Callable, Iterable, Mapping
 
 from rich.text import Text
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.driver import Driver
 from textual.message import Message
 from textual.screen import Screen
 
 from cockpit.core.settings import section_value
+from cockpit.engine.facade import Engine
+from cockpit.ui.host import CockpitHost
 from cockpit.ui.screens.intents import act_on
 from cockpit.ui.keys import bindings_for, keymap_from_config, keys_in_force
 from cockpit.core.models import SourceState, utcnow
@@ -31,26 +32,10 @@ from cockpit.core.textsafe import clean_line
 from cockpit.themes import STYLESHEET, THEMES, choose_theme, selectable_themes
 from cockpit.widgets.alerts import AlertsPanel
 from cockpit.widgets.panel import Panel
+from cockpit.widgets.runbooks import RunbooksPanel
 from cockpit.widgets.textual_compat import terminal_driver
 
-__all__ = ["CockpitApp", "Engine", "SourceUpdated"]
-
-
-@runtime_checkable
-class Engine(Protocol):
-    """What the app needs from the engine (``cockpit.engine.facade``); tests pass a fake."""
-
-    read_only: bool
-
-    def initial_states(self) -> list[SourceState]: ...
-
-    def start(self, on_update: Callable[[SourceState], None]) -> None: ...
-
-    def refresh(self, name: str | None = None) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def submit(self, coro: Coroutine[Any, Any, Any]) -> Future: ...
+__all__ = ["CockpitApp", "SourceUpdated"]
 
 
 class SourceUpdated(Message):
@@ -61,8 +46,9 @@ class SourceUpdated(Message):
         self.state = state
 
 
-class CockpitApp(App[None]):
-    """The full-screen cockpit."""
+class CockpitApp(CockpitHost):
+    """The full-screen cockpit, on an :class:`~cockpit.engine.facade.Engine` (tests pass
+    ``tests.app_fixtures.FakeEngine``, the same facade without a poller)."""
 
     TITLE = "cockpit"
     CSS_PATH = STYLESHEET
@@ -83,11 +69,9 @@ class CockpitApp(App[None]):
         """``settings`` is the config's ``[cockpit]`` section (object or mapping); the keyword
         arguments override it (command-line flags). ``keys`` is the ``[keys]`` table; an
         unknown binding id raises :class:`cockpit.ui.keys.KeymapError` (a ValueError)."""
-        super().__init__()
+        super().__init__(engine, clock=clock)
         self._terminal: Driver | None = None
         """The terminal's driver once it runs (None in a headless test run)."""
-        self.engine = engine
-        self.clock = clock
         if low_bandwidth is None:
             low_bandwidth = section_value(settings, "low_bandwidth")
         if low_bandwidth is None:  # unset in the config: on in an SSH session
@@ -95,7 +79,7 @@ class CockpitApp(App[None]):
         self.low_bandwidth = bool(low_bandwidth)
         self.read_only = bool(
             (read_only if read_only is not None else section_value(settings, "read_only", False))
-            or getattr(engine, "read_only", False)
+            or engine.read_only
         )
         self.keymap = keymap_from_config(keys if keys is not None else section_value(settings, "keys"))
         self.tick_seconds = tick_seconds or (30.0 if self.low_bandwidth else 5.0)
@@ -141,7 +125,7 @@ class CockpitApp(App[None]):
         main.show_states(self._states.values(), self.clock())
         self.set_interval(self.tick_seconds, self._tick, name="ages")
         self.engine.start(self._on_engine_update)
-        notice = getattr(self.engine, "notice", None)  # e.g. the cache was rebuilt: said once
+        notice = self.engine.notice  # e.g. the cache was rebuilt: said once
         if notice:
             self.notify(notice, title="Cache", severity="warning", timeout=10, markup=False)
         from cockpit.ui.screens.handoff import show_pending_notes
@@ -182,6 +166,14 @@ class CockpitApp(App[None]):
     @property
     def states(self) -> list[SourceState]:
         return list(self._states.values())
+
+    def alert_group_by(self) -> list[str]:
+        """The labels the Alerts panel groups by (its ``group_by``), else the config's."""
+        try:
+            group_by = self.main_screen.query_one(AlertsPanel).group_by
+        except Exception:  # noqa: BLE001 - no main screen (yet): the config's
+            group_by = None
+        return [str(name) for name in group_by or self.engine.setting("alert_group_by", ["severity", "alertname"])]
 
     def _tick(self) -> None:
         self.main_screen.tick(self.clock())
@@ -247,12 +239,12 @@ class CockpitApp(App[None]):
             return
         self.push_screen(DetailScreen(message.item, self.clock()))
 
-    def on_runbooks_panel_query_changed(self, message: Any) -> None:
+    def on_runbooks_panel_query_changed(self, message: RunbooksPanel.QueryChanged) -> None:
         from cockpit.ui.screens.runbook_view import search_runbooks
 
         search_runbooks(self, message.panel, message.query)
 
-    def on_runbooks_panel_open_requested(self, message: Any) -> None:
+    def on_runbooks_panel_open_requested(self, message: RunbooksPanel.OpenRequested) -> None:
         from cockpit.ui.screens.runbook_view import open_runbook_file
 
         open_runbook_file(self, message.root, message.path, message.title)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from cockpit.engine.config import Config
 from cockpit.engine.facade import Engine
 
 __all__ = ["run_app"]
 
 
-def run_app(engine: Engine, config: Config, *, theme: str | None = None) -> int:
-    """Run the TUI until the user quits; the engine is stopped on the way out. ``theme`` is the
-    one named on the command line (it wins over NO_COLOR)."""
+def run_app(engine: Engine, *, theme: str | None = None) -> int:
+    """Run the TUI on the engine's config until the user quits; the engine is stopped on the
+    way out. ``theme`` is the one named on the command line (it wins over NO_COLOR)."""
     from cockpit.ui.app import CockpitApp
 
-    app = CockpitApp(engine=engine, settings=config.cockpit, keys=config.keys, theme=theme)
+    app = CockpitApp(engine=engine, settings=engine.settings, keys=engine.keys, theme=theme)
     try:
         app.run()
     finally:

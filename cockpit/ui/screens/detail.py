@@ -20,6 +20,7 @@ from textual.widgets import Static
 from cockpit.core.durations import format_age, format_duration
 from cockpit.core.models import Alert, Deploy, Pipeline, SourceState, utcnow
 from cockpit.core.osc import copy_to_clipboard, link_style
+from cockpit.ui.host import host_of
 from cockpit.ui.navigation import KeyScroll
 from cockpit.ui.screens.intents import ItemScreen
 from cockpit.ui.screens.related import RELATED_WINDOW, related_changes
@@ -214,7 +215,7 @@ class DetailScreen(ItemScreen):
         with KeyScroll(id="detail-body"):
             if isinstance(self.item, Alert):
                 yield Static(render_alert_links(self.item), id="detail-links", markup=False)
-                states = list(getattr(self.app, "states", []) or [])
+                states = host_of(self).states
                 yield Static(render_related(self.item, states), id="detail-related", markup=False)
             yield Static(render_item(self.item, self._now), id="detail-fields", markup=False)
 
@@ -247,4 +248,4 @@ class DetailScreen(ItemScreen):
         if isinstance(self.item, Alert):
             from cockpit.ui.screens.silences import show_silences
 
-            show_silences(self.app, self.item.source)
+            show_silences(host_of(self), self.item.source)

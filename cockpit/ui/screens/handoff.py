@@ -1,31 +1,30 @@
 """Handoff notes in the TUI: the pending notes at start, and the editor to write one.
 
-At start the app calls :func:`show_pending_notes`: when :func:`cockpit.engine.handoff.pending_notes`
-finds notes not yet dismissed, they are shown in a modal. ``d`` dismisses the notes shown
+At start the app calls :func:`show_pending_notes`: when the engine has notes not yet
+dismissed (``Engine.pending_notes``), they are shown in a modal. ``d`` dismisses the notes shown
 (each by its id, so a note written meanwhile by someone else stays pending); ``esc`` closes
 the modal and keeps them pending for the next start. :func:`open_note_editor` asks for a new
-note and saves it with :func:`cockpit.engine.handoff.write_note`. File access runs in worker threads,
+note and saves it with ``Engine.write_note``. File access runs in worker threads,
 never on the UI loop; note text is shown through ``clean``/``clean_line``.
 """
 
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 from typing import Callable, Sequence
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from cockpit.engine.handoff import HandoffNote, dismiss, pending_notes, write_note
 from cockpit.core.textsafe import clean, clean_line
+from cockpit.engine.facade import HandoffNote
+from cockpit.ui.host import CockpitHost, host_of
 
-__all__ = ["HandoffEditor", "HandoffNotesScreen", "engine_cache_dir", "open_note_editor",
-           "show_pending_notes"]
+__all__ = ["HandoffEditor", "HandoffNotesScreen", "open_note_editor", "show_pending_notes"]
 
 _CSS = """
 {name} {{ align: center middle; }}
@@ -36,12 +35,6 @@ _CSS = """
 {name} .handoff-title {{ text-style: bold; }}
 {name} .handoff-hint {{ color: $text-muted; margin: 1 0 0 0; }}
 """
-
-
-def engine_cache_dir(app: App) -> Path | None:
-    """The engine's cache dir (where the notes live); None when the engine has none."""
-    cache_dir = getattr(getattr(app, "engine", None), "cache_dir", None)
-    return Path(cache_dir) if cache_dir is not None else None
 
 
 def render_notes(notes: Sequence[HandoffNote]) -> Text:
@@ -70,9 +63,8 @@ class HandoffNotesScreen(ModalScreen[bool]):
     ]
     DEFAULT_CSS = _CSS.format(name="HandoffNotesScreen")
 
-    def __init__(self, cache_dir: Path, notes: Sequence[HandoffNote]) -> None:
+    def __init__(self, notes: Sequence[HandoffNote]) -> None:
         super().__init__(id="handoff-notes")
-        self.cache_dir = cache_dir
         self.notes = list(notes)
 
     def compose(self) -> ComposeResult:
@@ -87,11 +79,10 @@ class HandoffNotesScreen(ModalScreen[bool]):
 
     def action_dismiss_notes(self) -> None:
         ids = [note.id for note in self.notes]
-        cache_dir = self.cache_dir
+        engine = host_of(self).engine
 
         def run() -> None:
-            for note_id in ids:
-                dismiss(cache_dir, note_id)
+            engine.dismiss_notes(ids)
 
         # On the app, not the screen: the write must finish after this screen is gone.
         self.app.run_worker(run, thread=True, name="handoff: dismiss", exit_on_error=False)
@@ -101,16 +92,13 @@ class HandoffNotesScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-def show_pending_notes(app: App) -> None:
+def show_pending_notes(app: CockpitHost) -> None:
     """Read the pending notes in a thread and, when there are any, show them in the modal."""
-    cache_dir = engine_cache_dir(app)
-    if cache_dir is None:
-        return
 
     def load() -> None:
-        notes = pending_notes(cache_dir)
+        notes = app.engine.pending_notes()
         if notes:
-            app.call_from_thread(app.push_screen, HandoffNotesScreen(cache_dir, notes))
+            app.call_from_thread(app.push_screen, HandoffNotesScreen(notes))
 
     app.run_worker(load, thread=True, name="handoff: pending notes", exit_on_error=False)
 
@@ -149,18 +137,12 @@ class HandoffEditor(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def open_note_editor(app: App, on_saved: Callable[[HandoffNote], None] | None = None) -> None:
+def open_note_editor(app: CockpitHost, on_saved: Callable[[HandoffNote], None] | None = None) -> None:
     """Ask for a note, save it in a thread, say so; ``on_saved`` runs on the UI loop after."""
-    cache_dir = engine_cache_dir(app)
-    if cache_dir is None:
-        app.notify("No cache dir: handoff notes cannot be kept", severity="warning")
-        return
 
     def save(text: str) -> None:
-        from cockpit.engine.actions import default_author
-
         try:
-            note = write_note(cache_dir, text, author=default_author())
+            note = app.engine.write_note(text)
         except (OSError, ValueError) as exc:
             app.call_from_thread(app.notify, f"Note not saved: {clean_line(exc, 200)}", severity="error")
             return

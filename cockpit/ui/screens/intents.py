@@ -7,12 +7,11 @@ another panel's selected row, however dimly that row is still highlighted.
 
 from __future__ import annotations
 
-from typing import Any
-
 from textual.binding import Binding
 from textual.screen import Screen
 
 from cockpit.core.models import Alert
+from cockpit.ui.host import CockpitHost, host_of
 
 __all__ = ["ALERT_ACTIONS", "ItemScreen", "act_on", "refusal"]
 
@@ -28,7 +27,7 @@ def refusal(action: str, item: object | None, where: str) -> str:
     return f"{verb}: select an alert; {where} has no alerts (1 focuses Alerts)"
 
 
-def act_on(app: Any, action: str, item: object | None, where: str) -> bool:
+def act_on(app: CockpitHost, action: str, item: object | None, where: str) -> bool:
     """Run ``action`` on ``item`` (the focused selection in ``where``, a panel's or a screen's
     title); False, with a warning that says why, when it cannot."""
     if not isinstance(item, Alert):
@@ -69,4 +68,4 @@ class ItemScreen(Screen[None]):
         raise NotImplementedError
 
     def action_act(self, action: str) -> None:
-        act_on(self.app, action, self.shown_item(), f"{self.KIND_TITLE} detail")
+        act_on(host_of(self), action, self.shown_item(), f"{self.KIND_TITLE} detail")

@@ -1,61 +1,35 @@
 """The Report screen: the shift's on-call KPIs (``cockpit report`` in the TUI) and handoff notes.
 
-The report is :func:`cockpit.engine.report.build.build_report` over the last 1, 12 (default) or 24 hours
-(keys ``1``/``2``/``3``), rendered by :func:`cockpit.engine.report.render.render_text`, so it reads
-exactly like the command's output, section headings in bold. It is computed in a worker
-thread from the engine's shift history (the same :class:`cockpit.engine.history.History` the poller
-records into; it is thread-safe), never on the UI loop. ``w`` writes a handoff note (the report
+The report is the engine's ``report_text`` over the last 1, 12 (default) or 24 hours (keys
+``1``/``2``/``3``), so it reads exactly like the command's output, section headings in bold. It
+is computed in a worker thread from the engine's shift history (the one the poller records
+into; it is thread-safe), never on the UI loop. ``w`` writes a handoff note (the report
 is recomputed to include it), ``r`` recomputes, ``esc`` goes back.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Any, Callable, Iterable
+from datetime import datetime
+from typing import Callable, Iterable
 
 from rich.text import Text
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from cockpit.engine.report.render import SECTIONS
-from cockpit.ui.screens.handoff import engine_cache_dir, open_note_editor
 from cockpit.core.textsafe import clean_line
+from cockpit.engine.facade import REPORT_SECTIONS
+from cockpit.ui.host import CockpitHost, host_of
+from cockpit.ui.screens.handoff import open_note_editor
 
-__all__ = ["REPORT_WINDOWS", "ReportScreen", "compute_report_text", "open_report", "report_commands"]
+__all__ = ["REPORT_WINDOWS", "ReportScreen", "open_report", "report_commands"]
 
 REPORT_WINDOWS: dict[str, int] = {"1": 1, "2": 12, "3": 24}
 """Key -> window length in hours."""
 DEFAULT_HOURS = 12
-
-
-def compute_report_text(cache_dir: Path, history: Any, sources: tuple[str, ...], until: datetime,
-                        hours: int, engine: Any = None) -> str:
-    """The report text for the ``hours`` before ``until`` (blocking: run it in a thread).
-
-    With the engine, the report is rebuilt from the upstreams that keep history (the same as
-    ``cockpit report``); ``history`` is the engine's History; when None, the cache dir's history
-    is opened and closed.
-    """
-    from cockpit.engine.history import History
-    from cockpit.engine.report.build import ReportOptions, build_report
-    from cockpit.engine.report.render import render_text
-
-    opts = ReportOptions(since=until - timedelta(hours=hours), until=until, sources=sources)
-    if engine is not None and history is not None:
-        return render_text(engine.shift_report(opts)[0], opts.zone)
-    own = history is None
-    store = History(cache_dir) if own else history
-    try:
-        report = build_report(store, cache_dir, opts)
-    finally:
-        if own:
-            store.close()
-    return render_text(report, opts.zone)
 
 
 def styled_report(text: str) -> Text:
@@ -63,7 +37,7 @@ def styled_report(text: str) -> Text:
     out = Text()
     lines = text.rstrip("\n").split("\n")
     for index, line in enumerate(lines):
-        bold = index == 0 or line in SECTIONS
+        bold = index == 0 or line in REPORT_SECTIONS
         underline = line and set(line) <= {"-", "="}
         out.append(line, style="bold" if bold else ("dim" if underline else ""))
         out.append("\n")
@@ -86,13 +60,9 @@ class ReportScreen(Screen[None]):
     ReportScreen #report-body { padding: 0 1; }
     """
 
-    def __init__(self, cache_dir: Path | None, history: Any = None, sources: Iterable[str] = (),
-                 clock: Callable[[], datetime] | None = None, hours: int = DEFAULT_HOURS, engine: Any = None) -> None:
+    def __init__(self, sources: Iterable[str] = (), clock: Callable[[], datetime] | None = None,
+                 hours: int = DEFAULT_HOURS) -> None:
         super().__init__(id="report")
-        self.engine = engine
-        """The engine facade: the report is rebuilt from the upstreams through it (None: history only)."""
-        self.cache_dir = cache_dir
-        self.history = history
         self.sources = tuple(sources)
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.hours = hours
@@ -136,13 +106,8 @@ class ReportScreen(Screen[None]):
         """Compute the report for the current window in a thread (a newer request wins)."""
         self.state = "computing"
         self.query_one("#report-title", Static).update(self._title())
-        if self.cache_dir is None:
-            self.state = "failed"
-            self._set_body(Text("No shift history: the engine keeps no cache dir.", style="dim"))
-            return
-        hours, until = self.hours, self.clock()
-        self.run_worker(lambda: (hours, compute_report_text(self.cache_dir, self.history, self.sources,
-                                                            until, hours, self.engine)),
+        hours, until, engine = self.hours, self.clock(), host_of(self).engine
+        self.run_worker(lambda: (hours, engine.report_text(until=until, hours=hours, sources=self.sources)),
                         thread=True, exclusive=True, group="report", name=f"report {hours}h",
                         exit_on_error=False)
 
@@ -160,24 +125,20 @@ class ReportScreen(Screen[None]):
             self._set_body(Text(f"The report could not be computed: {clean_line(event.worker.error, 300)}"))
 
     def action_write_note(self) -> None:
-        open_note_editor(self.app, on_saved=lambda _note: self.is_attached and self.action_recompute())
+        open_note_editor(host_of(self), on_saved=lambda _note: self.is_attached and self.action_recompute())
 
     def action_back(self) -> None:
         self.dismiss()
 
 
-def open_report(app: App) -> None:
+def open_report(app: CockpitHost) -> None:
     """Push the Report screen for the app's engine (no-op when it is already shown)."""
     if isinstance(app.screen, ReportScreen):
         return
-    engine = getattr(app, "engine", None)
-    states = getattr(app, "states", [])
-    app.push_screen(ReportScreen(engine_cache_dir(app), getattr(engine, "history", None),
-                                 sources=(s.name for s in states), clock=getattr(app, "clock", None),
-                                 engine=engine if hasattr(engine, "shift_report") else None))
+    app.push_screen(ReportScreen(sources=(s.name for s in app.states), clock=app.clock))
 
 
-def report_commands(app: App) -> Iterable[SystemCommand]:
+def report_commands(app: CockpitHost) -> Iterable[SystemCommand]:
     """The command palette's "report: show" and "handoff: write note"."""
     yield SystemCommand("report: show", "The shift report (alerts, pages, MTTA/MTTR, SLOs, deploys)",
                         lambda: open_report(app))

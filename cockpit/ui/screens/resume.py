@@ -9,7 +9,6 @@ while another modal is on screen (e.g. the handoff notes shown at start) and app
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,7 +19,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from cockpit.core.textsafe import clean_line
-from cockpit.engine.triage.store import Triage, TriageStore
+from cockpit.engine.facade import Triage
+from cockpit.ui.host import CockpitHost
 
 __all__ = ["ResumeScreen", "offer_resume"]
 
@@ -76,7 +76,7 @@ class ResumeScreen(ModalScreen[Triage | None]):
         self.dismiss(None)
 
 
-def _show_when_free(app: Any, store: TriageStore, triages: list[Triage]) -> None:
+def _show_when_free(app: CockpitHost, triages: list[Triage]) -> None:
     """Push the modal once the main screen is on top (no other modal in the way)."""
     from cockpit.ui.screens.main import MainScreen
     from cockpit.ui.screens.triage import TriageScreen
@@ -84,27 +84,22 @@ def _show_when_free(app: Any, store: TriageStore, triages: list[Triage]) -> None
     if not app.is_running:
         return
     if not isinstance(app.screen, MainScreen):
-        app.set_timer(RETRY_SECONDS, lambda: _show_when_free(app, store, triages))
+        app.set_timer(RETRY_SECONDS, lambda: _show_when_free(app, triages))
         return
 
     def resume(chosen: Triage | None) -> None:
         if chosen is not None:
-            app.push_screen(TriageScreen(store, chosen, resumed=True))
+            app.push_screen(TriageScreen(chosen, resumed=True))
 
     app.push_screen(ResumeScreen(triages), callback=resume)
 
 
-def offer_resume(app: Any) -> None:
+def offer_resume(app: CockpitHost) -> None:
     """Call once at start (the main screen is ready): offer the open triages, if any."""
-    from cockpit.ui.screens.triage import store_for
-
-    store = store_for(app)
-    if store is None:
-        return
 
     def work() -> None:
-        triages = store.list()
+        triages = app.engine.triages()
         if triages:
-            app.call_from_thread(_show_when_free, app, store, triages)
+            app.call_from_thread(_show_when_free, app, triages)
 
     app.run_worker(work, thread=True, group="triage-resume", exit_on_error=False)

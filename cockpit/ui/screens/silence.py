@@ -6,17 +6,15 @@ from the alert's labels ("this alert") or from the labels the Alerts panel group
 group"), editable as matcher text; a duration (15m, 1h, 4h or custom); a required comment; the
 author (the config's ``cockpit.user``, else the login name). It previews how many current alerts
 of the same source the matchers would match. "Review" opens :class:`ConfirmScreen`, restating
-what will be created; only its "Create" sends the write, through ``engine.submit`` (the poller's
-loop) and awaited from an app worker, so the UI never blocks. The write is sent once: a failure is
-shown as one line and never retried (see :mod:`cockpit.engine.actions`).
+what will be created; only its "Create" sends the write, through the engine facade's
+``create_silence`` (run on the poller's loop, awaited from an app worker), so the UI never
+blocks. The write is sent once: a failure is shown as one line and never retried (see
+:mod:`cockpit.engine.actions`).
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-from typing import Any
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -25,34 +23,21 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
-from cockpit.ui.screens.confirm import ConfirmScreen
-from cockpit.engine.actions import (
-    create_silence,
-    default_author,
-    matching_alerts,
-    silence_matchers_for,
-    silence_request,
-)
-from cockpit.engine.audit import AuditLog
-from cockpit.core.settings import section_value
 from cockpit.core.durations import format_duration, parse_duration
-from cockpit.core.models import Alert, utcnow
-from cockpit.core.textsafe import clean_line
-from cockpit.sources.base import Source, SupportsSilences
 from cockpit.core.errors import SourceError, SourceOutcomeUnknown
-from cockpit.core.matchers import Matcher, MatcherError, parse_matchers
+from cockpit.core.matchers import Matcher, MatcherError, matching_alerts, parse_matchers, silence_matchers_for
+from cockpit.core.models import Alert
+from cockpit.core.textsafe import clean_line
+from cockpit.ui.host import CockpitHost
+from cockpit.ui.screens.confirm import ConfirmScreen
 
 __all__ = [
     "DURATIONS",
     "ConfirmScreen",
     "SilencePlan",
     "SilenceScreen",
-    "cockpit_setting",
-    "group_labels",
     "read_only_refusal",
-    "silenceable_source",
     "start_silence",
-    "write_audit",
 ]
 
 DURATIONS = ("15m", "1h", "4h")
@@ -60,47 +45,13 @@ DURATIONS = ("15m", "1h", "4h")
 
 
 
-def cockpit_setting(app: Any, name: str, default: Any = None) -> Any:
-    """A ``[cockpit]`` setting from the engine's config (the fake engine in tests has none)."""
-    section = getattr(getattr(getattr(app, "engine", None), "config", None), "cockpit", None)
-    return section_value(section, name, default)
-
-
-def read_only_refusal(app: Any, what: str = "silencing") -> bool:
+def read_only_refusal(app: CockpitHost, what: str = "silencing") -> bool:
     """Say clearly that a write is refused in read-only mode; True when it was refused."""
-    if getattr(app, "read_only", False):
+    if app.read_only:
         app.notify(f"Read-only mode: {what} is refused (read_only / --read-only); nothing was sent",
                    severity="warning", timeout=8, markup=False)
         return True
     return False
-
-
-def group_labels(app: Any) -> list[str]:
-    """The labels the Alerts panel groups by (its ``group_by``), else the config's."""
-    try:
-        panel_group_by = getattr(app.main_screen.panel("alerts"), "group_by", None)
-    except Exception:  # noqa: BLE001 - no main screen (e.g. a test app): use the config
-        panel_group_by = None
-    if panel_group_by:
-        return [str(name) for name in panel_group_by]
-    return [str(name) for name in cockpit_setting(app, "alert_group_by", ["severity", "alertname"])]
-
-
-def silenceable_source(app: Any, name: str) -> Source | None:
-    """The engine's source called ``name`` when it can silence alerts, else None."""
-    lookup = getattr(app.engine, "source", None)
-    source = lookup(name) if callable(lookup) else None
-    return source if isinstance(source, SupportsSilences) else None
-
-
-def write_audit(app: Any) -> AuditLog:
-    """The audit log in the engine's cache dir (the user's cache dir when the engine has none)."""
-    cache_dir = getattr(app.engine, "cache_dir", None)
-    if cache_dir is None:
-        from cockpit.engine.paths import cache_dir as default_cache_dir
-
-        cache_dir = default_cache_dir()
-    return AuditLog.in_dir(cache_dir)
 
 
 def _error_line(exc: BaseException) -> str:
@@ -307,33 +258,26 @@ class SilenceScreen(ModalScreen["SilencePlan | None"]):
         self.dismiss(None)
 
 
-def start_silence(app: Any, alert: Alert) -> None:
+def start_silence(app: CockpitHost, alert: Alert) -> None:
     """The ``s`` key: refuse in read-only mode, else open the dialog; the write follows a yes."""
     if read_only_refusal(app):
         return
-    source = silenceable_source(app, alert.source)
-    if source is None:
+    if not app.engine.can_silence(alert.source):
         app.notify(f"Source {clean_line(alert.source, 60)} cannot silence alerts", severity="warning",
                    markup=False)
         return
-    alerts = [a for s in getattr(app, "states", []) if s.name == alert.source
-              for a in s.items if isinstance(a, Alert)]
-    dialog = SilenceScreen(
-        alert,
-        alerts=alerts,
-        group_by=group_labels(app),
-        author=str(cockpit_setting(app, "user", "") or default_author()),
-    )
+    alerts = [a for s in app.states if s.name == alert.source for a in s.items if isinstance(a, Alert)]
+    dialog = SilenceScreen(alert, alerts=alerts, group_by=app.alert_group_by(), author=app.engine.user)
 
     def done(plan: SilencePlan | None) -> None:
         if plan is not None:
-            app.run_worker(_send(app, source, alert, plan), name="silence-create", group="silence-write",
+            app.run_worker(_send(app, alert, plan), name="silence-create", group="silence-write",
                            exit_on_error=False)
 
     app.push_screen(dialog, done)
 
 
-def _offer_retry(app: Any, source: Source, alert: Alert, plan: SilencePlan, exc: SourceOutcomeUnknown) -> None:
+def _offer_retry(app: CockpitHost, alert: Alert, plan: SilencePlan, exc: SourceOutcomeUnknown) -> None:
     """After a write whose outcome is unknown and whose silence was not found: ask before sending
     it again (a peer that answers late may still create the first one)."""
     body = plan.summary()
@@ -341,39 +285,27 @@ def _offer_retry(app: Any, source: Source, alert: Alert, plan: SilencePlan, exc:
 
     def confirmed(answer: bool | None) -> None:
         if answer:
-            app.run_worker(_send(app, source, alert, plan), name="silence-create", group="silence-write",
+            app.run_worker(_send(app, alert, plan), name="silence-create", group="silence-write",
                            exit_on_error=False)
 
     app.push_screen(ConfirmScreen("Silence outcome unknown", body, "Send again"), confirmed)
 
 
-async def _send(app: Any, source: Source, alert: Alert, plan: SilencePlan) -> str | None:
+async def _send(app: CockpitHost, alert: Alert, plan: SilencePlan) -> str | None:
     """Send the silence once, on the engine's loop; report the id or the one-line error."""
-    engine = app.engine
-    request = silence_request(list(plan.matchers), duration_s=plan.duration_s, comment=plan.comment,
-                              created_by=plan.author)
-    history = getattr(engine, "history", None)
-
-    async def write() -> str:
-        silence_id = await create_silence(source, request, read_only=app.read_only, audit=write_audit(app))
-        if history is not None and hasattr(history, "record_action"):
-            history.record_action(
-                "silence", at=utcnow(), source=source.name, alert=alert,
-                matchers=[str(m) for m in plan.matchers], by=plan.author, silence_id=silence_id,
-                scope=plan.scope, comment=plan.comment, ends_at=request.ends_at.isoformat(),
-            )
-        return silence_id
-
     try:
-        silence_id = await asyncio.wrap_future(engine.submit(write()))
+        silence_id = await app.engine.create_silence(
+            plan.source, plan.matchers, duration_s=plan.duration_s, comment=plan.comment,
+            author=plan.author, alert=alert, scope=plan.scope,
+        )
     except SourceOutcomeUnknown as exc:  # sent, no answer, and not found when looked for
         app.notify(f"Silence outcome unknown: {_error_line(exc)}", severity="warning", timeout=20, markup=False)
-        _offer_retry(app, source, alert, plan, exc)
+        _offer_retry(app, alert, plan, exc)
         return None
     except Exception as exc:  # noqa: BLE001 - every failure is shown, none retried
         app.notify(f"Silence not created: {_error_line(exc)}", severity="error", timeout=15, markup=False)
         return None
     app.notify(f"Silence {clean_line(silence_id, 80)} created ({plan.matched} alerts matched)",
                timeout=8, markup=False)
-    engine.refresh(source.name)
+    app.engine.refresh(plan.source)
     return silence_id

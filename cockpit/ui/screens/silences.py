@@ -1,14 +1,13 @@
 """The list of silences of the alert sources, with ``x`` to expire the selected one.
 
 Opened with ``S`` from an alert's detail (that alert's source) or the command palette's
-"alerts: silences" (every source that can silence). The list is read through ``engine.submit``
-(the poller's loop) from a worker, so the UI never waits on the network. Expiring is a write:
+"alerts: silences" (every source that can silence). The list is read through the engine
+facade (on the poller's loop) from a worker, so the UI never waits on the network. Expiring is a write:
 refused in read-only mode, confirmed first, sent once and recorded in the audit log.
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 
@@ -19,20 +18,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from cockpit.engine.actions import default_author, expire_silence, list_silences
 from cockpit.core.durations import format_duration
-from cockpit.core.models import utcnow
-from cockpit.ui.screens.silence import (
-    ConfirmScreen,
-    cockpit_setting,
-    read_only_refusal,
-    silenceable_source,
-    write_audit,
-)
-from cockpit.core.textsafe import clean_line
-from cockpit.sources.base import SilenceInfo, Source, SupportsSilences
 from cockpit.core.errors import SourceError
 from cockpit.core.matchers import Matcher
+from cockpit.core.models import utcnow
+from cockpit.core.textsafe import clean_line
+from cockpit.engine.facade import SilenceInfo
+from cockpit.ui.host import CockpitHost, host_of
+from cockpit.ui.screens.silence import ConfirmScreen, read_only_refusal
 
 __all__ = ["SilencesScreen", "show_silences", "silence_matcher_text"]
 
@@ -54,13 +47,6 @@ def _until(ends_at: datetime | None, now: datetime) -> str:
     return f"{ends_at.strftime('%Y-%m-%d %H:%M')} (in {format_duration((ends_at - now).total_seconds())})"
 
 
-def _silenceable_sources(app: Any, name: str | None) -> list[Source]:
-    if name is not None:
-        source = silenceable_source(app, name)
-        return [source] if source is not None else []
-    return [s for s in getattr(app.engine, "sources", []) if isinstance(s, SupportsSilences)]
-
-
 class SilencesScreen(Screen[None]):
     """Every active and pending silence of some sources; ``x`` expires, ``r`` reloads."""
 
@@ -75,13 +61,14 @@ class SilencesScreen(Screen[None]):
     #silences-table { height: 1fr; }
     """
 
-    def __init__(self, sources: list[Source]) -> None:
+    def __init__(self, sources: list[str]) -> None:
+        """``sources``: the names of the sources whose silences are listed."""
         super().__init__(id="silences")
         self.sources = sources
-        self.silences: list[tuple[Source, SilenceInfo]] = []
+        self.silences: list[tuple[str, SilenceInfo]] = []
 
     def compose(self) -> ComposeResult:
-        names = ", ".join(clean_line(s.name, 40) for s in self.sources)
+        names = ", ".join(clean_line(name, 40) for name in self.sources)
         title = Text("Silences", style="bold")
         title.append(f" of {names}   esc back · x expire · r reload", style="dim")
         yield Static(title, id="silences-title", markup=False)
@@ -98,7 +85,7 @@ class SilencesScreen(Screen[None]):
     def status(self) -> Static:
         return self.query_one("#silences-status", Static)
 
-    def selected(self) -> tuple[Source, SilenceInfo] | None:
+    def selected(self) -> tuple[str, SilenceInfo] | None:
         table = self.query_one(DataTable)
         if not self.silences or table.cursor_row < 0 or table.cursor_row >= len(self.silences):
             return None
@@ -111,27 +98,27 @@ class SilencesScreen(Screen[None]):
 
     @work(exclusive=True, group="silences-load", exit_on_error=False)
     async def _load(self) -> None:
-        engine = self.app.engine
-        found: list[tuple[Source, SilenceInfo]] = []
+        engine = host_of(self).engine
+        found: list[tuple[str, SilenceInfo]] = []
         errors: list[str] = []
         for source in self.sources:
             try:
-                listed = await asyncio.wrap_future(engine.submit(list_silences(source)))
+                listed = await engine.list_silences(source)
             except Exception as exc:  # noqa: BLE001 - shown as one line
                 message = exc.message if isinstance(exc, SourceError) else str(exc) or type(exc).__name__
-                errors.append(f"{source.name}: {clean_line(message, 200)}")
+                errors.append(f"{source}: {clean_line(message, 200)}")
                 continue
             found.extend((source, silence) for silence in listed)
         self._show(found, errors)
 
-    def _show(self, found: list[tuple[Source, SilenceInfo]], errors: list[str]) -> None:
+    def _show(self, found: list[tuple[str, SilenceInfo]], errors: list[str]) -> None:
         self.silences = found
         table = self.query_one(DataTable)
         table.clear()
         now = utcnow()
         for source, silence in found:
             table.add_row(
-                Text(clean_line(source.name, 40)),
+                Text(clean_line(source, 40)),
                 Text(clean_line(silence.id, 40)),
                 Text(clean_line(silence.state, 20)),
                 Text(clean_line(silence_matcher_text(silence), 200)),
@@ -148,7 +135,7 @@ class SilencesScreen(Screen[None]):
     # ----- expiring -------------------------------------------------------------------
     def action_expire(self) -> None:
         """Confirm, then expire the selected silence once."""
-        if read_only_refusal(self.app, "expiring a silence"):
+        if read_only_refusal(host_of(self), "expiring a silence"):
             return
         chosen = self.selected()
         if chosen is None:
@@ -156,7 +143,7 @@ class SilencesScreen(Screen[None]):
             return
         source, silence = chosen
         body = Text()
-        for label, value in (("source", source.name), ("id", silence.id),
+        for label, value in (("source", source), ("id", silence.id),
                              ("matchers", silence_matcher_text(silence)), ("comment", silence.comment),
                              ("by", silence.created_by)):
             body.append(f"{label:<9}", style="bold")
@@ -171,28 +158,29 @@ class SilencesScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen("Expire this silence now?", body, "Expire silence"), confirmed)
 
     @work(group="silences-write", exit_on_error=False)
-    async def _expire(self, source: Source, silence_id: str) -> None:
-        app = self.app
-        who = str(cockpit_setting(app, "user", "") or default_author())
-        coro = expire_silence(source, silence_id, read_only=app.read_only, audit=write_audit(app), who=who)
+    async def _expire(self, source: str, silence_id: str) -> None:
+        app = host_of(self)
         try:
-            await asyncio.wrap_future(app.engine.submit(coro))
+            await app.engine.expire_silence(source, silence_id)
         except Exception as exc:  # noqa: BLE001 - shown, never retried
             message = exc.message if isinstance(exc, SourceError) else str(exc) or type(exc).__name__
             app.notify(f"Silence not expired: {clean_line(message, 200)}", severity="error", timeout=15,
                        markup=False)
             return
         app.notify(f"Silence {clean_line(silence_id, 80)} expired", timeout=8, markup=False)
-        app.engine.refresh(source.name)
+        app.engine.refresh(source)
         self.action_reload()
 
     def action_back(self) -> None:
         self.dismiss()
 
 
-def show_silences(app: Any, source_name: str | None = None) -> None:
+def show_silences(app: CockpitHost, source_name: str | None = None) -> None:
     """Open the silences list of one source, or of every source that can silence."""
-    sources = _silenceable_sources(app, source_name)
+    if source_name is not None:
+        sources = [source_name] if app.engine.can_silence(source_name) else []
+    else:
+        sources = app.engine.silence_sources()
     if not sources:
         which = f"Source {clean_line(source_name, 60)} has" if source_name else "No configured source has"
         app.notify(f"{which} no silences to list", severity="warning", markup=False)

@@ -8,18 +8,17 @@ the Markdown timeline (into the cache dir, and to the clipboard), ``x`` closes t
 a confirmation (or reopens a closed one) and ``esc`` goes back (the triage stays open, to resume
 later). Closed triages stay listed (:mod:`cockpit.ui.screens.triages`) with their notes.
 
-Every action is stamped with the time of the key press and saved through
-:class:`cockpit.engine.triage.store.TriageStore` (atomic writes) at once, in a worker thread: actions are
+Every action is stamped with the time of the key press and saved through the engine facade
+(``tick_step``, ``note_triage``... atomic writes) at once, in a worker thread: actions are
 queued and applied in order, so a fast double press cannot be saved out of order.
 """
 
 from __future__ import annotations
 
-import getpass
 import threading
 from collections import deque
 from datetime import UTC, datetime
-from typing import Any, Callable
+from typing import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,35 +26,19 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from cockpit.core.models import Alert, Deploy, Pipeline, utcnow
-from cockpit.engine.runbooks.doc import load_runbook
+from cockpit.core.models import Alert, Deploy, Pipeline
 from cockpit.core.osc import copy_to_clipboard
 from cockpit.core.textsafe import clean_line
+from cockpit.engine.facade import Triage, TriageError, TriageStep
+from cockpit.ui.host import CockpitHost, host_of
 from cockpit.ui.navigation import KeyTable
 from cockpit.ui.inline import code_block_text, copy_text, inline_text
-from cockpit.core.files import atomic_write_text
-from cockpit.engine.triage.export import export_markdown
-from cockpit.engine.triage.store import Triage, TriageError, TriageStore
 
-__all__ = ["StepsTable", "TriageScreen", "current_user", "start_triage", "store_for", "time_of"]
+__all__ = ["StepsTable", "TriageScreen", "start_triage", "time_of"]
 
 
 MAX_CODE_LINES = 8
 """A code block's row shows at most this many lines (``c`` copies it whole)."""
-
-
-def current_user() -> str | None:
-    """Who is at the keyboard (recorded on every action), when the system knows."""
-    try:
-        return getpass.getuser()
-    except Exception:  # no USER and no passwd entry (some containers)
-        return None
-
-
-def store_for(app: Any) -> TriageStore | None:
-    """The triage store in the engine's cache dir; None for an engine without one."""
-    cache = getattr(app.engine, "cache_dir", None)
-    return TriageStore.in_cache(cache, user=current_user()) if cache is not None else None
 
 
 def time_of(when: datetime | None) -> str:
@@ -63,8 +46,8 @@ def time_of(when: datetime | None) -> str:
     return when.astimezone(UTC).strftime("%H:%M:%SZ") if when else ""
 
 
-def _changes(app: Any) -> tuple[list[Deploy], list[Pipeline]]:
-    items = [item for state in getattr(app, "states", []) for item in state.items]
+def _changes(app: CockpitHost) -> tuple[list[Deploy], list[Pipeline]]:
+    items = [item for state in app.states for item in state.items]
     return [i for i in items if isinstance(i, Deploy)], [i for i in items if isinstance(i, Pipeline)]
 
 
@@ -108,9 +91,8 @@ class TriageScreen(Screen[None]):
         Binding("question_mark", "app.help", "Help", show=False, id="help"),
     ]
 
-    def __init__(self, store: TriageStore, triage: Triage, *, resumed: bool = False) -> None:
+    def __init__(self, triage: Triage, *, resumed: bool = False) -> None:
         super().__init__()
-        self.store = store
         self.triage = triage
         self.resumed = resumed
         self._pending: deque[Callable[[], object]] = deque()
@@ -221,14 +203,13 @@ class TriageScreen(Screen[None]):
         self._paint_notes()
 
     @property
-    def current_step(self):
+    def current_step(self) -> TriageStep | None:
         row = self.steps_table.cursor_row if self.is_mounted else -1
         return self.triage.steps[row] if 0 <= row < len(self.triage.steps) else None
 
     # ----- saving ---------------------------------------------------------------------
     def _now(self) -> datetime:
-        clock = getattr(self.app, "clock", utcnow)
-        return clock()
+        return host_of(self).clock()
 
     def _save(self, action: Callable[[], object], after: Callable[[], None] | None = None) -> None:
         """Queue an action on the triage and apply it (with its save) in a worker thread."""
@@ -261,7 +242,8 @@ class TriageScreen(Screen[None]):
         done = not self._wanted.get(step.id, step.done)
         self._wanted[step.id] = done
         now = self._now()
-        self._save(lambda: self.store.tick(self.triage, step.id, done, now=now))
+        engine = host_of(self).engine
+        self._save(lambda: engine.tick_step(self.triage, step.id, done, now=now))
 
     def copy_step(self) -> None:
         """``c``: the highlighted step's command (labels filled in) to the clipboard, OSC 52."""
@@ -290,7 +272,8 @@ class TriageScreen(Screen[None]):
         text, step_id, now = event.value, self._note_step, self._now()
         self._close_note()
         if text.strip():
-            self._save(lambda: self.store.note(self.triage, text, step_id, now=now))
+            engine = host_of(self).engine
+            self._save(lambda: engine.note_triage(self.triage, text, step_id, now=now))
 
     def _close_note(self) -> None:
         box = self.note_input
@@ -305,28 +288,25 @@ class TriageScreen(Screen[None]):
             self.dismiss()
 
     def action_export(self) -> None:
-        deploys, pipelines = _changes(self.app)
-        target = self.store.directory / f"{self.triage.id}.md"
+        app = host_of(self)
+        deploys, pipelines = _changes(app)
 
         def write() -> None:
-            text = export_markdown(self.triage, deploys, pipelines)
-            try:
-                atomic_write_text(target, text, mode=0o600)
-            except OSError as exc:
-                raise TriageError(f"export to {target} failed: {exc.strerror or exc}") from exc
+            target, text = app.engine.export_triage(self.triage, deploys, pipelines)
             self.exported_to = str(target)
-            self.app.call_from_thread(self.app.copy_to_clipboard, text)
-            self.app.call_from_thread(self.app.notify, f"Timeline exported to {target} (also copied)",
-                                      title="Triage export", markup=False, timeout=10)
+            app.call_from_thread(app.copy_to_clipboard, text)
+            app.call_from_thread(app.notify, f"Timeline exported to {target} (also copied)",
+                                 title="Triage export", markup=False, timeout=10)
 
         self._save(write)
 
     def action_close_triage(self) -> None:
         """``x``: close the triage after a confirmation (its notes stay, listed with the closed
         triages); on a closed triage, reopen it."""
+        engine = host_of(self).engine
         if self.triage.status == "closed":
             now = self._now()
-            self._save(lambda: self.store.reopen(self.triage, now=now),
+            self._save(lambda: engine.reopen_triage(self.triage, now=now),
                        after=lambda: (self._refresh_if_shown(),
                                       self.app.notify(f"Triage {self.triage.id} reopened", markup=False)))
             return
@@ -340,47 +320,24 @@ class TriageScreen(Screen[None]):
             if not yes:
                 return
             now = self._now()
-            self._save(lambda: self.store.close(self.triage, now=now),
+            self._save(lambda: engine.close_triage(self.triage, now=now),
                        after=lambda: self.app.notify(f"Triage {self.triage.id} closed", markup=False))
             self.dismiss()
 
         self.app.push_screen(ConfirmScreen(f"Close triage {self.triage.id}?", body, "Close triage"), answered)
 
 
-def start_triage(app: Any, alert: Alert) -> None:
+def start_triage(app: CockpitHost, alert: Alert) -> None:
     """``t`` on an alert: resume its open triage, or start one from its runbook."""
-    store = store_for(app)
-    if store is None:
-        app.notify(f"Cannot triage {clean_line(alert.name, 80)}: this engine has no cache dir",
-                   severity="error", markup=False)
-        return
     deploys, pipelines = _changes(app)
-    now = app.clock() if hasattr(app, "clock") else utcnow()
+    now = app.clock()
 
     def work() -> None:
-        from cockpit.ui.screens.runbook_view import locate_runbook
-
         try:
-            existing = store.open_for(alert)
-            if existing is not None:
-                app.call_from_thread(app.push_screen, TriageScreen(store, existing, resumed=True))
-                return
-            found = locate_runbook(app, alert)
-            runbook = None
-            if found is not None:
-                try:
-                    runbook = load_runbook(found.path)
-                except OSError:
-                    found = None
-            triage = store.start(
-                alert, runbook,
-                runbook_path=(found.rel or str(found.path)) if found else None,
-                runbook_root=found.root if found else None,
-                deploys=deploys, pipelines=pipelines, now=now,
-            )
+            triage, resumed = app.engine.start_triage(alert, deploys=deploys, pipelines=pipelines, now=now)
         except TriageError as exc:
             app.call_from_thread(app.notify, exc.message, severity="error", markup=False)
             return
-        app.call_from_thread(app.push_screen, TriageScreen(store, triage))
+        app.call_from_thread(app.push_screen, TriageScreen(triage, resumed=resumed))
 
     app.run_worker(work, thread=True, exclusive=True, group="triage-start", exit_on_error=False)

@@ -8,7 +8,6 @@ one) and ``esc`` goes back. The list is read in a worker thread.
 from __future__ import annotations
 
 from datetime import UTC
-from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,7 +18,8 @@ from textual.widgets import DataTable, Static
 from cockpit.ui.navigation import KeyTable
 
 from cockpit.core.textsafe import clean_line
-from cockpit.engine.triage.store import Triage, TriageError, TriageStore
+from cockpit.engine.facade import Triage, TriageError
+from cockpit.ui.host import CockpitHost
 
 __all__ = ["TriagesScreen", "show_triages"]
 
@@ -33,9 +33,8 @@ class TriagesScreen(Screen[None]):
     """
     BINDINGS = [Binding("escape", "back", "Back", id="back")]
 
-    def __init__(self, store: TriageStore, triages: list[Triage]) -> None:
+    def __init__(self, triages: list[Triage]) -> None:
         super().__init__(id="triages")
-        self.store = store
         self.triages = list(triages)
 
     def compose(self) -> ComposeResult:
@@ -65,30 +64,24 @@ class TriagesScreen(Screen[None]):
 
         chosen = next((t for t in self.triages if t.id == event.row_key.value), None)
         if chosen is not None:
-            self.app.push_screen(TriageScreen(self.store, chosen))
+            self.app.push_screen(TriageScreen(chosen))
 
     def action_back(self) -> None:
         self.dismiss()
 
 
-def show_triages(app: Any) -> None:
+def show_triages(app: CockpitHost) -> None:
     """Read the triages (open and closed) in a worker, then show them."""
-    from cockpit.ui.screens.triage import store_for
-
-    store = store_for(app)
-    if store is None:
-        app.notify("No triages: this engine has no cache dir", severity="warning")
-        return
 
     def work() -> None:
         try:
-            triages = store.list(include_closed=True)
+            triages = app.engine.triages(include_closed=True)
         except TriageError as exc:
             app.call_from_thread(app.notify, exc.message, severity="error", markup=False)
             return
         if not triages:
             app.call_from_thread(app.notify, "No triages yet: t on an alert starts one")
             return
-        app.call_from_thread(app.push_screen, TriagesScreen(store, triages))
+        app.call_from_thread(app.push_screen, TriagesScreen(triages))
 
     app.run_worker(work, thread=True, exclusive=True, group="triage-list", exit_on_error=False)

@@ -1,0 +1,135 @@
+"""The engine facade's records: triages, handoff notes and the shift report.
+
+They live in the engine's cache dir; every call reads or writes files (or SQLite) and blocks:
+call it from a worker thread, never on the UI loop.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from cockpit.core.files import atomic_write_text
+from cockpit.core.models import Alert, Deploy, Pipeline
+from cockpit.engine import handoff
+from cockpit.engine.actions import default_author
+from cockpit.engine.facade_runbooks import Located, RunbooksFacade
+from cockpit.engine.handoff import HandoffNote
+from cockpit.engine.triage.export import export_markdown
+from cockpit.engine.triage.store import Triage, TriageError, TriageStep, TriageStore
+
+if TYPE_CHECKING:
+    from cockpit.engine.history import History
+    from cockpit.engine.report.build import ReportOptions
+
+__all__ = ["HandoffNote", "RecordsFacade", "Triage", "TriageError", "TriageStep"]
+
+
+def current_user() -> str | None:
+    """Who is at the keyboard (recorded on every triage action), when the system knows."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no USER and no passwd entry (some containers)
+        return None
+
+
+class RecordsFacade(RunbooksFacade):
+    """Mixed into :class:`cockpit.engine.facade.Engine` (``cache_dir``, ``history``)."""
+
+    cache_dir: Path
+    history: History
+    _triage_store: TriageStore | None = None
+
+    # ----- triages ---------------------------------------------------------------------
+    @property
+    def _triages(self) -> TriageStore:
+        if self._triage_store is None:
+            self._triage_store = TriageStore.in_cache(self.cache_dir, user=current_user())
+        return self._triage_store
+
+    def triages(self, *, include_closed: bool = False) -> list[Triage]:
+        """The open triages (offered for resuming at start), or all of them, most recently
+        updated first; an unreadable file is skipped."""
+        return self._triages.list(include_closed=include_closed)
+
+    def start_triage(self, alert: Alert, *, deploys: Iterable[Deploy] = (), pipelines: Iterable[Pipeline] = (),
+                     now: datetime | None = None) -> tuple[Triage, bool]:
+        """The alert's open triage (and True: resumed), else a new one following its runbook
+        (found as :meth:`locate_runbook` finds it; generic steps without one). Raises TriageError."""
+        existing = self._triages.open_for(alert)
+        if existing is not None:
+            return existing, True
+        found: Located | None = self.locate_runbook(alert)
+        runbook = None
+        if found is not None:
+            try:
+                runbook = self.read_runbook(found.path)
+            except OSError:
+                found = None
+        triage = self._triages.start(
+            alert, runbook,
+            runbook_path=(found.rel or str(found.path)) if found else None,
+            runbook_root=found.root if found else None,
+            deploys=deploys, pipelines=pipelines, now=now,
+        )
+        return triage, False
+
+    def tick_step(self, triage: Triage, step_id: int, done: bool, *, now: datetime | None = None) -> Triage:
+        """Tick (or untick) a step and save at once. Raises TriageError."""
+        return self._triages.tick(triage, step_id, done, now=now)
+
+    def note_triage(self, triage: Triage, text: str, step_id: int | None = None, *,
+                    now: datetime | None = None) -> Triage:
+        """A note on a step (or the whole triage with ``step_id`` None), saved at once."""
+        return self._triages.note(triage, text, step_id, now=now)
+
+    def close_triage(self, triage: Triage, *, now: datetime | None = None) -> Triage:
+        """Close the triage (its notes stay) and save at once."""
+        return self._triages.close(triage, now=now)
+
+    def reopen_triage(self, triage: Triage, *, now: datetime | None = None) -> Triage:
+        """Open a closed triage again and save at once."""
+        return self._triages.reopen(triage, now=now)
+
+    def export_triage(self, triage: Triage, deploys: Sequence[Deploy] = (),
+                      pipelines: Sequence[Pipeline] = ()) -> tuple[Path, str]:
+        """Write the Markdown timeline beside the triage (``<id>.md``, 0600); returns where and
+        the text. Raises TriageError when the disk refuses."""
+        target = self._triages.directory / f"{triage.id}.md"
+        text = export_markdown(triage, deploys, pipelines)
+        try:
+            atomic_write_text(target, text, mode=0o600)
+        except OSError as exc:
+            raise TriageError(f"export to {target} failed: {exc.strerror or exc}") from exc
+        return target, text
+
+    # ----- handoff notes ---------------------------------------------------------------
+    def pending_notes(self) -> list[HandoffNote]:
+        """The handoff notes not dismissed yet, oldest first."""
+        return handoff.pending_notes(self.cache_dir)
+
+    def dismiss_notes(self, note_ids: Iterable[str]) -> None:
+        """Dismiss these notes (by id); a note written meanwhile stays pending."""
+        for note_id in note_ids:
+            handoff.dismiss(self.cache_dir, note_id)
+
+    def write_note(self, text: str) -> HandoffNote:
+        """Save a note for the next shift, by the login user. Raises ValueError (blank), OSError."""
+        return handoff.write_note(self.cache_dir, text, author=default_author())
+
+    # ----- the shift report ------------------------------------------------------------
+    def report_text(self, *, until: datetime, hours: float, sources: Sequence[str] = ()) -> str:
+        """The shift report for the ``hours`` before ``until``, as ``cockpit report`` prints it:
+        rebuilt from the upstreams that keep history, merged with this cockpit's history."""
+        from cockpit.engine.report.build import ReportOptions  # loaded when first asked
+        from cockpit.engine.report.render import render_text
+
+        opts = ReportOptions(since=until - timedelta(hours=hours), until=until, sources=tuple(sources))
+        report, _unanswered = self.shift_report(opts)
+        return render_text(report, opts.zone)
+
+    def shift_report(self, opts: ReportOptions) -> tuple[dict[str, Any], dict[str, str]]:  # provided by Engine
+        raise NotImplementedError
