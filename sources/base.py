@@ -1,18 +1,37 @@
 """The contract every source adapter fulfils, built-in or third-party.
 
-A source is a subclass of :class:`Source` registered under the Python entry-point group
+A plugin imports this module as ``cockpit.sources.base`` and the values it returns from
+``cockpit.core.models``; those two are its whole interface (nothing of ``cockpit.engine`` or the
+UI). A source is a subclass of :class:`Source` registered under the Python entry-point group
 ``cockpit.sources`` (the built-in ones are registered by cockpit's own ``pyproject.toml``, the
 same way a third-party package registers its own)::
 
     [project.entry-points."cockpit.sources"]
     my-thing = "my_package.module:MyThingSource"
 
+    # my_package/module.py
+    from cockpit.core.models import Alert, FetchResult, SourceKind
+    from cockpit.sources.base import Source, SourceOptions
+
+    class MyThingSource(Source):
+        kind = SourceKind.ALERTS
+
+        class Options(SourceOptions):
+            city: str
+            '''Where to look.'''
+
+        async def fetch(self) -> FetchResult:
+            return FetchResult(items=[Alert(source=self.name, fingerprint="1", name="Storm")])
+
 The config names it by that entry-point name (``type = "my-thing"``). Its nested ``Options``
 model validates the rest of the ``[[sources]]`` table (``extra="forbid"``, a docstring per
 field, ``SecretStr`` for tokens). The poller calls :meth:`Source.fetch` on its own event loop
-in a background thread, one call at a time, never concurrently for one source.
+in a background thread, one call at a time, never concurrently for one source. Failures are
+raised as :mod:`cockpit.core.errors` (``SourceError`` and its subclasses), wrapping the
+library's error with ``raise ... from``. A source that can silence alerts also subclasses
+:class:`SupportsSilences`. ``tests/test_plugin_entry_point.py`` installs such a plugin from its
+own folder and runs it through ``cockpit snapshot`` and ``cockpit check``.
 """
-
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
