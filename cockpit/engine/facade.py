@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import importlib
 import logging
 import threading
 from collections.abc import Callable, Coroutine, Sequence
@@ -34,18 +35,38 @@ from cockpit.engine.audit import AuditLog
 from cockpit.engine.cache import CacheStore
 from cockpit.engine.config import CockpitSection, Config
 from cockpit.engine.enrich import RunbookResolver
-from cockpit.engine.facade_records import HandoffNote, RecordsFacade, Triage, TriageError, TriageStep
+from cockpit.engine.facade_records import RecordsFacade
 from cockpit.engine.facade_runbooks import Located, ParsedRunbook
 from cockpit.engine.facade_silences import SilenceInfo, SilencesFacade
 from cockpit.engine.poller import Poller
 from cockpit.engine.registry import build_source
-from cockpit.engine.report.render import SECTIONS as REPORT_SECTIONS
 from cockpit.engine.runbooks.doc import MAX_RUNBOOK_BYTES
 from cockpit.sources.base import Source, SourceContext
 
 if TYPE_CHECKING:
+    from cockpit.engine.handoff import HandoffNote
     from cockpit.engine.history import History
     from cockpit.engine.report.build import ReportOptions
+    from cockpit.engine.report.render import SECTIONS as REPORT_SECTIONS
+    from cockpit.engine.triage.store import Triage, TriageError, TriageStep
+
+_LATER = {
+    "HandoffNote": ("cockpit.engine.handoff", "HandoffNote"),
+    "REPORT_SECTIONS": ("cockpit.engine.report.render", "SECTIONS"),
+    "Triage": ("cockpit.engine.triage.store", "Triage"),
+    "TriageError": ("cockpit.engine.triage.store", "TriageError"),
+    "TriageStep": ("cockpit.engine.triage.store", "TriageStep"),
+}
+"""Types of the records (triages, notes, report) exported here but imported on first use, so
+that starting the TUI does not load the stores it touches only after the first paint."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LATER:
+        module, attribute = _LATER[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MAX_RUNBOOK_BYTES",

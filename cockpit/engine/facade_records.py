@@ -14,18 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from cockpit.core.files import atomic_write_text
 from cockpit.core.models import Alert, Deploy, Pipeline
-from cockpit.engine import handoff
 from cockpit.engine.actions import default_author
 from cockpit.engine.facade_runbooks import Located, RunbooksFacade
-from cockpit.engine.handoff import HandoffNote
-from cockpit.engine.triage.export import export_markdown
-from cockpit.engine.triage.store import Triage, TriageError, TriageStep, TriageStore
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # loaded when first used, after the first paint (see cockpit.engine.facade)
+    from cockpit.engine.handoff import HandoffNote
     from cockpit.engine.history import History
     from cockpit.engine.report.build import ReportOptions
+    from cockpit.engine.triage.store import Triage, TriageStore
 
-__all__ = ["HandoffNote", "RecordsFacade", "Triage", "TriageError", "TriageStep"]
+__all__ = ["RecordsFacade", "current_user"]
 
 
 def current_user() -> str | None:
@@ -47,6 +45,8 @@ class RecordsFacade(RunbooksFacade):
     @property
     def _triages(self) -> TriageStore:
         if self._triage_store is None:
+            from cockpit.engine.triage.store import TriageStore
+
             self._triage_store = TriageStore.in_cache(self.cache_dir, user=current_user())
         return self._triage_store
 
@@ -98,6 +98,9 @@ class RecordsFacade(RunbooksFacade):
                       pipelines: Sequence[Pipeline] = ()) -> tuple[Path, str]:
         """Write the Markdown timeline beside the triage (``<id>.md``, 0600); returns where and
         the text. Raises TriageError when the disk refuses."""
+        from cockpit.engine.triage.export import export_markdown
+        from cockpit.engine.triage.store import TriageError
+
         target = self._triages.directory / f"{triage.id}.md"
         text = export_markdown(triage, deploys, pipelines)
         try:
@@ -109,16 +112,22 @@ class RecordsFacade(RunbooksFacade):
     # ----- handoff notes ---------------------------------------------------------------
     def pending_notes(self) -> list[HandoffNote]:
         """The handoff notes not dismissed yet, oldest first."""
-        return handoff.pending_notes(self.cache_dir)
+        from cockpit.engine.handoff import pending_notes
+
+        return pending_notes(self.cache_dir)
 
     def dismiss_notes(self, note_ids: Iterable[str]) -> None:
         """Dismiss these notes (by id); a note written meanwhile stays pending."""
+        from cockpit.engine.handoff import dismiss
+
         for note_id in note_ids:
-            handoff.dismiss(self.cache_dir, note_id)
+            dismiss(self.cache_dir, note_id)
 
     def write_note(self, text: str) -> HandoffNote:
         """Save a note for the next shift, by the login user. Raises ValueError (blank), OSError."""
-        return handoff.write_note(self.cache_dir, text, author=default_author())
+        from cockpit.engine.handoff import write_note
+
+        return write_note(self.cache_dir, text, author=default_author())
 
     # ----- the shift report ------------------------------------------------------------
     def report_text(self, *, until: datetime, hours: float, sources: Sequence[str] = ()) -> str:
