@@ -42,6 +42,8 @@ def _lint(tree: Path) -> subprocess.CompletedProcess:
     ("cockpit/sources/http.py", "from cockpit.engine.poller import Poller", "Layers"),
     ("cockpit/engine/cache.py", "from textual.app import App", "Sources and engine run headless"),
     ("cockpit/themes/__init__.py", "from cockpit.widgets.panel import Panel", "Layers"),
+    # inside a function, as the screens import what they open: counted the same
+    ("cockpit/ui/screens/help.py", "def _later():\n    from cockpit.engine.history import History", "UI reaches the engine"),
 ])
 def test_a_bad_import_breaks_its_contract(tmp_path, module, bad_import, contract):
     tree = _script().lay_out(tmp_path)
