@@ -21,7 +21,7 @@ from cockpit.engine.actions import (
     expire_silence,
     silence_request,
 )
-from cockpit.core.matchers import matching_alerts, silence_matchers_for
+from cockpit.core.silences import matching_alerts, silence_matchers_for
 from cockpit.engine.audit import AuditLog
 from cockpit.core.models import Alert
 from cockpit.sources.alertmanager import AlertmanagerSource

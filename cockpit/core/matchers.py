@@ -31,17 +31,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Iterable, Mapping, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
 import re2
-
-from cockpit.core.models import Alert
 
 from .matchers_syntax import MatcherError, go_quote, is_reserved, parse_classic, parse_classic_one, parse_utf8
 
 __all__ = ["Matcher", "MatcherError", "MatchOp", "compile_regex", "is_valid_label_name", "looks_like_matchers",
-           "matchers_match", "matching_alerts", "parse_filter", "parse_matcher", "parse_matchers",
-           "silence_matchers_for", "validate_matcher_texts"]
+           "matchers_match", "parse_filter", "parse_matcher", "parse_matchers", "validate_matcher_texts"]
 
 MatchOp = str
 """One of ``=``, ``!=``, ``=~``, ``!~``."""
@@ -239,16 +236,3 @@ def validate_matcher_texts(texts: list[str], *, single: bool = False) -> list[st
         if not parsed:
             raise ValueError("an empty matcher is not allowed")
     return texts
-
-
-def silence_matchers_for(alert: Alert, labels: Iterable[str] | None = None) -> list[Matcher]:
-    """Equality matchers prefilled from an alert's labels (all of them, or only ``labels``)."""
-    names = list(labels) if labels is not None else sorted(alert.labels)
-    return [Matcher(name, "=", alert.labels[name]) for name in names if name in alert.labels]
-
-
-def matching_alerts(alerts: Iterable[Alert], matchers: list[Matcher]) -> list[Alert]:
-    """The alerts a silence with these matchers would match (the dialog's preview count)."""
-    if not matchers:
-        return []
-    return [a for a in alerts if matchers_match(matchers, a.labels)]

@@ -15,7 +15,7 @@ The app calls these after the user confirmed. Each function:
   that the user should check before retrying.
 
 The dialog's helpers (matchers prefilled from an alert, the preview of what they match) are in
-:mod:`cockpit.core.matchers`.
+:mod:`cockpit.core.silences`.
 """
 
 from __future__ import annotations

@@ -25,7 +25,8 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from cockpit.core.durations import format_duration, parse_duration
 from cockpit.core.errors import SourceError, SourceOutcomeUnknown
-from cockpit.core.matchers import Matcher, MatcherError, matching_alerts, parse_matchers, silence_matchers_for
+from cockpit.core.matchers import Matcher, MatcherError, parse_matchers
+from cockpit.core.silences import matching_alerts, silence_matchers_for
 from cockpit.core.models import Alert
 from cockpit.core.textsafe import clean_line
 from cockpit.ui.host import CockpitHost
