@@ -83,7 +83,7 @@ def run_report(args: argparse.Namespace) -> int:
     from cockpit.engine.history import History
     from cockpit.engine.report.build import ReportOptions
     from cockpit.engine.report.render import render_report
-    from cockpit.engine.report.upstream import rebuild_report
+    from cockpit.engine.report.build import rebuild_report
 
     try:
         since, until = _window(args, datetime.now(timezone.utc))

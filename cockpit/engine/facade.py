@@ -149,7 +149,7 @@ class Engine(SilencesFacade, RecordsFacade):
         """The shift report for ``opts``'s window, rebuilt from the upstreams that keep history
         and merged with this cockpit's history (blocking: call it from a worker thread); and the
         sources that could not answer."""
-        from cockpit.engine.report.upstream import rebuild_report
+        from cockpit.engine.report.build import rebuild_report
 
         return rebuild_report(self.config, self.history, self.cache_dir, opts)
 

@@ -24,78 +24,28 @@ How each figure is computed is also written into the report's ``footer``:
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta, timezone, tzinfo
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from statistics import median
 from typing import TYPE_CHECKING, Any
 
 from cockpit.engine.handoff import list_notes
 from cockpit.core.times import parse_time as _parse, rfc3339 as _iso
 from cockpit.engine.history import SLO_SAMPLE_S, History
+from cockpit.engine.report import upstream as up
 from cockpit.engine.report.changes import changes
+from cockpit.engine.report.model import Episode, ReportOptions, stats
 from cockpit.engine.report.inputs import audit_silences, open_triages, triage_files
 from cockpit.core.matchers import MatcherError, matchers_match, parse_matchers
 
 if TYPE_CHECKING:
-    from cockpit.engine.report.upstream import Upstream
+    from cockpit.engine.config import Config
 
-__all__ = ["Episode", "ReportOptions", "build_report"]
+__all__ = ["Episode", "ReportOptions", "build_report", "rebuild_report"]
 
 _ACTIVE = {"firing", "silenced", "inhibited"}
 _FINAL = {"succeeded", "failed", "cancelled"}
 _LOOKBACK = timedelta(days=2)
-
-
-@dataclass
-class ReportOptions:
-    """The window and every threshold a figure depends on (all named in the footer)."""
-
-    since: datetime
-    until: datetime
-    noise_minutes: float = 5.0
-    flap_count: int = 3
-    business_start: time = time(9, 0)
-    business_end: time = time(18, 0)
-    business_days: tuple[int, ...] = (0, 1, 2, 3, 4)
-    tz: tzinfo | None = None
-    """Time zone of business hours and of the hourly buckets; None: the machine's local zone."""
-    page_severities: tuple[str, ...] = ("critical", "page")
-    change_window: timedelta = timedelta(hours=1)
-    default_branches: tuple[str, ...] = ("main", "master")
-    sources: tuple[str, ...] = ()
-    """Configured source names: reported on even when nothing was recorded for them."""
-
-    @property
-    def zone(self) -> tzinfo:
-        return self.tz or datetime.now().astimezone().tzinfo or timezone.utc
-
-
-@dataclass
-class Episode:
-    """One alert from first sighting to resolution."""
-
-    source: str
-    key: str
-    name: str
-    severity: str
-    service: str | None
-    seen_at: datetime
-    labels: dict[str, str] = field(default_factory=dict)
-    fired_at: datetime | None = None
-    resolved_at: datetime | None = None
-    actions: list[tuple[datetime, str]] = field(default_factory=list)
-    origin: str = "history"
-    """``history``: rebuilt from what this cockpit saw; ``upstream``: from the source's own history."""
-
-    def first_action(self) -> tuple[datetime, str] | None:
-        after = [a for a in self.actions if a[0] >= self.seen_at and (self.resolved_at is None or a[0] <= self.resolved_at)]
-        return min(after) if after else None
-
-
-def _stats(values: list[float]) -> dict[str, Any]:
-    return {"count": len(values), "mean_s": sum(values) / len(values) if values else None,
-            "median_s": median(values) if values else None}
 
 
 # -- episodes and actions -------------------------------------------------------------------------
@@ -226,7 +176,7 @@ def _response(in_window: list[Episode], opts: ReportOptions) -> dict[str, Any]:
     noisy = Counter({name: n for name, n in unacted.items()})
     fired_by_name = Counter(e.name for e in in_window)
     return {
-        "response": {"mtta": _stats(acked), "mttr": _stats(restored),
+        "response": {"mtta": stats(acked), "mttr": stats(restored),
                      "unacknowledged": len(in_window) - len(acked), "unresolved": len(in_window) - resolved},
         "noise": {
             "self_resolved": self_resolved,
@@ -316,14 +266,12 @@ def _footer(opts: ReportOptions) -> list[str]:
 
 
 def build_report(history: History, cache_dir: Path | str, opts: ReportOptions,
-                 upstream: Upstream | None = None) -> dict[str, Any]:
+                 upstream: up.Upstream | None = None) -> dict[str, Any]:
     """Compute every section of the report for ``opts``'s window.
 
     ``upstream`` (:func:`cockpit.engine.report.upstream.read_upstream`) replaces the episodes of
     the sources that keep history upstream, their holes, and MTTA/MTTR where PagerDuty is set.
     """
-    from cockpit.engine.report import upstream as up
-
     upstream = upstream or up.Upstream()
     cache_dir = Path(cache_dir)
     events = history.events(opts.since - _LOOKBACK, opts.until)
@@ -352,3 +300,10 @@ def build_report(history: History, cache_dir: Path | str, opts: ReportOptions,
         "origins": up.origins(upstream, history_sources=sorted({e.source for e in episodes if e.origin == "history"})),
         "footer": _footer(opts),
     }
+
+
+def rebuild_report(config: Config | None, history: History, cache_dir: Path, opts: ReportOptions) -> tuple[dict[str, Any], dict[str, str]]:
+    """The report of ``opts``'s window rebuilt from the upstreams ``config`` names, merged with
+    ``history``; and the sources that could not answer (their part is a hole)."""
+    upstream = up.read_upstream(config, opts.since, opts.until, cache_dir) if config else up.Upstream()
+    return build_report(history, cache_dir, opts, upstream), dict(upstream.failed)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from cockpit.core.times import parse_time as _parse, rfc3339 as _iso
 
 if TYPE_CHECKING:
-    from cockpit.engine.report.build import Episode, ReportOptions
+    from cockpit.engine.report.model import Episode, ReportOptions
 
 __all__ = ["changes"]
 

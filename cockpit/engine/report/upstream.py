@@ -18,20 +18,16 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from cockpit.core.errors import SourceError
 from cockpit.core.times import rfc3339
 from cockpit.core.upstream_history import AlertHistory, IncidentHistory
 from cockpit.engine.config import Config
 from cockpit.engine.registry import build_source, load_source_class
-from cockpit.engine.report.build import Episode, ReportOptions, _stats, build_report
-
-if TYPE_CHECKING:
-    from cockpit.engine.history import History
+from cockpit.engine.report.model import Episode, stats
 from cockpit.sources.base import SourceContext, SupportsAlertHistory, SupportsIncidentHistory
 
-__all__ = ["Upstream", "rebuild_report", "merge_episodes", "origins", "pending_only", "read_upstream", "upstream_holes", "use_incidents"]
+__all__ = ["Upstream", "merge_episodes", "origins", "pending_only", "read_upstream", "upstream_holes", "use_incidents"]
 
 
 @dataclass
@@ -47,13 +43,6 @@ class Upstream:
     def alert_sources(self) -> set[str]:
         """Sources whose episodes come from upstream (answered or not: never from the local history)."""
         return set(self.alerts) | {n for n in self.failed if not n.startswith("pagerduty:")}
-
-
-def rebuild_report(config: Config | None, history: History, cache_dir: Path, opts: ReportOptions) -> tuple[dict[str, Any], dict[str, str]]:
-    """The report of ``opts``'s window rebuilt from the upstreams ``config`` names, merged with
-    ``history``; and the sources that could not answer (their part is a hole)."""
-    upstream = read_upstream(config, opts.since, opts.until, cache_dir) if config else Upstream()
-    return build_report(history, cache_dir, opts, upstream), dict(upstream.failed)
 
 
 def read_upstream(config: Config, since: datetime, until: datetime, cache_dir: Path) -> Upstream:
@@ -169,8 +158,8 @@ def use_incidents(response: dict[str, object], upstream: Upstream, since: dateti
     resolved = [(i.resolved_at - i.triggered_at).total_seconds() for i in incidents if i.resolved_at]
     names = ", ".join(sorted(upstream.incidents))
     response["alerts_mtta"], response["alerts_mttr"] = response["mtta"], response["mttr"]
-    response["mtta"] = {**_stats(acked), "from": f"PagerDuty log entries ({names}): triggered to first acknowledged"}
-    response["mttr"] = {**_stats(resolved), "from": f"PagerDuty log entries ({names}): triggered to resolved"}
+    response["mtta"] = {**stats(acked), "from": f"PagerDuty log entries ({names}): triggered to first acknowledged"}
+    response["mttr"] = {**stats(resolved), "from": f"PagerDuty log entries ({names}): triggered to resolved"}
     response["pagerduty"] = {"incidents": len(incidents), "acknowledged": len(acked), "resolved": len(resolved),
                              "unacknowledged": len(incidents) - len(acked)}
 
