@@ -44,7 +44,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from cockpit.core.durations import Duration
-from cockpit.core.models import FetchResult, SourceKind
+from cockpit.core.models import Deploy, FetchResult, Pipeline, SourceKind
 from cockpit.core.upstream_history import AlertHistory, IncidentHistory
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "SourceOptions",
     "SupportsAlertHistory",
     "SupportsIncidentHistory",
+    "SupportsRunHistory",
     "SupportsSilences",
 ]
 
@@ -170,3 +171,11 @@ class SupportsIncidentHistory(ABC):
     @abstractmethod
     async def incident_history(self, start: datetime, end: datetime) -> IncidentHistory:
         """Incidents triggered in [start, end] with their acknowledge and resolve times."""
+
+
+class SupportsRunHistory(ABC):
+    """Mixin for deploy and pipeline sources whose upstream lists past runs by time."""
+
+    @abstractmethod
+    async def run_history(self, start: datetime, end: datetime) -> list[Deploy | Pipeline]:
+        """Deploys and pipeline runs updated in [start, end] (their final state)."""

@@ -14,6 +14,7 @@ ref and pipeline name (or trigger source) the newest finished one unless it succ
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +22,8 @@ from pydantic import Field
 
 from cockpit.core.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
 from cockpit.sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs
-from cockpit.core.times import parse_time
+from cockpit.core.times import parse_time, rfc3339
+from cockpit.sources.base import SupportsRunHistory
 
 __all__ = ["GitLabSource", "status_of"]
 
@@ -55,7 +57,11 @@ class GitLabOptions(PoliteOptions):
     """Also keep the newest successful pipeline of each ref."""
 
 
-class GitLabSource(PoliteHttpSource):
+_HISTORY_PAGES = 20
+"""At most this many pages (of 100) of deployments, and of pipelines per branch, for one report."""
+
+
+class GitLabSource(PoliteHttpSource, SupportsRunHistory):
     """Pipelines and deployments of GitLab projects."""
 
     kind = SourceKind.PIPELINES
@@ -160,4 +166,32 @@ class GitLabSource(PoliteHttpSource):
             author=user.get("name") or user.get("username"),
             url=job.get("web_url") or environment.get("external_url") or f"{self.web}/{path}/-/environments",
             description=first_line(commit.get("title") or commit.get("message")),
+            commit=sha or None,
+            committed_at=parse_time(commit.get("committed_date") or commit.get("created_at")),
         )
+
+    async def run_history(self, start: datetime, end: datetime) -> list[Deploy | Pipeline]:
+        """Deployments and default-branch pipelines updated in the window (``updated_after`` and
+        ``updated_before``, oldest first), for the shift report's DORA figures; the deployed
+        commit's time comes with each deployment (``deployable.commit.committed_date``)."""
+        window = {"updated_after": rfc3339(start), "updated_before": rfc3339(end), "per_page": 100, "sort": "asc"}
+        items: list[Deploy | Pipeline] = []
+        for project in self.options.projects:
+            path = await self.path_of(project)
+            rows = await self.paginate(f"{self.project_url(project)}/deployments", {**window, "order_by": "updated_at"},
+                                       max_pages=_HISTORY_PAGES)
+            items += [self.deploy(path, row) for row in rows if isinstance(row, dict)]
+            for ref in self.options.branches or [None]:
+                params: dict[str, Any] = {**window, "order_by": "id", **({"ref": ref} if ref else {})}
+                rows = await self.paginate(f"{self.project_url(project)}/pipelines", params, max_pages=_HISTORY_PAGES)
+                items += [self._listed_pipeline(path, row) for row in rows if isinstance(row, dict)]
+        return items
+
+    def _listed_pipeline(self, path: str, row: dict[str, Any]) -> Pipeline:
+        """A pipeline from the listing, which has no duration: a finished one's is taken as
+        created to last updated (queue time included), rather than one request per pipeline."""
+        pipeline = self.pipeline(path, row)
+        created, updated = parse_time(row.get("created_at")), parse_time(row.get("updated_at"))
+        if pipeline.duration_s is None and pipeline.status in FINAL and created and updated and updated >= created:
+            pipeline.duration_s = (updated - created).total_seconds()
+        return pipeline

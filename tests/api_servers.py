@@ -376,7 +376,7 @@ class GitLabApi(FakeApi):
                                "name": project["path_with_namespace"].rsplit("/", 1)[-1],
                                "web_url": f"https://gitlab.example.com/{project['path_with_namespace']}"})
         if rest == ["pipelines"]:
-            rows = [p for p in project["pipelines"] if seen.query.get("ref") in (None, p["ref"])]
+            rows = [p for p in _updated_in(project["pipelines"], seen) if seen.query.get("ref") in (None, p["ref"])]
             rows = sorted(rows, key=lambda p: p["id"], reverse=seen.query.get("sort", "desc") == "desc")
             basic = ("id", "iid", "project_id", "sha", "ref", "status", "source", "created_at", "updated_at", "web_url", "name")
             chunk, headers = self.paged(seen, [{k: p.get(k) for k in basic} for p in rows], 20)
@@ -385,11 +385,19 @@ class GitLabApi(FakeApi):
             found = [p for p in project["pipelines"] if str(p["id"]) == rest[1]]
             return Reply(200, found[0]) if found else Reply(404, {"message": "404 Not found"})
         if rest == ["deployments"]:
-            rows = sorted(project["deployments"], key=lambda d: d.get(seen.query.get("order_by", "id")) or "",
+            rows = sorted(_updated_in(project["deployments"], seen), key=lambda d: d.get(seen.query.get("order_by", "id")) or "",
                           reverse=seen.query.get("sort", "asc") == "desc")
             chunk, headers = self.paged(seen, rows, 20)
             return Reply(200, chunk, headers)
         return Reply(404, {"error": "404 Not Found"})
+
+
+def _updated_in(rows: list[dict[str, Any]], seen: Seen) -> list[dict[str, Any]]:
+    """GitLab's ``updated_after``/``updated_before`` filters (times compared as the API's UTC strings)."""
+    after, before = seen.query.get("updated_after"), seen.query.get("updated_before")
+    norm = lambda text: str(text)[:19]  # noqa: E731 - 2026-11-27T08:00:00 of either spelling
+    return [r for r in rows if (not after or norm(r["updated_at"]) >= norm(after))
+            and (not before or norm(r["updated_at"]) <= norm(before))]
 
 
 # --- Argo CD --------------------------------------------------------------------------------

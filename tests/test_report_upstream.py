@@ -16,6 +16,7 @@ from cockpit.sources.base import SourceContext
 from cockpit.sources.prom_history import MAX_POINTS, range_step
 from cockpit.sources.prometheus_alerts import PrometheusAlertsSource
 from cockpit.core.times import rfc3339 as _iso
+from tests.api_servers import GitLabApi, LoopbackServer
 from tests.pagerduty_server import PagerDutyServer, make_log_entry
 from tests.servers import free_port
 from tests.alerts_backfill import backfill_prometheus, openmetrics
@@ -182,3 +183,67 @@ def test_bad_window_arguments_are_refused_with_status_2(tmp_path: Path) -> None:
         done = run_report(tmp_path, config, *args)
         assert done.returncode == 2, args
         assert done.stderr.startswith("cockpit report:") and "Traceback" not in done.stderr
+
+
+# -- DORA's four keys: GitLab's own deployments and pipelines, pages from the backfilled ALERTS --------------
+
+
+def _gl_deployment(did: int, shift: Shift, version: str, start: int, minutes: int, committed: int,
+                   status: str = "success") -> dict:
+    """A deployment as GitLab's ``GET /projects/:id/deployments`` lists it (times: seconds into the shift)."""
+    iso = lambda s: shift.at(s).strftime("%Y-%m-%dT%H:%M:%S.000Z")  # noqa: E731
+    end = start + minutes * MIN
+    return {
+        "id": did, "iid": did, "ref": version, "sha": f"{did:040x}", "status": status,
+        "created_at": iso(start), "updated_at": iso(end), "finished_at": iso(end),
+        "user": {"id": 1, "name": "Ada Lovelace", "username": "ada"},
+        "environment": {"id": 9, "name": "production", "external_url": "https://shop.example.com"},
+        "deployable": {"id": 100 + did, "status": status, "name": "deploy", "ref": version, "tag": True,
+                       "started_at": iso(start), "finished_at": iso(end), "web_url": f"https://gitlab.example.com/j/{did}",
+                       "commit": {"id": f"{did:040x}", "short_id": f"{did:08x}", "title": f"release {version}",
+                                  "created_at": iso(committed), "committed_date": iso(committed)}},
+    }
+
+
+def _gl_pipeline(pid: int, shift: Shift, status: str, start: int, duration: int) -> dict:
+    iso = lambda s: shift.at(s).strftime("%Y-%m-%dT%H:%M:%S.000Z")  # noqa: E731
+    return {"id": pid, "iid": pid, "project_id": 7, "status": status, "source": "push", "ref": "main", "sha": "ab" * 20,
+            "created_at": iso(start), "updated_at": iso(start + duration), "started_at": iso(start),
+            "finished_at": iso(start + duration), "duration": duration, "web_url": f"https://gitlab.example.com/p/{pid}"}
+
+
+def test_dora_four_keys_from_gitlab_and_the_rebuilt_pages(backfilled: Shift, tmp_path: Path) -> None:
+    api = GitLabApi(token="glpat-dora")
+    project = api.add_project(7, "shop/checkout")
+    h = 3600
+    project["deployments"] = [
+        _gl_deployment(1, backfilled, "v1", 30 * MIN, 5, committed=10 * MIN),              # lead 25m
+        _gl_deployment(2, backfilled, "v2", 58 * MIN, 2, committed=40 * MIN),              # HighErrorRate pages 2m later
+        _gl_deployment(3, backfilled, "v3", 4 * h, 5, committed=3 * h + 5 * MIN),          # lead 60m
+        _gl_deployment(4, backfilled, "v4", 6 * h, 5, committed=5 * h),                    # rolled back by 5
+        _gl_deployment(5, backfilled, "v3", 6 * h + 20 * MIN, 5, committed=3 * h + 5 * MIN),
+        _gl_deployment(6, backfilled, "v5", 7 * h, 3, committed=6 * h + 50 * MIN, status="failed"),
+        _gl_deployment(7, backfilled, "v0", -5 * h, 5, committed=-6 * h),                  # before the window
+    ]
+    project["pipelines"] = [_gl_pipeline(11, backfilled, "success", 2 * h, 300),
+                            _gl_pipeline(12, backfilled, "failed", 3 * h, 600),
+                            _gl_pipeline(13, backfilled, "success", 9 * h, 120)]
+    with LoopbackServer(api) as gitlab:
+        config = _config(tmp_path, backfilled.server.url, None)
+        config.write_text(config.read_text() + f'\n[[sources]]\nname = "gl"\ntype = "gitlab"\nurl = "{gitlab.url}"\n'
+                          'projects = ["shop/checkout"]\nbranches = ["main"]\ntoken = "glpat-dora"\n')
+        done = run_report(tmp_path, config, *_window_args(backfilled), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    dora = json.loads(done.stdout)["dora"]
+    frequency = dora["deployment_frequency"]
+    assert frequency["deploys"] == 5 and frequency["per_day"] == pytest.approx(10)
+    assert frequency["by_target"] == [{"service": "checkout", "environment": "production", "deploys": 5, "per_day": 10.0}]
+    assert dora["lead_time"] == {"median_s": 60 * MIN, "sample": 5, "of_deploys": 5}
+    cfr = dora["change_failure_rate"]
+    assert cfr["sample"] == 6 and cfr["rate"] == pytest.approx(0.5)
+    assert [(f["version"], f["why"]) for f in cfr["failures"]] == [
+        ("v2", "page HighErrorRate"), ("v4", "rolled back to v3"), ("v5", "failed")]
+    assert dora["time_to_restore"] == {"median_s": 20 * MIN, "sample": 3}  # 30, 10 and 20 minutes
+    pipelines = dora["pipelines"]
+    assert pipelines["sample"] == 3 and pipelines["success_rate"] == pytest.approx(2 / 3)
+    assert pipelines["median_duration_s"] == 300

@@ -182,6 +182,10 @@ class Deploy(_Model):
     author: str | None = None
     url: str | None = None
     description: str | None = None
+    commit: str | None = None
+    """The deployed revision (commit SHA), where the source knows it."""
+    committed_at: datetime | None = None
+    """When that commit was made, where the source knows it (DORA's lead time for changes)."""
 
     @property
     def duration_s(self) -> float | None:

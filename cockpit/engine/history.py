@@ -44,6 +44,7 @@ __all__ = [
     "SLO_SAMPLE_S",
     "Span",
     "record_action",
+    "run_fields",
 ]
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,17 @@ def _run_key(item: Deploy | Pipeline) -> str:
     else:
         ident = item.id or f"{item.repo}/{item.name}/{item.commit}"
     return f"{ident}@{_iso(item.started_at) or '-'}"
+
+
+def run_fields(item: Deploy | Pipeline) -> tuple[str | None, str, dict[str, Any]]:
+    """The name, service and data a deploy or pipeline event keeps (the report reads them back)."""
+    if isinstance(item, Deploy):
+        return item.version, item.service, {
+            "environment": item.environment, "version": item.version, "author": item.author,
+            "started_at": _iso(item.started_at), "finished_at": _iso(item.finished_at), "url": item.url,
+            "commit": item.commit, "committed_at": _iso(item.committed_at)}
+    return item.name, item.repo, {"branch": item.branch, "commit": item.commit, "author": item.author,
+                                  "started_at": _iso(item.started_at), "duration_s": item.duration_s, "url": item.url}
 
 
 class History:
@@ -245,14 +257,7 @@ class History:
         if row is not None and row[0] == status:
             self._db.execute("UPDATE current SET seen=? WHERE source=? AND kind=? AND key=?", (at, source, kind, key))
             return
-        if isinstance(item, Deploy):
-            name, service = item.version, item.service
-            data = {"environment": item.environment, "version": item.version, "author": item.author,
-                    "started_at": _iso(item.started_at), "finished_at": _iso(item.finished_at), "url": item.url}
-        else:
-            name, service = item.name, item.repo
-            data = {"branch": item.branch, "commit": item.commit, "author": item.author,
-                    "started_at": _iso(item.started_at), "duration_s": item.duration_s, "url": item.url}
+        name, service, data = run_fields(item)
         self._event(at, source, kind, key, name, None, service, status, row[0] if row else None, data)
         self._db.execute(
             "INSERT OR REPLACE INTO current(source, kind, key, state, seen, data) VALUES (?,?,?,?,?,NULL)",

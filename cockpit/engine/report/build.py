@@ -34,6 +34,7 @@ from cockpit.core.times import parse_time as _parse, rfc3339 as _iso
 from cockpit.engine.history import SLO_SAMPLE_S, History
 from cockpit.engine.report import upstream as up
 from cockpit.engine.report.changes import changes
+from cockpit.engine.report.dora import dora
 from cockpit.engine.report.model import Episode, ReportOptions, stats
 from cockpit.engine.report.inputs import audit_silences, open_triages, triage_files
 from cockpit.core.matchers import MatcherError, matchers_match, parse_matchers
@@ -276,6 +277,9 @@ def build_report(history: History, cache_dir: Path | str, opts: ReportOptions,
     cache_dir = Path(cache_dir)
     events = history.events(opts.since - _LOOKBACK, opts.until)
     episodes = up.merge_episodes(build_episodes(events), upstream, opts.since)
+    run_sources = set(upstream.runs) | (set(upstream.failed) - upstream.failed_alerts)
+    events = [e for e in events if e["kind"] not in ("deploy", "pipeline") or e["source"] not in run_sources]
+    events += upstream.run_events()
     triages = triage_files(cache_dir)
     actions = [e for e in events if e["kind"] == "action"]
     attach_actions(episodes, actions, triages, audit_silences(cache_dir, opts.since - _LOOKBACK, opts.until))
@@ -283,7 +287,7 @@ def build_report(history: History, cache_dir: Path | str, opts: ReportOptions,
     alerts = _alert_sections(episodes, opts)
     alerts["alerts"]["pending_only"] = up.pending_only(upstream, opts.since, opts.until)
     up.use_incidents(alerts["response"], upstream, opts.since, opts.until)
-    replaced = upstream.alert_sources | {n.removeprefix("pagerduty:") for n in upstream.failed}
+    replaced = upstream.alert_sources | set(upstream.failed) | set(upstream.runs)
     local_opts = replace(opts, sources=tuple(n for n in opts.sources if n not in replaced))
     holes = [h for h in _holes(history, local_opts) if h["source"] not in replaced]
     return {
@@ -293,6 +297,7 @@ def build_report(history: History, cache_dir: Path | str, opts: ReportOptions,
         **alerts,
         "slos": _slo_section(history.slo_samples(opts.since, opts.until), opts),
         **changes(events, episodes, opts),
+        "dora": dora(events, episodes, opts),
         "open_triages": open_triages(triages),
         "handoff_notes": [{"id": n.id, "at": _iso(n.at), "author": n.author, "text": n.text,
                            "dismissed": n.dismissed_at is not None} for n in notes],

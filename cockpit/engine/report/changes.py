@@ -10,10 +10,10 @@ from cockpit.core.times import parse_time as _parse, rfc3339 as _iso
 if TYPE_CHECKING:
     from cockpit.engine.report.model import Episode, ReportOptions
 
-__all__ = ["changes"]
+__all__ = ["changes", "runs_in_window"]
 
 
-def _runs(events: list[dict[str, Any]], kind: str, opts: ReportOptions) -> list[dict[str, Any]]:
+def runs_in_window(events: list[dict[str, Any]], kind: str, opts: ReportOptions) -> list[dict[str, Any]]:
     """Runs (deploys or pipelines) whose start (else first sighting) is in the window; last status."""
     runs: dict[tuple[str, str], dict[str, Any]] = {}
     for ev in events:
@@ -34,7 +34,7 @@ def _runs(events: list[dict[str, Any]], kind: str, opts: ReportOptions) -> list[
 def changes(events: list[dict[str, Any]], episodes: list[Episode], opts: ReportOptions) -> dict[str, Any]:
     critical = [e for e in episodes if e.fired_at and e.severity == "critical"]
     deploys = []
-    for run in _runs(events, "deploy", opts):
+    for run in runs_in_window(events, "deploy", opts):
         end = _parse(run.get("finished_at")) or run["start"]
         signal = next((e for e in critical if (e.service or "").lower() == (run["service"] or "").lower()
                        and run["start"] <= e.fired_at <= end + opts.change_window), None)
@@ -42,7 +42,7 @@ def changes(events: list[dict[str, Any]], episodes: list[Episode], opts: ReportO
                         "status": run["status"], "started_at": _iso(run["start"]), "author": run.get("author"),
                         "source": run["source"],
                         "followed_by": None if signal is None else {"alert": signal.name, "fired_at": _iso(signal.fired_at)}})
-    pipelines = [r for r in _runs(events, "pipeline", opts) if r.get("branch") in opts.default_branches]
+    pipelines = [r for r in runs_in_window(events, "pipeline", opts) if r.get("branch") in opts.default_branches]
     finished = [r for r in pipelines if r["status"] in ("succeeded", "failed")]
     per_repo: dict[str, Counter] = defaultdict(Counter)
     for r in finished:

@@ -19,7 +19,7 @@ from cockpit.core.times import parse_time
 __all__ = ["SECTIONS", "render_json", "render_markdown", "render_report", "render_text"]
 
 SECTIONS = ("Alerts and pages", "Pages per hour", "Response", "Noise", "SLOs", "Deploys",
-            "Pipelines", "Open triages", "Handoff notes", "Data holes", "How these figures were computed",
+            "Pipelines", "DORA four keys", "Open triages", "Handoff notes", "Data holes", "How these figures were computed",
             "Where these figures come from")
 """Section headings, in order (every one is always present, with "none" when empty)."""
 
@@ -130,17 +130,19 @@ def blocks(r: dict[str, Any], tz: tzinfo | None = None) -> list[Block]:
     if p["by_repo"]:
         h(table(["repo", "succeeded", "failed"], [[_c(x["repo"]), x["succeeded"], x["failed"]] for x in p["by_repo"]]))
     h(("h", SECTIONS[7]))
+    h(("list", _dora(r["dora"])))
+    h(("h", SECTIONS[8]))
     if r["open_triages"]:
         h(table(["alert", "service", "started", "progress", "last step"],
            [[_c(t["alert"]), _c(t["service"]), _time(t["started_at"]), f"{t['steps_done']}/{t['steps']}", _last(t["last_step"], tz)]
             for t in r["open_triages"]]))
     else:
         h(("p", "none"))
-    h(("h", SECTIONS[8]))
+    h(("h", SECTIONS[9]))
     notes = [f"{_time(n['at'])} {_c(n['author']) + ': ' if n['author'] else ''}{_c(n['text'], 500)}"
              + (" (dismissed)" if n["dismissed"] else "") for n in r["handoff_notes"]]
     h(("list", notes) if notes else ("p", "none"))
-    h(("h", SECTIONS[9]))
+    h(("h", SECTIONS[10]))
     holes = []
     for s in r["holes"]:
         if not s["holes"]:
@@ -151,11 +153,30 @@ def blocks(r: dict[str, Any], tz: tzinfo | None = None) -> list[Block]:
         holes.append(f"{_c(s['source'])}: data has holes, {_pct(s['covered_share'])} covered: " + "; ".join(parts))
     holes += [f"{_c(s['source'])}: degraded: {_c(s['degraded'], 200)}" for s in r["holes"] if s.get("degraded")]
     h(("list", holes) if holes else ("p", "no source recorded anything in this window"))
-    h(("h", SECTIONS[10]))
-    h(("list", r["footer"]))
     h(("h", SECTIONS[11]))
+    h(("list", r["footer"]))
+    h(("h", SECTIONS[12]))
     h(("list", [f"{what}: {_c(origin, 300)}" for what, found in (r.get("origins") or {}).items() for origin in found]))
     return out
+
+
+def _dora(k: dict[str, Any]) -> list[str]:
+    def d(seconds: float | None) -> str:
+        return "-" if seconds is None else format_duration(seconds)
+
+    f, lead, cfr, ttr, p = (k["deployment_frequency"], k["lead_time"], k["change_failure_rate"],
+                            k["time_to_restore"], k["pipelines"])
+    targets = ", ".join(f"{_c(t['service'])}/{_c(t['environment'])} {t['deploys']}" for t in f["by_target"][:8])
+    return [
+        f"deployment frequency: {f['deploys']} deploys ({f['per_day']:.2f}/day)" + (f": {targets}" if targets else ""),
+        f"lead time for changes: median {d(lead['median_s'])} (n={lead['sample']} of {lead['of_deploys']} deploys "
+        "with a known commit time)",
+        f"change failure rate: {_pct(cfr['rate'])} (n={cfr['sample']} finished deploys)"
+        + "".join(f"; {_c(x['service'])} {_c(x['version'], 40)}: {_c(x['why'], 60)}" for x in cfr["failures"][:5]),
+        f"time to restore (pages): median {d(ttr['median_s'])} (n={ttr['sample']})",
+        f"pipelines on default branches: success {_pct(p['success_rate'])}, median duration {d(p['median_duration_s'])} "
+        f"(n={p['sample']})",
+    ]
 
 
 def table(headers: list[str], rows: list[list[Any]]) -> Block:

@@ -24,8 +24,10 @@ from cockpit.core.times import rfc3339
 from cockpit.core.upstream_history import AlertHistory, IncidentHistory
 from cockpit.engine.config import Config
 from cockpit.engine.registry import build_source, load_source_class
+from cockpit.core.models import Deploy, Pipeline
+from cockpit.engine.history import run_fields
 from cockpit.engine.report.model import Episode, stats
-from cockpit.sources.base import SourceContext, SupportsAlertHistory, SupportsIncidentHistory
+from cockpit.sources.base import SourceContext, SupportsAlertHistory, SupportsIncidentHistory, SupportsRunHistory
 
 __all__ = ["Upstream", "merge_episodes", "origins", "pending_only", "read_upstream", "upstream_holes", "use_incidents"]
 
@@ -36,20 +38,37 @@ class Upstream:
 
     alerts: dict[str, AlertHistory] = field(default_factory=dict)
     incidents: dict[str, IncidentHistory] = field(default_factory=dict)
+    runs: dict[str, list[Deploy | Pipeline]] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     """Sources that could not answer, with the one-line reason (their window is a hole)."""
+    failed_alerts: set[str] = field(default_factory=set)
+    """Which of ``failed`` are alert sources (their episodes are then not taken from the local history)."""
 
     @property
     def alert_sources(self) -> set[str]:
         """Sources whose episodes come from upstream (answered or not: never from the local history)."""
-        return set(self.alerts) | {n for n in self.failed if not n.startswith("pagerduty:")}
+        return set(self.alerts) | self.failed_alerts
+
+    def run_events(self) -> list[dict[str, Any]]:
+        """The upstream runs as the history's deploy and pipeline events (one each, its final state)."""
+        events = []
+        for name, items in self.runs.items():
+            for item in items:
+                at = item.started_at or (item.finished_at if isinstance(item, Deploy) else None)
+                if at is None:
+                    continue
+                title, service, data = run_fields(item)
+                events.append({"at": at, "source": name, "kind": "deploy" if isinstance(item, Deploy) else "pipeline",
+                               "key": item.id, "name": title, "severity": None, "service": service,
+                               "state": item.status.value, "prev": None, "data": data})
+        return sorted(events, key=lambda e: e["at"])
 
 
 def read_upstream(config: Config, since: datetime, until: datetime, cache_dir: Path) -> Upstream:
     """Ask every history-keeping source of ``config`` about [since, until], all at once."""
     context = SourceContext(cache_dir=cache_dir, read_only=True, config_dir=config.config_dir)
     wanted = [e for e in config.sources
-              if issubclass(load_source_class(e.type), (SupportsAlertHistory, SupportsIncidentHistory))]
+              if issubclass(load_source_class(e.type), (SupportsAlertHistory, SupportsIncidentHistory, SupportsRunHistory))]
     out = Upstream()
     if not wanted:
         return out
@@ -63,24 +82,29 @@ def read_upstream(config: Config, since: datetime, until: datetime, cache_dir: P
                 await source.close()
         for source, result in zip(sources, results):
             if isinstance(result, SourceError):
-                key = source.name if isinstance(source, SupportsAlertHistory) else f"pagerduty:{source.name}"
-                out.failed[key] = result.message
+                out.failed[source.name] = result.message
+                if isinstance(source, SupportsAlertHistory):
+                    out.failed_alerts.add(source.name)
             elif isinstance(result, BaseException):
                 raise result
             elif isinstance(result, AlertHistory):
                 out.alerts[source.name] = result
-            else:
+            elif isinstance(result, IncidentHistory):
                 out.incidents[source.name] = result
+            else:
+                out.runs[source.name] = result
 
     asyncio.run(ask_all())
     return out
 
 
-async def _ask(source: object, since: datetime, until: datetime) -> AlertHistory | IncidentHistory:
+async def _ask(source: object, since: datetime, until: datetime) -> AlertHistory | IncidentHistory | list[Deploy | Pipeline]:
     if isinstance(source, SupportsAlertHistory):
         return await source.alert_history(since, until)
-    assert isinstance(source, SupportsIncidentHistory)
-    return await source.incident_history(since, until)
+    if isinstance(source, SupportsIncidentHistory):
+        return await source.incident_history(since, until)
+    assert isinstance(source, SupportsRunHistory)
+    return await source.run_history(since, until)
 
 
 def merge_episodes(local: list[Episode], upstream: Upstream, since: datetime) -> list[Episode]:
@@ -128,7 +152,7 @@ def upstream_holes(upstream: Upstream, since: datetime, until: datetime) -> list
     window = (until - since).total_seconds() or 1.0
     out: list[dict[str, object]] = []
     for name, reason in sorted(upstream.failed.items()):
-        out.append({"source": name.removeprefix("pagerduty:"), "covered_share": 0.0, "origin": "upstream",
+        out.append({"source": name, "covered_share": 0.0, "origin": "upstream",
                     "holes": [{"start": rfc3339(since), "end": rfc3339(until), "kind": "unreachable", "error": reason}]})
     for name, history in sorted(upstream.alerts.items()):
         holes, cursor, up = [], since, 0.0
@@ -169,12 +193,13 @@ def origins(upstream: Upstream, history_sources: list[str]) -> dict[str, list[st
     alerts = [f"{name}: {h.method}" for name, h in sorted(upstream.alerts.items())]
     alerts += [f"{name}: this cockpit's recorded history" for name in history_sources]
     pagers = [f"{name}: {h.method}" for name, h in sorted(upstream.incidents.items())]
+    runs = [f"{name}: its own listing of the window's runs" for name in sorted(upstream.runs)]
     return {
         "alerts": alerts or ["none: no alert source answered and nothing was recorded"],
         "response": pagers or ["alert episodes above; actions: silences and triage steps made in this cockpit"],
         "actions": ["this cockpit: silences, acknowledgements and triage steps it recorded (history, audit log, "
                     "triage files), matched to alerts by fingerprint"],
         "slos": ["this cockpit's recorded SLO samples"],
-        "changes": ["this cockpit's recorded deploys and pipelines"],
+        "changes": runs + ["this cockpit's recorded deploys and pipelines" + (" (other sources)" if runs else "")],
         "notes": ["this cockpit's handoff notes"],
     }
