@@ -186,6 +186,7 @@ def cockpit_env(cache_dir: Path, *, low_bandwidth: bool = False, home: Path | No
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COCKPIT_", "SSH_", "TEXTUAL"))}
     env.pop("NO_COLOR", None)
     env["COCKPIT_CACHE_DIR"] = str(cache_dir)
+    env["COCKPIT_STATE_DIR"] = f"{cache_dir}-state"
     if home is not None:
         env["XDG_CONFIG_HOME"] = str(home / "config")
         env["XDG_STATE_HOME"] = str(home / "state")

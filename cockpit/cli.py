@@ -12,13 +12,15 @@ import os
 import stat
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from cockpit import __version__
 from cockpit.core.errors import StorageError
 from cockpit.commands.common import EPILOG, add_command, add_format, flags, global_options, load, print_json
 from cockpit.commands.completion import autocomplete
 from cockpit.engine.config import Config, ConfigError
-from cockpit.engine.paths import cache_dir
+from cockpit.engine.logfile import start_logging
+from cockpit.engine.paths import cache_dir, state_dir
 
 __all__ = ["build_parser", "main"]
 
@@ -59,7 +61,7 @@ def run_snapshot(args: argparse.Namespace) -> int:
     from cockpit.engine.snapshot import render_json, render_markdown, render_text
 
     config = load(args)
-    engine = Engine(config, cache_dir(), share=False)
+    engine = Engine(config, cache_dir(), state_dir=started(config), share=False)
     states = engine.poll_all_once()
     engine.store.close()
     render = {"json": render_json, "markdown": render_markdown, "text": render_text}[args.format]
@@ -72,7 +74,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     config = load(args)
     warnings = secret_file_warnings(config)
-    engine = Engine(config, cache_dir(), share=False)
+    engine = Engine(config, cache_dir(), state_dir=started(config), share=False)
     states = engine.poll_all_once()
     engine.store.close()
     if args.format == "json":
@@ -94,6 +96,14 @@ def run_check(args: argparse.Namespace) -> int:
             extra = f"; degraded: {state.degraded}" if state.degraded else ""
             print(f"ok   {state.name} ({state.type}): {count} {state.kind.value}{extra}")
     return 1 if any(s.error for s in states) else 0
+
+
+def started(config: Config) -> Path:
+    """The state dir (the old layout's files moved over), with the log file open at the
+    config's level; returned for the engine."""
+    directory = state_dir()
+    start_logging(directory, config.cockpit.log_level)
+    return directory
 
 
 def secret_file_warnings(config: Config) -> list[str]:
@@ -140,7 +150,7 @@ def run_tui(args: argparse.Namespace) -> int:
     except KeymapError as exc:
         key, _, why = str(exc).partition(": ")
         raise ConfigError(f"{config.path or '<demo>'}: key '{key}': {why}") from None
-    engine = Engine(config, cache_dir())
+    engine = Engine(config, cache_dir(), state_dir=started(config))
     return run_app(engine, theme=flags(args).theme)
 
 

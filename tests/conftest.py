@@ -17,6 +17,7 @@ REALWORLD = REPO.parent / "shared" / "realworld"
 def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("COCKPIT_CACHE_DIR", str(home / "cache"))
+    monkeypatch.setenv("COCKPIT_STATE_DIR", str(home / "state"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     for var in ("COCKPIT_CONFIG", "COCKPIT_READ_ONLY", "COCKPIT_THEME", "COCKPIT_LOW_BANDWIDTH", "COCKPIT_LOG_LEVEL",
                 "SSH_CONNECTION", "NO_COLOR"):

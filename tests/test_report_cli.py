@@ -44,7 +44,7 @@ def demo_session(tmp_path_factory):
     engine.store.close()
     engine.history.close()
     env = {k: v for k, v in os.environ.items() if k not in ("COCKPIT_CONFIG", "NO_COLOR")}
-    env.update(COCKPIT_CACHE_DIR=str(cache), XDG_CONFIG_HOME=str(tmp_path_factory.mktemp("config")), TZ="UTC")
+    env.update(COCKPIT_CACHE_DIR=str(cache), COCKPIT_STATE_DIR=str(cache), XDG_CONFIG_HOME=str(tmp_path_factory.mktemp("config")), TZ="UTC")
     return env
 
 
@@ -95,7 +95,8 @@ def test_report_with_a_lower_noise_threshold_and_bad_arguments(demo_session):
 
 
 def test_handoff_list_and_dismiss(demo_session):
-    env = {**demo_session, "COCKPIT_CACHE_DIR": demo_session["COCKPIT_CACHE_DIR"] + "-handoff"}
+    env = {**demo_session, "COCKPIT_CACHE_DIR": demo_session["COCKPIT_CACHE_DIR"] + "-handoff",
+           "COCKPIT_STATE_DIR": demo_session["COCKPIT_STATE_DIR"] + "-handoff"}
     assert cockpit(env, "handoff", "write", "db-2", "disk", "is", "filling").returncode == 0
     listed = cockpit(env, "handoff", "list")
     assert "db-2 disk is filling" in listed.stdout

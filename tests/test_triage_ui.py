@@ -187,7 +187,7 @@ async def wait_until(pilot, predicate, tries: int = 100) -> bool:
 
 
 def cockpit(cache: Path, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, COCKPIT_CACHE_DIR=str(cache))
+    env = dict(os.environ, COCKPIT_CACHE_DIR=str(cache), COCKPIT_STATE_DIR=str(cache))
     return subprocess.run([sys.executable, "-m", "cockpit", *args], capture_output=True, text=True,
                           env=env, cwd=REPO, timeout=60)
 
@@ -195,7 +195,7 @@ def cockpit(cache: Path, *args: str) -> subprocess.CompletedProcess:
 @pytest.mark.e2e
 def test_a_triage_started_in_the_tui_survives_kill_9_and_exports_its_timeline(tmp_path: Path):
     cache = tmp_path / "cache"
-    term = PtyApp(["--demo"], env={"COCKPIT_CACHE_DIR": str(cache)}, width=120, height=40)
+    term = PtyApp(["--demo"], env={"COCKPIT_CACHE_DIR": str(cache), "COCKPIT_STATE_DIR": str(cache)}, width=120, height=40)
     triages = cache / "triages"
 
     def ticked() -> list[dict]:

@@ -2,7 +2,7 @@
 
 The report is rebuilt from the upstreams that keep history (``prometheus-alerts``: range queries
 of ``ALERTS`` and ``ALERTS_FOR_STATE``; ``pagerduty``: log entries) and merged with what this
-cockpit recorded (``<cache_dir>/history.sqlite``, triage files, the audit log, handoff notes).
+cockpit recorded (``<state_dir>/history.sqlite``, triage files, the audit log, handoff notes: the state dir).
 The window is ``--since`` back from now, or ``--from``/``--until`` (RFC 3339 or ``now-24h``).
 A configured source that recorded nothing is reported as a hole.
 Exit status: 0; 1 an upstream could not answer (its part is shown as a hole) or ``handoff
@@ -16,7 +16,7 @@ import sys
 from datetime import datetime, time, timedelta, timezone
 
 from cockpit.commands.common import add_command, add_format, load_optional, markdown_table, print_json, usage
-from cockpit.engine.paths import cache_dir
+from cockpit.engine.paths import state_dir
 from cockpit.core.textsafe import clean_line
 
 # Every ``cockpit`` run imports this module to register the subcommands (the TUI included, before
@@ -100,7 +100,7 @@ def run_report(args: argparse.Namespace) -> int:
     names = tuple(entry.name for entry in config.sources) if config else ()
     opts = ReportOptions(since=since, until=until, noise_minutes=args.noise_minutes,
                          flap_count=args.flap_count, business_start=start, business_end=end, tz=zone, sources=names)
-    directory = cache_dir()
+    directory = state_dir()
     history = History(directory)
     try:
         report, failed = rebuild_report(config, history, directory, opts)
@@ -117,7 +117,7 @@ def run_handoff_write(args: argparse.Namespace) -> int:
     from cockpit.engine.handoff import write_note
 
     try:
-        note = write_note(cache_dir(), " ".join(args.text), author=args.author or default_author())
+        note = write_note(state_dir(), " ".join(args.text), author=args.author or default_author())
     except ValueError as exc:
         print(f"cockpit handoff: {exc}", file=sys.stderr)
         return 2
@@ -128,7 +128,7 @@ def run_handoff_write(args: argparse.Namespace) -> int:
 def run_handoff_list(args: argparse.Namespace) -> int:
     from cockpit.engine.handoff import list_notes
 
-    notes = [n for n in list_notes(cache_dir()) if args.all or n.dismissed_at is None]
+    notes = [n for n in list_notes(state_dir()) if args.all or n.dismissed_at is None]
     if args.format == "json":
         print_json([n.to_json() for n in notes])
         return 0
@@ -150,7 +150,7 @@ def run_handoff_list(args: argparse.Namespace) -> int:
 def run_handoff_dismiss(args: argparse.Namespace) -> int:
     from cockpit.engine.handoff import dismiss
 
-    count = dismiss(cache_dir(), args.id)
+    count = dismiss(state_dir(), args.id)
     if not count:
         print("nothing to dismiss" if args.id is None else f"no pending note {clean_line(args.id, 40)}", file=sys.stderr)
         return 1

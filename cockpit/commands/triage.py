@@ -1,6 +1,6 @@
 """``cockpit triage list`` and ``cockpit triage export ID``.
 
-Triages are started from the TUI (``t`` on an alert) and kept in ``<cache_dir>/triages``. The
+Triages are started from the TUI (``t`` on an alert) and kept in ``<state_dir>/triages``. The
 export merges the deploys and pipelines captured when the triage started with those the cache
 holds now (when a config is found), keeping only the alert's service before the alert.
 Exit status: 0; 1 no such triage; 2 bad usage or config.
@@ -15,7 +15,7 @@ from pathlib import Path
 from cockpit.commands.common import add_command, add_format, load_optional, markdown_table, print_json, usage
 from cockpit.engine.config import ConfigError
 from cockpit.core.models import Deploy, Pipeline
-from cockpit.engine.paths import cache_dir
+from cockpit.engine.paths import cache_dir, state_dir
 from cockpit.core.textsafe import clean_line
 
 # Every ``cockpit`` run imports this module to register the subcommands (the TUI included, before
@@ -71,7 +71,7 @@ def cached_changes(args: argparse.Namespace) -> tuple[list[Deploy], list[Pipelin
 def run_list(args: argparse.Namespace) -> int:
     from cockpit.engine.triage.store import TriageStore
 
-    triages = TriageStore.in_cache(cache_dir()).list(include_closed=args.all)
+    triages = TriageStore.in_cache(state_dir()).list(include_closed=args.all)
     if args.format != "text":
         rows = [
             {
@@ -100,7 +100,7 @@ def run_export(args: argparse.Namespace) -> int:
     from cockpit.engine.triage.export import export_markdown
     from cockpit.engine.triage.store import TriageError, TriageStore
 
-    store = TriageStore.in_cache(cache_dir())
+    store = TriageStore.in_cache(state_dir())
     try:
         triage = store.load(args.id)
     except TriageError as exc:

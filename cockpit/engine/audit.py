@@ -6,7 +6,7 @@ Every write the cockpit attempts is appended here, whether it succeeded, failed 
     {"when": "2026-11-27T09:30:00Z", "who": "ada", "what": "create_silence",
      "source": "am-prod", "result": "ok", "details": {...}}
 
-The file lives in the cache dir (``audit.jsonl``) and is created with mode 0600. Each entry is
+The file lives in the state dir (``audit.jsonl``) and is created with mode 0600. Each entry is
 written with a single ``write`` on a file opened with ``O_APPEND``, so several cockpit instances
 can share it without interleaving lines. Details never hold credentials: only what the user typed
 (matchers, comment, duration) and what the upstream returned (a silence id, an error line).
@@ -36,7 +36,7 @@ class AuditLog:
 
     @classmethod
     def in_dir(cls, cache_dir: str | os.PathLike[str]) -> "AuditLog":
-        """The audit log kept in ``cache_dir`` (the cockpit's cache dir)."""
+        """The audit log kept in ``cache_dir`` (the cockpit's state dir)."""
         return cls(Path(cache_dir) / AUDIT_FILE_NAME)
 
     def append(

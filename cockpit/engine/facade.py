@@ -87,14 +87,17 @@ log = logging.getLogger(__name__)
 class Engine(SilencesFacade, RecordsFacade):
     """Owns the sources, the cache store, the stores and the background poller thread."""
 
-    def __init__(self, config: Config, cache_dir: Path, *, read_only: bool | None = None, share: bool = True,
-                 sources: Sequence[Source] | None = None) -> None:
-        """``sources``: use these instead of building the config's (tests, embedding)."""
+    def __init__(self, config: Config, cache_dir: Path, *, state_dir: Path | None = None, read_only: bool | None = None,
+                 share: bool = True, sources: Sequence[Source] | None = None) -> None:
+        """``cache_dir`` holds what can be rebuilt; ``state_dir`` what cannot (history, audit log,
+        triages, handoff notes); without it both live in ``cache_dir`` (tests, embedders).
+        ``sources``: use these instead of building the config's (tests, embedding)."""
         self.config = config
         self.cache_dir = Path(cache_dir)
+        self.state_dir = Path(state_dir) if state_dir is not None else self.cache_dir
         self.read_only = config.cockpit.read_only if read_only is None else read_only
         self.store = CacheStore(self.cache_dir)
-        self.audit = AuditLog.in_dir(self.cache_dir)
+        self.audit = AuditLog.in_dir(self.state_dir)
         """Every write attempted from this cockpit (silences created and expired)."""
         context = SourceContext(cache_dir=self.cache_dir, read_only=self.read_only, config_dir=config.config_dir)
         self.sources: list[Source] = list(sources) if sources is not None else [
@@ -133,7 +136,7 @@ class Engine(SilencesFacade, RecordsFacade):
 
     @property
     def history(self) -> History:
-        """The shift history (``<cache_dir>/history.sqlite``), opened on first use.
+        """The shift history (``<state_dir>/history.sqlite``), opened on first use.
 
         Not opened in ``__init__``: the TUI builds the engine before its first paint, and the
         first record happens on the poller's thread after the first poll.
@@ -142,7 +145,7 @@ class Engine(SilencesFacade, RecordsFacade):
             if self._history is None:
                 from cockpit.engine.history import History  # loaded after the first paint
 
-                self._history = History(self.cache_dir)
+                self._history = History(self.state_dir)
             return self._history
 
     def shift_report(self, opts: ReportOptions) -> tuple[dict[str, Any], dict[str, str]]:
@@ -151,7 +154,7 @@ class Engine(SilencesFacade, RecordsFacade):
         sources that could not answer."""
         from cockpit.engine.report.build import rebuild_report
 
-        return rebuild_report(self.config, self.history, self.cache_dir, opts)
+        return rebuild_report(self.config, self.history, self.state_dir, opts)
 
     @property
     def notice(self) -> str | None:
@@ -181,7 +184,7 @@ class Engine(SilencesFacade, RecordsFacade):
             try:
                 history = self.history
             except Exception:  # an unusable history.sqlite must not stop polling (record() never raises)
-                log.exception("history: cannot open it in %s", self.cache_dir)
+                log.exception("history: cannot open it in %s", self.state_dir)
             else:
                 history.record(state, self.poller.now())
             on_update(state)

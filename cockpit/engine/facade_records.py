@@ -35,9 +35,9 @@ def current_user() -> str | None:
 
 
 class RecordsFacade(RunbooksFacade):
-    """Mixed into :class:`cockpit.engine.facade.Engine` (``cache_dir``, ``history``)."""
+    """Mixed into :class:`cockpit.engine.facade.Engine` (``state_dir``, ``history``)."""
 
-    cache_dir: Path
+    state_dir: Path
     history: History
     _triage_store: TriageStore | None = None
 
@@ -47,7 +47,7 @@ class RecordsFacade(RunbooksFacade):
         if self._triage_store is None:
             from cockpit.engine.triage.store import TriageStore
 
-            self._triage_store = TriageStore.in_cache(self.cache_dir, user=current_user())
+            self._triage_store = TriageStore.in_cache(self.state_dir, user=current_user())
         return self._triage_store
 
     def triages(self, *, include_closed: bool = False) -> list[Triage]:
@@ -114,20 +114,20 @@ class RecordsFacade(RunbooksFacade):
         """The handoff notes not dismissed yet, oldest first."""
         from cockpit.engine.handoff import pending_notes
 
-        return pending_notes(self.cache_dir)
+        return pending_notes(self.state_dir)
 
     def dismiss_notes(self, note_ids: Iterable[str]) -> None:
         """Dismiss these notes (by id); a note written meanwhile stays pending."""
         from cockpit.engine.handoff import dismiss
 
         for note_id in note_ids:
-            dismiss(self.cache_dir, note_id)
+            dismiss(self.state_dir, note_id)
 
     def write_note(self, text: str) -> HandoffNote:
         """Save a note for the next shift, by the login user. Raises ValueError (blank), OSError."""
         from cockpit.engine.handoff import write_note
 
-        return write_note(self.cache_dir, text, author=default_author())
+        return write_note(self.state_dir, text, author=default_author())
 
     # ----- the shift report ------------------------------------------------------------
     def report_text(self, *, until: datetime, hours: float, sources: Sequence[str] = ()) -> str:

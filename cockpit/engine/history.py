@@ -16,7 +16,7 @@ the same diff and writes nothing twice), and appends what changed:
   triage steps made from this terminal (the app's write path calls it).
 
 Nothing here talks to an upstream: the history is built only from what the poller fetched anyway.
-The database is ``<cache_dir>/history.sqlite`` (SQLite in WAL mode, created 0600), pruned by age
+The database is ``<state_dir>/history.sqlite`` (SQLite in WAL mode, created 0600), pruned by age
 (:data:`RETENTION_DAYS`, above the 14 days a report may look back) and by row count.
 A broken history never stops polling: :meth:`record` logs and swallows its own errors.
 """

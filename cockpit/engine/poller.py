@@ -15,6 +15,7 @@ said in the source's ``degraded`` line and tried again at the next poll; polling
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -33,6 +34,8 @@ POLL_DEADLINE_FACTOR = 2.0
 timeout itself; the outer deadline is only a safety net, and must not be the same figure: a
 source that asks several peers at once must be able to report one hung peer as degraded before
 the poll as a whole is cancelled."""
+
+log = logging.getLogger(__name__)
 
 
 def backoff_delay(failures: int, interval: float, cap: float = MAX_BACKOFF_S, rng: Callable[[], float] = random.random) -> float:
@@ -118,6 +121,7 @@ class Poller:
         On failure the last data stays and ``error`` says why in one line.
         """
         state = self.current(source) if source.name in self._last else await asyncio.to_thread(self.current, source)
+        before = (state.error, state.degraded)
         state.last_attempt_at = self.now()
         state.rate_limited = False
         deadline = source.options.timeout * POLL_DEADLINE_FACTOR
@@ -134,6 +138,7 @@ class Poller:
                 state.next_poll_at = exc.retry_at
         except Exception as exc:  # an adapter bug must not kill the poller or the UI
             state.error = f"{type(exc).__name__} in source: {str(exc).splitlines()[0][:160] if str(exc) else ''}".strip()
+            log.error("source %s: %s", source.name, state.error, exc_info=True)
         else:
             state.items = list(result.items)
             state.info = dict(result.info)
@@ -148,6 +153,7 @@ class Poller:
         except StorageError as exc:  # a full disk: keep polling, say so, save again next time
             note = f"{exc.message}; retried at the next poll"
             state.degraded = f"{state.degraded}; {note}" if state.degraded else note
+        _log_change(source.name, before, (state.error, state.degraded))
         self._last[source.name] = state
         return state
 
@@ -216,3 +222,15 @@ class Poller:
         """Ask every source loop to end after its current poll (from any thread)."""
         self._stopping = True
         self.refresh()
+
+
+def _log_change(name: str, before: tuple[str | None, str | None], after: tuple[str | None, str | None]) -> None:
+    """Log a source's failures and partial failures once, when they start or change (not on
+    every poll of a source that stays down), and its recovery."""
+    (old_error, old_degraded), (error, degraded) = before, after
+    if error and error != old_error:
+        log.warning("source %s: poll failed: %s", name, error)
+    elif not error and old_error:
+        log.info("source %s: polls again", name)
+    if not error and degraded and degraded != old_degraded:
+        log.warning("source %s: partial data: %s", name, degraded)

@@ -9,6 +9,7 @@ applies it on its own loop. First paint comes from ``engine.initial_states()`` (
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from datetime import datetime
 from functools import partial
@@ -44,6 +45,9 @@ class SourceUpdated(Message):
     def __init__(self, state: SourceState) -> None:
         super().__init__()
         self.state = state
+
+
+log = logging.getLogger(__name__)
 
 
 class CockpitApp(CockpitHost):
@@ -93,6 +97,14 @@ class CockpitApp(CockpitHost):
         self.settings = settings
         """The ``[cockpit]`` section as given (panels read their own settings from it)."""
         self._states: dict[str, SourceState] = {}
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
+               markup: bool = True) -> None:
+        """Textual's toast; warnings and errors also go to the log file (cockpit.log)."""
+        if severity in ("warning", "error"):
+            log.log(logging.ERROR if severity == "error" else logging.WARNING, "%s%s",
+                    f"{title}: " if title else "", message)
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # ----- lifecycle ------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
