@@ -88,6 +88,9 @@ def alert_from_api(source: str, raw: dict[str, Any] | RawAlert, peers: list[str]
         raw = loose_alert(raw)
     labels, annotations, status = raw.labels, raw.annotations, raw.status
     if status.state == "suppressed":
+        # Muted by a time interval only (mutedBy, Alertmanager 0.28+): the contract's "silenced"
+        # (held back by the user's own configuration, not by another alert), with muted_by
+        # naming the intervals and silenced_by empty: no phantom silence.
         state = AlertState.INHIBITED if status.inhibitedBy and not status.silencedBy else AlertState.SILENCED
     else:  # active, and unprocessed (not yet seen by the dispatcher): it is firing
         state = AlertState.FIRING
@@ -106,6 +109,7 @@ def alert_from_api(source: str, raw: dict[str, Any] | RawAlert, peers: list[str]
         runbook=_runbook(annotations),
         silenced_by=status.silencedBy,
         inhibited_by=status.inhibitedBy,
+        muted_by=status.mutedBy,
         peers=list(peers),
     )
     return share_fields_set(alert)  # type: ignore[return-value]

@@ -33,6 +33,7 @@ class RawStatus:
     state: str = "active"
     silencedBy: list[str] = field(default_factory=list)  # noqa: N815 - wire name
     inhibitedBy: list[str] = field(default_factory=list)  # noqa: N815 - wire name
+    mutedBy: list[str] = field(default_factory=list)  # noqa: N815 - wire name (Alertmanager 0.28+: time intervals)
 
 
 @dataclass(slots=True)
@@ -102,5 +103,6 @@ def loose_alert(raw: dict[str, Any]) -> RawAlert:
             state=status.get("state", "active"),
             silencedBy=[str(s) for s in status.get("silencedBy") or []],
             inhibitedBy=[str(s) for s in status.get("inhibitedBy") or []],
+            mutedBy=[str(s) for s in status.get("mutedBy") or []],
         ),
     )

@@ -69,6 +69,26 @@ def _who(initiated: Any) -> str | None:
     return initiated.get("username") or ("automated sync" if initiated.get("automated") else None)
 
 
+def _credit_operation(state: Any, history: list[Deploy]) -> None:
+    """Give the history entry the last operation produced its author.
+
+    Argo CD's ``status.history`` entries often carry no ``initiatedBy``, while
+    ``status.operationState.operation.initiatedBy`` says who started the last sync (a user, or
+    the automated sync policy) whatever its phase. The entry it produced is the newest one with
+    the operation's revision.
+    """
+    if not isinstance(state, dict) or state.get("phase") != "Succeeded":
+        return
+    operation = state.get("operation") or {}
+    author = _who(operation.get("initiatedBy"))
+    revision = short_revision((state.get("syncResult") or {}).get("revision") or (operation.get("sync") or {}).get("revision"))
+    if not author or not revision:
+        return
+    entry = next((d for d in history if d.version == revision), None)  # history is newest first
+    if entry is not None and entry.author is None:
+        entry.author = author
+
+
 class ArgoCdOptions(PoliteOptions):
     """Options of an ``argocd`` source."""
 
@@ -144,6 +164,7 @@ class ArgoCdSource(PoliteHttpSource):
             )
             for entry in history[: self.options.history]
         ]
+        _credit_operation(status.get("operationState"), found)
         operation = self.operation_deploy(common, name, status.get("operationState"), found)
         if operation is not None:
             found.insert(0, operation)

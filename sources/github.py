@@ -8,6 +8,15 @@ Per poll and per repo (every GET conditional, so an idle repo costs no rate limi
 * ``GET /repos/{repo}/deployments?per_page=…``, then the newest status of each deployment
   (``…/deployments/{id}/statuses?per_page=1``).
 
+One failing request degrades only what it was for: a deployment whose statuses cannot be read
+(404 after it was deleted, say) is left out, a repo whose runs cannot be read shows its
+deployments, and the poll says which and why in ``degraded``. An auth or rate-limit answer, or
+every request failing, fails the poll.
+
+A run's ``name`` is its workflow's name, null when the workflow file has none: then the
+workflow's file (``path``, ``.github/workflows/build.yml@main`` -> ``build.yml``) names it, as
+GitHub's UI does; ``display_title`` is the run's own title (commit or PR), used for the message.
+
 Which runs are kept: the Pipelines panel is about what needs attention, so a poll returns every
 running or queued run, and for each workflow and branch its newest finished run when that run
 failed or was cancelled. A failure followed by a success is resolved and is dropped; set
@@ -17,17 +26,19 @@ failed or was cancelled. A failure followed by a success is resolved and is drop
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 from pydantic import Field, field_validator
 
+from cockpit.core.errors import SourceAuthError, SourceError, SourceRateLimited
 from cockpit.core.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
 from cockpit.sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs
 from cockpit.core.times import parse_time
 
-__all__ = ["GitHubSource", "deployment_status", "run_status"]
+__all__ = ["GitHubSource", "deployment_status", "run_status", "workflow_name"]
 
 _RUN_CONCLUSIONS = {
     "success": RunStatus.SUCCEEDED,
@@ -59,6 +70,18 @@ def run_status(run: dict[str, Any]) -> RunStatus:
     if run.get("status") == "in_progress":
         return RunStatus.RUNNING
     return RunStatus.QUEUED  # queued, requested, waiting, pending
+
+
+def workflow_name(run: dict[str, Any]) -> str:
+    """The run's workflow: its ``name``, else its file's name from ``path``, else its id."""
+    if run.get("name"):
+        return str(run["name"])
+    path = str(run.get("path") or "").split("@", 1)[0].rstrip("/")
+    if path:
+        return path.rsplit("/", 1)[-1]
+    if run.get("workflow_id") is not None:
+        return f"workflow {run['workflow_id']}"
+    return "workflow"
 
 
 def deployment_status(state: str | None) -> RunStatus:
@@ -119,10 +142,23 @@ class GitHubSource(PoliteHttpSource):
 
     async def fetch(self) -> FetchResult:
         items: list[Deploy | Pipeline] = []
+        problems: list[str] = []
+        failures: list[SourceError] = []
+        asked = 0
         for repo in self.options.repos:
-            items.extend(await self.pipelines(repo))
-            items.extend(await self.deploys(repo))
-        return FetchResult(items=items)
+            parts = (("workflow runs", partial(self.pipelines, repo)), ("deployments", partial(self.deploys, repo, problems)))
+            for what, part in parts:
+                asked += 1
+                try:
+                    items.extend(await part())
+                except (SourceAuthError, SourceRateLimited):
+                    raise
+                except SourceError as exc:
+                    failures.append(exc)
+                    problems.append(f"{repo} {what}: {exc.message}")
+        if failures and len(failures) == asked:
+            raise failures[0]
+        return FetchResult(items=items, degraded="; ".join(problems) or None)
 
     async def branches(self, repo: str) -> list[str]:
         if self.options.branches:
@@ -152,7 +188,7 @@ class GitHubSource(PoliteHttpSource):
             source=self.name,
             id=f"{repo}#{run.get('id')}",
             repo=repo,
-            name=str(run.get("name") or run.get("display_title") or "workflow"),
+            name=workflow_name(run),
             branch=run.get("head_branch"),
             commit=run.get("head_sha"),
             status=status,
@@ -163,7 +199,9 @@ class GitHubSource(PoliteHttpSource):
             message=first_line(commit.get("message") or run.get("display_title")),
         )
 
-    async def deploys(self, repo: str) -> list[Deploy]:
+    async def deploys(self, repo: str, problems: list[str] | None = None) -> list[Deploy]:
+        """The newest deployments with their latest status; one whose statuses cannot be read is
+        left out and named in ``problems``."""
         if self.options.deployments == 0:
             return []
         params = {"per_page": self.options.deployments}
@@ -173,7 +211,16 @@ class GitHubSource(PoliteHttpSource):
             if not isinstance(deployment, dict):
                 continue
             url = f"{self.api}/repos/{repo}/deployments/{quote(str(deployment.get('id')))}/statuses"
-            statuses = await self.paginate(url, {"per_page": 1}, max_pages=1)
+            try:
+                statuses = await self.paginate(url, {"per_page": 1}, max_pages=1)
+            except (SourceAuthError, SourceRateLimited):
+                raise
+            except SourceError as exc:
+                if problems is None:
+                    raise
+                where = f" ({deployment['environment']})" if deployment.get("environment") else ""
+                problems.append(f"{repo} deployment {deployment.get('id')}{where} left out: {exc.message}")
+                continue
             latest = statuses[0] if statuses and isinstance(statuses[0], dict) else None
             found.append(self.deploy(repo, deployment, latest))
         return found

@@ -3,9 +3,12 @@
 * ``GET /incidents?statuses[]=triggered&statuses[]=acknowledged`` with classic ``offset``/``limit``
   pagination, followed while ``more`` is true for at most ``max_pages`` pages (a huge backlog never
   turns one poll into hundreds of requests; the poll then says it shows only the first ones).
-* ``GET /oncalls?earliest=true``: the first escalation level's users, shown in the status bar as
-  ``{"on call": "Name (escalation policy)"}``. A failure there does not hide the incidents: the
-  poll is marked degraded instead.
+* ``GET /oncalls?earliest=true``: who is on call at every escalation level, shown in the status
+  bar as ``{"on call": "L1 Name (escalation policy); L2 ..."}``. A failure there does not hide
+  the incidents: the poll is marked degraded instead.
+
+The state comes from each incident's own ``status``, not from the request's filter: a
+``resolved`` incident in an answer (resolved between two pages, a caching proxy) is left out.
 
 An incident becomes an :class:`Alert` named after its title; urgency ``high`` is severity
 ``critical`` and ``low`` is ``warning``; an acknowledged incident stays ``firing`` with the label
@@ -40,6 +43,7 @@ ACCEPT = "application/vnd.pagerduty+json;version=2"
 _SEVERITY = {"high": "critical", "low": "warning"}
 _HISTORY_PAGES = 100
 """At most this many pages of log entries for one report window (10,000 entries)."""
+_ON_CALL_SHOWN = 6
 
 
 class PagerDutyOptions(HttpOptions):
@@ -167,7 +171,7 @@ class PagerDutySource(HttpSource, SupportsIncidentHistory):
             if not isinstance(raw_incidents, list):
                 raise SourceBadResponse(f"{self.base}/incidents: no incidents list in the response")
             for raw in raw_incidents:
-                if isinstance(raw, dict):
+                if isinstance(raw, dict) and raw.get("status") != "resolved":
                     alert = incident_to_alert(self.name, self.base, raw)
                     alerts[alert.fingerprint] = alert  # pages can overlap when incidents move
             more = bool(page.get("more"))
@@ -184,16 +188,19 @@ class PagerDutySource(HttpSource, SupportsIncidentHistory):
         entries = page.get("oncalls")
         if not isinstance(entries, list):
             raise SourceBadResponse(f"{self.base}/oncalls: no oncalls list in the response")
-        names: list[str] = []
+        found: list[tuple[int, str]] = []
         for entry in entries:
-            if not isinstance(entry, dict) or entry.get("escalation_level", 1) != 1:
+            if not isinstance(entry, dict):
                 continue
+            level = entry.get("escalation_level")
+            level = level if isinstance(level, int) else 1
             user, policy = _ref_summary(entry.get("user")), _ref_summary(entry.get("escalation_policy"))
-            text = f"{user} ({policy})" if policy else user
-            if user and text not in names:
-                names.append(text)
-        if len(names) > 3:
-            return "; ".join(names[:3]) + f"; +{len(names) - 3} more"
+            text = f"L{level} {user} ({policy})" if policy else f"L{level} {user}"
+            if user and (level, text) not in found:
+                found.append((level, text))
+        names = [text for _, text in sorted(found)]
+        if len(names) > _ON_CALL_SHOWN:
+            return "; ".join(names[:_ON_CALL_SHOWN]) + f"; +{len(names) - _ON_CALL_SHOWN} more"
         return "; ".join(names)
 
     async def incident_history(self, start: datetime, end: datetime) -> IncidentHistory:

@@ -200,9 +200,19 @@ async def test_primary_rate_limit_exhausted_waits_for_reset(server, api, tmp_pat
 
 @pytest.mark.parametrize(("fault", "error", "words"), FAULT_CASES)
 async def test_faults_map_to_one_line_errors_without_the_token(server, api, tmp_path, fault, error, words):
-    api.fail_next(fault)
+    api.fail_next(fault, fault)  # the repo (for its default branch) and the deployments: nothing left
     caught = await fetch_error(make(server, tmp_path), error, TOKEN)
     assert words in caught.message
+
+
+@pytest.mark.parametrize(("fault", "error", "words"), [c for c in FAULT_CASES if c[0] != "401"])
+async def test_one_faulty_answer_degrades_the_poll_without_the_token(server, api, tmp_path, fault, error, words):
+    api.fail_next(fault)  # the repo request: its runs are missing, its deployments shown
+    source = make(server, tmp_path)
+    result = await source.fetch()
+    await source.close()
+    assert words in result.degraded and "octo/shop workflow runs" in result.degraded and TOKEN not in result.degraded
+    assert any(isinstance(i, Deploy) for i in result.items)
 
 
 async def test_expired_token_is_an_auth_error(server, tmp_path):

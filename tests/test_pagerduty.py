@@ -51,8 +51,8 @@ async def test_incidents_become_alerts_with_urgency_and_service(api, tmp_path, m
     assert high.generator_url == "https://acme.pagerduty.com/incidents/PINC0001"
     assert high.annotations["assigned_to"] == "Ada Lovelace"
     assert high.fingerprint == "pd-PINC0001"
-    # Only the first escalation level is "on call now".
-    assert result.info == {"on call": "Ada Lovelace (Checkout Escalation)"}
+    # Every escalation level, first level first (was: level 1 only).
+    assert result.info == {"on call": "L1 Ada Lovelace (Checkout Escalation); L2 Grace Hopper (Checkout Escalation)"}
     assert result.degraded is None
 
 

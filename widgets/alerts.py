@@ -229,7 +229,7 @@ class AlertsPanel(Panel[Alert]):
             name = Text(f"{NEW_MARK} ", style=self.cell_style("accent")) + name
         return [
             plain(item.severity, 12, self.severity_style(item)),
-            Text(f"{STATE_MARKS.get(state, '?')} {state.value}", style=state_style),
+            Text(f"{STATE_MARKS.get(state, '?')} {item.shown_state}", style=state_style),
             name,
             plain(item.service or "-", 40),
             Text(age_text(item.starts_at, now)),

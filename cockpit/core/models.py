@@ -132,7 +132,18 @@ class Alert(_Model):
     runbook: RunbookRef | None = None
     silenced_by: list[str] = Field(default_factory=list)
     inhibited_by: list[str] = Field(default_factory=list)
+    muted_by: list[str] = Field(default_factory=list)
+    """Time intervals muting the alert (Alertmanager 0.28+ ``status.mutedBy``); such an alert
+    is ``silenced`` with an empty ``silenced_by``."""
     peers: list[str] = Field(default_factory=list)
+
+    @property
+    def shown_state(self) -> str:
+        """The state as shown to a person: ``muted`` for an alert held back by a time interval
+        alone (its contract state is ``silenced``, with no silence), else the state's name."""
+        if self.state == AlertState.SILENCED and self.muted_by and not self.silenced_by:
+            return "muted"
+        return AlertState(self.state).value
 
     @property
     def service(self) -> str | None:

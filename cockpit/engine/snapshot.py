@@ -120,7 +120,7 @@ def _rows(states: list[SourceState], now: datetime) -> dict[str, list[list[str]]
         return format_duration((now - t).total_seconds()) if t else "-"
 
     return {
-        "Alerts": [[a.severity, a.state.value, a.name, a.service or "-", age(a.starts_at), a.summary or ""] for a in items["alerts"]],
+        "Alerts": [[a.severity, a.shown_state, a.name, a.service or "-", age(a.starts_at), a.summary or ""] for a in items["alerts"]],
         "SLOs": [[s.service, s.name, f"{s.objective:.4g}", _burn(s.burn_rates.get("1h")), _burn(s.burn_rates.get("6h")),
                   f"{s.error_budget_remaining:.0%}" if s.error_budget_remaining is not None else "-", s.status.value]
                  for s in items["slos"]],
