@@ -10,7 +10,7 @@ from cockpit.ui.screens import DetailScreen, MainScreen
 from tests.app_fixtures import FakeEngine, ago, fixed_clock
 from cockpit.widgets.deploys import firing_by_service, short_version, suspect_for
 
-SIZE = (160, 40)
+SIZE = (240, 50)
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
 

@@ -43,9 +43,10 @@ async def test_typing_a_search_shows_ranked_hits_with_the_match_highlighted(tmp_
         assert hits[0].path == "kubernetes/KubePodCrashLooping.md"  # named after the words: first
         assert "kubernetes/KubeDeploymentReplicasMismatch.md" in [h.path for h in hits]  # body mentions crashing
         assert column_labels(panel) == ["Title", "Match"]
-        # the Match cell: the snippet, its matched words styled
-        cell = panel.table.get_row_at(1)[1]
-        assert cell.plain == hits[1].snippet
+        # the Match cell: the snippet, cut around its first match where the panel is narrow
+        # (the matched word stays in view), the matched words styled
+        cell = panel.table.get_row_at(0)[1]
+        assert cell.plain.strip("…") in hits[0].snippet and "crashing" in cell.plain
         styled = [cell.plain[span.start:span.end] for span in cell.spans]
         assert styled and all(word.lower().startswith("crash") for word in styled)
         assert panel.header_text().plain.startswith("5 Runbooks 2/4")

@@ -10,7 +10,7 @@ from tests.app_fixtures import FakeEngine, ago, fixed_clock
 from cockpit.widgets.slos import burn_mark
 from cockpit.widgets.sparkline import column_chart, downsample, sparkline
 
-SIZE = (160, 40)
+SIZE = (240, 50)
 
 RISING = [0.5] * 6 + [None] + [3.0, 8.0, 15.0, 18.0]
 
@@ -51,7 +51,7 @@ async def test_rows_sorted_worst_first_then_least_budget():
         services = [r[0] for r in rows(app)]
         # page (least budget first), then ticket, then ok (least budget first)
         assert services == ["orders", "checkout", "payments", "login", "search"]
-        statuses = [r[8] for r in rows(app)]
+        statuses = [r[10] for r in rows(app)]
         assert statuses == ["▲ page", "▲ page", "△ ticket", "✓ ok", "✓ ok"]
 
 
@@ -62,17 +62,19 @@ async def test_budget_bar_burn_marks_and_sparkline_read_without_colour():
         by_service = {r[0]: r for r in rows(app)}
         checkout = by_service["checkout"]
         assert checkout[2] == "99.9%"
-        assert checkout[3].startswith("█") and checkout[3].endswith("18%") and "░" in checkout[3]
+        assert checkout[3].startswith("█") and "░" in checkout[3] and checkout[4] == " 18%"
         # 1h above its page threshold (14.4), 6h above page (6), 1d under ticket (3), 3d over ticket (1)
-        assert checkout[4:8] == ["▲16.2", "▲7.1", " 2.5", "△1.2"]
+        assert checkout[6:10] == ["▲16.2", "▲7.1", " 2.5", "△1.2"]
+        # the worst burn rate against its page threshold, with its window: 6h (7.1 / 6)
+        assert checkout[5] == "▲7.1 6h"
         payments = by_service["payments"]
         # 1h = 2.0 is under 14.4 (no ticket rule uses 1h); 6h is the short window of the 3d ticket rule (>1)
-        assert payments[4:8] == [" 2.0", "△1.5", "△3.5", "△1.1"]
-        assert by_service["search"][4:8] == [" 0.4", " 0.5", " 0.6", " 0.7"]
+        assert payments[6:10] == [" 2.0", "△1.5", "△3.5", "△1.1"]
+        assert by_service["search"][6:10] == [" 0.4", " 0.5", " 0.6", " 0.7"]
         # the sparkline: flat, a gap, then climbing to the top block
-        spark = checkout[9]
+        spark = checkout[11]
         assert spark == "▁▁▁▁▁▁ ▂▄▇█"
-        assert by_service["search"][9] == "-"  # no history: a dash, not a flat line
+        assert by_service["search"][11] == "-"  # no history: a dash, not a flat line
 
 
 async def test_enter_on_an_slo_shows_every_window_budget_exhaustion_and_chart():

@@ -44,7 +44,7 @@ from cockpit.widgets.alert_groups import (
 )
 from cockpit.widgets.alert_arrivals import CriticalArrivals
 from cockpit.widgets.alerts_table import AlertsTable
-from cockpit.widgets.panel import Panel, age_text, plain
+from cockpit.widgets.panel import ColumnSpec, Panel, age_text, plain
 
 __all__ = ["NEW_MARK", "STATE_MARKS", "AlertsPanel", "AlertsTable"]
 
@@ -73,12 +73,12 @@ class AlertsPanel(Panel[Alert]):
     AGE_COLUMN = ("age", "starts_at")
     TABLE_CLASS = AlertsTable
     COLUMNS = (
-        ("severity", "Sev", None),
-        ("state", "State", None),
-        ("name", "Alert", None),
-        ("service", "Service", None),
-        ("age", "Age", None),
-        ("summary", "Summary", None),
+        ColumnSpec("severity", "Sev", 0),
+        ColumnSpec("state", "State", 0),
+        ColumnSpec("name", "Alert", 0, min_width=12, max_width=40),
+        ColumnSpec("service", "Service", 2, min_width=8, max_width=20),
+        ColumnSpec("age", "Age", 0, reserve=5),
+        ColumnSpec("summary", "Summary", 3, min_width=12),
     )
 
     class NewCritical(Message):
@@ -297,13 +297,15 @@ class AlertsPanel(Panel[Alert]):
             rows += [(f"pad:{n}", None, blank) for n in range(len(rows), table.row_count)]
         if not rows and table.row_count:
             table.clear()
+        if self.fit_layout([cells for _key, _item, cells in rows]):
+            self._drawn_rows = []  # the columns changed and the table was cleared
         drawn = self._drawn_rows
-        column_keys = [key for key, _label, _width in self.COLUMNS]
+        column_keys = [spec.key for spec in self.COLUMNS]
         changes: list[tuple[str, str, Text]] = []
         for position, (_key, _item, cells) in enumerate(rows):
             row_key = f"r{position}"
             if position >= table.row_count:
-                table.add_row(*cells, key=row_key)
+                table.add_cells(cells, key=row_key)
                 continue
             old_cells = drawn[position] if position < len(drawn) else None
             if old_cells is cells:

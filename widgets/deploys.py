@@ -15,7 +15,7 @@ from rich.text import Text
 
 from cockpit.core.durations import format_duration
 from cockpit.core.models import Alert, AlertState, Deploy, RunStatus, SourceKind, SourceState
-from cockpit.widgets.panel import Panel, age_text, plain
+from cockpit.widgets.panel import ColumnSpec, Panel, age_text, plain
 
 __all__ = ["RUN_MARKS", "SUSPECT_WINDOW", "DeploysPanel", "duration_text", "run_status_cell",
            "firing_by_service", "short_version", "suspect_for"]
@@ -90,14 +90,14 @@ class DeploysPanel(Panel[Deploy]):
     NUMBER = 3
     AGE_COLUMN = ("when", "started_at")
     COLUMNS = (
-        ("service", "Service", None),
-        ("suspect", "⚑", None),  # early, so a narrow panel still shows it; 3 cells when empty
-        ("env", "Env", None),
-        ("version", "Version", None),
-        ("status", "Status", None),
-        ("when", "When", None),
-        ("author", "Who", None),
-        ("duration", "Took", None),
+        ColumnSpec("service", "Service", 0, min_width=8, max_width=24),
+        ColumnSpec("suspect", "⚑", 1, sortable=False),
+        ColumnSpec("env", "Env", 3, min_width=4, max_width=12),
+        ColumnSpec("version", "Version", 4, min_width=7, max_width=12),
+        ColumnSpec("status", "Status", 0),
+        ColumnSpec("when", "When", 0, reserve=5),
+        ColumnSpec("author", "Who", 5, min_width=6, max_width=16),
+        ColumnSpec("duration", "Took", 6),
     )
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:

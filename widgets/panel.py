@@ -29,14 +29,12 @@ from cockpit.core.durations import format_coarse, format_coarse_age, format_dura
 from cockpit.core.models import SourceKind, SourceState, SourceStatus, utcnow
 from cockpit.core.textsafe import clean_line
 from cockpit.themes import THEMES, cell_styles
+from cockpit.widgets.columns import ColumnSpec, fit_cell, fit_columns, natural_widths
 from cockpit.widgets.textual_compat import CellTable
 
-__all__ = ["Column", "Panel", "PanelTable", "age_text", "plain", "worst_status"]
+__all__ = ["ColumnSpec", "Panel", "PanelTable", "age_text", "plain", "worst_status"]
 
 T = TypeVar("T")
-
-Column = tuple[str, str, int | None]
-"""(key, label, fixed width or None for fit-to-content)."""
 
 _STATUS_RANK = {SourceStatus.OK: 0, SourceStatus.STALE: 1, SourceStatus.ERROR: 2}
 
@@ -66,13 +64,63 @@ def age_text(when: datetime | None, now: datetime, coarse: bool = False) -> str:
 
 class PanelTable(CellTable):
     """The focusable table inside a panel; ``j``/``k``/``enter`` live here (remappable by id;
-    :mod:`cockpit.ui.keys` lists them from here)."""
+    :mod:`cockpit.ui.keys` lists them from here).
+
+    The panel gives it every cell of a row; it keeps the columns that fit (see
+    :meth:`Panel.fit_layout`) and shortens text cells to their column with an ellipsis.
+    """
 
     BINDINGS = [
         Binding("j", "cursor_down", "Move down (also the arrow keys)", id="cursor-down"),
         Binding("k", "cursor_up", "Move up (also the arrow keys)", id="cursor-up"),
         Binding("enter", "details", "Details of the selected item", id="details"),
     ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.all_keys: list[str] = []
+        """Every column key of the panel, in the order the panel gives cells."""
+        self.widths: dict[str, int] = {}
+        """The visible columns and their widths (empty: every column, fit to content)."""
+        self.keep_match: set[str] = set()
+        """Columns whose cuts keep the first match in view."""
+
+    def set_layout(self, specs: Sequence[ColumnSpec], widths: dict[str, int], labels: dict[str, Text]) -> None:
+        """Replace the columns: ``widths`` names the visible ones (rows are cleared)."""
+        all_keys = [spec.key for spec in specs]
+        self.all_keys, self.widths = all_keys, dict(widths)
+        self.keep_match = {spec.key for spec in specs if spec.keep_match}
+        self.clear(columns=True)
+        for key in all_keys:
+            if not widths or key in widths:
+                self.add_column(labels[key], width=widths.get(key), key=key)
+
+    def _fit(self, column_key: str, value: Text) -> Text:
+        width = self.widths.get(column_key)
+        return value if width is None else fit_cell(value, width, column_key in self.keep_match)
+
+    def add_cells(self, cells: Sequence[Text], key: str) -> None:
+        """Add a row from every cell of the panel's columns (hidden ones are left out)."""
+        if not self.widths:
+            self.add_row(*cells, key=key)
+            return
+        self.add_row(*(self._fit(k, c) for k, c in zip(self.all_keys, cells) if k in self.widths), key=key)
+
+    def set_cell(self, row_key: str, column_key: str, value: Text) -> None:
+        """As :meth:`CellTable.set_cell` (repaint that cell only); a hidden column is skipped
+        and text is shortened to its column."""
+        if self.widths:
+            if column_key not in self.widths:
+                return
+            value = self._fit(column_key, value)
+        super().set_cell(row_key, column_key, value)
+
+    def put_cells(self, changes: list[tuple[str, str, Text]]) -> None:
+        """As :meth:`CellTable.put_cells`, for the visible columns, text shortened to fit."""
+        if self.widths:
+            changes = [(row, column, self._fit(column, value)) for row, column, value in changes
+                       if column in self.widths]
+        super().put_cells(changes)
 
     def action_details(self) -> None:
         panel = self.parent
@@ -88,7 +136,8 @@ class Panel(Vertical, Generic[T]):
     """The ``item_type`` of the models this panel shows."""
     TITLE: ClassVar[str]
     NUMBER: ClassVar[int]
-    COLUMNS: ClassVar[Sequence[Column]]
+    COLUMNS: ClassVar[Sequence[ColumnSpec]]
+    """Every column, with its priority and minimum width (see :mod:`cockpit.widgets.columns`)."""
     AGE_COLUMN: ClassVar[tuple[str, str] | None] = None
     coarse_ages: bool = False
     """Low-bandwidth mode: ages in 5-minute steps, so age cells repaint rarely."""
@@ -123,7 +172,8 @@ class Panel(Vertical, Generic[T]):
         self._cache: dict[str, tuple[T, list[Text]]] = {}
         self._next_cache: dict[str, tuple[T, list[Text]]] = {}
         self._drawn: dict[str, list[Text]] = {}
-        self._column_index = {key: i for i, (key, _label, _width) in enumerate(self.COLUMNS)}
+        self._column_index = {spec.key: i for i, spec in enumerate(self.COLUMNS)}
+        self._layout: tuple[tuple[str, ...], dict[str, int]] | None = None
         self._styles = cell_styles(THEMES["dark"])
         self.add_class("panel")
 
@@ -153,9 +203,42 @@ class Panel(Vertical, Generic[T]):
     def compose(self) -> ComposeResult:
         yield Static(Text(self.TITLE), classes="panel-header", markup=False)
         table = self.TABLE_CLASS(cursor_type="row", zebra_stripes=False, id=f"{self.KIND.value}-table")
-        for key, label, width in self.COLUMNS:
-            table.add_column(Text(label), width=width, key=key)
+        for spec in self.columns():
+            table.add_column(self.column_label(spec), key=spec.key)
         yield table
+
+    # ----- columns --------------------------------------------------------------------
+    def columns(self) -> Sequence[ColumnSpec]:
+        """The columns in force (a panel may switch sets, e.g. Runbooks while searching)."""
+        return self.COLUMNS
+
+    def column_label(self, spec: ColumnSpec) -> Text:
+        """The header cell of a column."""
+        return Text(spec.label)
+
+    def fit_layout(self, rows: Sequence[Sequence[Text]]) -> bool:
+        """Choose the columns that fit the table's width for these rows' cells.
+
+        Returns True when the columns changed (the table was cleared: every row must be added
+        again). Nothing changes while the width is unknown or the choice is the same.
+        """
+        table = self.table
+        available = table.scrollable_content_region.width or table.size.width
+        if available <= 0:
+            return False
+        specs = self.columns()
+        labels = {s.key: self.column_label(s) for s in specs}
+        natural = natural_widths(specs, rows, {key: label.cell_len for key, label in labels.items()})
+        widths = fit_columns(specs, natural, available)
+        layout = (tuple(labels[s.key].plain for s in specs), widths)
+        if layout == self._layout:
+            return False
+        self._layout = layout
+        table.set_layout(specs, widths, labels)
+        return True
+
+    def on_resize(self) -> None:
+        self._render_all()
 
     @property
     def table(self) -> PanelTable:
@@ -225,6 +308,15 @@ class Panel(Vertical, Generic[T]):
         if 0 <= row < len(self._shown):
             return self._shown[row][1]
         return None
+
+    @property
+    def has_source(self) -> bool:
+        """Whether any source feeds this panel (one of its kind, or one bringing its items)."""
+        return bool(self._states)
+
+    def wanted_lines(self) -> int:
+        """Lines the panel needs to show every row: its header, the column header, the rows."""
+        return 2 + max(1, len(self._shown))
 
     def shown_count(self) -> int:
         """How many items pass the filter (the header's ``shown/total``)."""
@@ -322,7 +414,9 @@ class Panel(Vertical, Generic[T]):
         old_keys = [key for key, _item in self._shown]
         new_keys = [key for key, _item, _cells in rows]
         selected = old_keys[table.cursor_row] if 0 <= table.cursor_row < len(old_keys) else None
-        column_keys = [key for key, _label, _width in self.COLUMNS]
+        column_keys = [spec.key for spec in self.columns()]
+        if self.fit_layout([cells for _key, _item, cells in rows]):
+            old_keys = []  # the table was cleared
         if new_keys == old_keys and not force:
             for key, _item, cells in rows:
                 previous = self._drawn.get(key)
@@ -337,7 +431,7 @@ class Panel(Vertical, Generic[T]):
             index = table.cursor_row
             table.clear()
             for key, _item, cells in rows:
-                table.add_row(*cells, key=key)
+                table.add_cells(cells, key=key)
             if selected in new_keys:
                 index = new_keys.index(selected)
             if rows:

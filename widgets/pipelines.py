@@ -20,7 +20,7 @@ from textual.events import DescendantBlur
 from cockpit.core.models import Pipeline, RunStatus, SourceKind, SourceState
 from cockpit.core.textsafe import clean_line
 from cockpit.widgets.deploys import RUN_MARKS, duration_text, run_status_cell, short_version
-from cockpit.widgets.panel import Panel, age_text, plain
+from cockpit.widgets.panel import ColumnSpec, Panel, age_text, plain
 
 __all__ = ["PipelinesPanel", "RepoGroup"]
 
@@ -51,14 +51,14 @@ class PipelinesPanel(Panel[Pipeline]):
     NUMBER = 4
     AGE_COLUMN = ("age", "started_at")
     COLUMNS = (
-        ("name", "Workflow", None),  # the group row writes the repo here
-        ("status", "Status", None),
-        ("new", "✱", None),
-        ("branch", "Branch", None),
-        ("commit", "Commit", None),
-        ("author", "Author", None),
-        ("age", "Age", None),
-        ("duration", "Took", None),
+        ColumnSpec("name", "Workflow", 0, min_width=10, max_width=30),  # the group row writes the repo here
+        ColumnSpec("status", "Status", 0),
+        ColumnSpec("new", "✱", 2, sortable=False),
+        ColumnSpec("branch", "Branch", 4, min_width=6, max_width=20),
+        ColumnSpec("commit", "Commit", 5),
+        ColumnSpec("author", "Author", 6, min_width=6, max_width=16),
+        ColumnSpec("age", "Age", 0, reserve=5),
+        ColumnSpec("duration", "Took", 7),
     )
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:

@@ -22,13 +22,15 @@ from textual.message import Message
 from cockpit.core.models import RunbookDoc, SourceKind
 from cockpit.core.runbooks import Hit
 from cockpit.core.textsafe import clean_line
-from cockpit.widgets.panel import Panel, plain
+from cockpit.widgets.panel import ColumnSpec, Panel, plain
 
 __all__ = ["RunbooksPanel", "snippet_text"]
 
 Row = Union[RunbookDoc, Hit]
-_LIST_COLUMNS = (("title", "Title", None), ("path", "Path", None))
-_SEARCH_COLUMNS = (("title", "Title", None), ("path", "Match", None))
+_LIST_COLUMNS = (ColumnSpec("title", "Title", 0, min_width=12, max_width=50),
+                 ColumnSpec("path", "Path", 3, min_width=10))
+_SEARCH_COLUMNS = (ColumnSpec("title", "Title", 0, min_width=12, max_width=40),
+                   ColumnSpec("path", "Match", 3, min_width=12, keep_match=True))
 
 
 def snippet_text(hit: Hit, highlight: Style | str = "bold reverse", max_len: int = 300) -> Text:
@@ -162,13 +164,15 @@ class RunbooksPanel(Panel[Row]):
         self._set_columns(self.filter_text != "" and self._hits is not None)
         self._render_all()
 
+    def columns(self):
+        return _SEARCH_COLUMNS if self._searching else _LIST_COLUMNS
+
     def _set_columns(self, searching: bool) -> None:
         """Relabel the second column (Path / Match) when the mode changes; widths start over."""
         if searching == self._searching or not self.is_mounted:
             return
         self._searching = searching
-        table = self.table
-        table.clear(columns=True)
-        for key, label, width in _SEARCH_COLUMNS if searching else _LIST_COLUMNS:
-            table.add_column(Text(label), width=width, key=key)
+        self._layout = None
+        self.table.set_layout(self.columns(), {},
+                              {s.key: self.column_label(s) for s in self.columns()})
         self._shown, self._drawn, self._cache = [], {}, {}

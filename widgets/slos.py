@@ -15,11 +15,11 @@ from rich.text import Text
 
 from cockpit.core.models import SloStatus, Slo, SourceKind
 from cockpit.core.slo_math import window_status, window_threshold
-from cockpit.widgets.panel import Panel, plain
+from cockpit.widgets.panel import ColumnSpec, Panel, plain
 from cockpit.widgets.sparkline import sparkline
 
-__all__ = ["PANEL_WINDOWS", "STATUS_MARKS", "SlosPanel", "budget_bar", "burn_mark", "format_burn",
-           "format_objective"]
+__all__ = ["PANEL_WINDOWS", "STATUS_MARKS", "SlosPanel", "budget_bar", "budget_percent", "burn_mark",
+           "format_burn", "format_objective", "worst_burn"]
 
 PANEL_WINDOWS = ("1h", "6h", "1d", "3d")
 """The burn-rate windows the panel shows (the detail screen shows all of them)."""
@@ -39,11 +39,31 @@ def format_objective(objective: float) -> str:
 
 
 def budget_bar(remaining: float | None, width: int = 6) -> str:
-    """``████░░  75%``; an exhausted budget reads ``░░░░░░ -12%``; unknown is ``?``."""
+    """``████░░``: the error budget left as a bar (empty when exhausted); ``?`` when unknown."""
     if remaining is None:
-        return "?".ljust(width + 5)
+        return "?".ljust(width)
     filled = round(max(0.0, min(1.0, remaining)) * width)
-    return "█" * filled + "░" * (width - filled) + f" {remaining * 100:4.0f}%"
+    return "█" * filled + "░" * (width - filled)
+
+
+def budget_percent(remaining: float | None) -> str:
+    """`` 75%``, ``-12%``; ``?`` when unknown (the figure beside the bar, never cut)."""
+    return "?" if remaining is None else f"{remaining * 100:3.0f}%"
+
+
+def worst_burn(slo: Slo) -> tuple[str, float | None]:
+    """The window whose burn rate stands out most against its paging threshold (the highest
+    rate when no window has a threshold): (window, rate); ("", None) when none is known."""
+    best: tuple[float, str, float] | None = None
+    for window in PANEL_WINDOWS:
+        rate = slo.burn_rates.get(window)
+        if rate is None:
+            continue
+        threshold = window_threshold(window)
+        score = rate / (threshold[0] if threshold else 1.0)
+        if best is None or score > best[0]:
+            best = (score, window, rate)
+    return ("", None) if best is None else (best[1], best[2])
 
 
 def format_burn(value: float | None) -> str:
@@ -73,13 +93,15 @@ class SlosPanel(Panel[Slo]):
     TITLE = "SLOs"
     NUMBER = 2
     COLUMNS = (
-        ("service", "Service", None),
-        ("name", "SLO", None),
-        ("objective", "Target", None),
-        ("budget", "Budget left", None),
-        *((window, window, None) for window in PANEL_WINDOWS),
-        ("status", "Status", None),
-        ("trend", "1h burn 24h", None),
+        ColumnSpec("service", "Service", 0, min_width=8, max_width=20),
+        ColumnSpec("name", "SLO", 1, min_width=8, max_width=30),
+        ColumnSpec("objective", "Target", 4),
+        ColumnSpec("bar", "Budget", 3),
+        ColumnSpec("budget", "Left", 0),
+        ColumnSpec("worst", "Burn", 0),
+        *(ColumnSpec(window, window, 5 + n) for n, window in enumerate(PANEL_WINDOWS)),
+        ColumnSpec("status", "Status", 0),
+        ColumnSpec("trend", "1h burn 24h", 9, sortable=False),
     )
 
     def item_key(self, item: Slo) -> str:
@@ -100,6 +122,15 @@ class SlosPanel(Panel[Slo]):
             return Text(text, style=self.cell_style(_ROLES[status]))
         return Text(text, style=self.cell_style("warning") if value > 1.0 else "")
 
+    def worst_cell(self, item: Slo) -> Text:
+        """``▲16.2 1h``: the burn rate that stands out most, with its window."""
+        window, rate = worst_burn(item)
+        if rate is None:
+            return Text("-", style=self.cell_style("muted"))
+        cell = self.burn_cell(window, rate)
+        cell.append(f" {window}", style=self.cell_style("muted"))
+        return cell
+
     def row_cells(self, item: Slo, now: datetime) -> list[Text]:
         status = SloStatus(item.status)
         remaining = item.error_budget_remaining
@@ -111,6 +142,8 @@ class SlosPanel(Panel[Slo]):
             plain(item.name, 60),
             Text(format_objective(item.objective)),
             Text(budget_bar(remaining), style=bar_style),
+            Text(budget_percent(remaining), style=bar_style),
+            self.worst_cell(item),
             *(self.burn_cell(w, item.burn_rates.get(w)) for w in PANEL_WINDOWS),
             Text(STATUS_MARKS.get(status, status.value), style=self.cell_style(_ROLES[status])),
             Text(sparkline(item.burn_history, SPARK_WIDTH) or "-", style=self.cell_style("info")),

@@ -49,8 +49,11 @@ def render_status(
     read_only: bool = False,
     styles: dict[str, Style] | None = None,
     hint: str = "? help",
+    missing: Iterable[str] = (),
 ) -> Text:
-    """The status bar's text: a summary line, then up to MAX_PROBLEM_LINES problem lines."""
+    """The status bar's text: a summary line, then up to MAX_PROBLEM_LINES problem lines.
+
+    ``missing``: the panels hidden because no source of their kind is configured."""
     styles = styles or cell_styles(THEMES["dark"])
     states = list(states)
     text = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -74,6 +77,10 @@ def render_status(
         text.append(" │ ", style=styles["muted"])
         text.append(f"{key}: ", style=styles["muted"])
         text.append(value)
+    missing = list(missing)
+    if missing and states:
+        text.append(" │ ", style=styles["muted"])
+        text.append(f"no source: {', '.join(missing)}", style=styles["muted"])
     if hint:
         text.append(" │ ", style=styles["muted"])
         text.append(hint, style=styles["muted"])
@@ -96,6 +103,7 @@ class StatusBar(Static):
         self._now = utcnow()
         self._read_only = False
         self._hint = "? help"
+        self._missing: list[str] = []
         self._styles = cell_styles(THEMES["dark"])
         self._last = ""
 
@@ -104,6 +112,13 @@ class StatusBar(Static):
         if now is not None:
             self._now = now
         self._redraw()
+
+    def set_missing(self, titles: Iterable[str]) -> None:
+        """The panels hidden for want of a source (named on the first line)."""
+        titles = list(titles)
+        if titles != self._missing:
+            self._missing = titles
+            self._redraw()
 
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
@@ -125,7 +140,7 @@ class StatusBar(Static):
 
     def _redraw(self, force: bool = False) -> None:
         text = render_status(
-            self._states.values(), self._now, self._read_only, self._styles, self._hint
+            self._states.values(), self._now, self._read_only, self._styles, self._hint, self._missing
         )
         key = text.markup
         if force or key != self._last:

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from cockpit.ui.keys import bindings_for
+from cockpit.ui.layout import GRID_COLUMNS, Arrangement, arrange
 from cockpit.core.models import SourceKind, SourceState
 from cockpit.widgets.alerts import AlertsPanel
 from cockpit.widgets.deploys import DeploysPanel
@@ -87,6 +88,7 @@ class MainScreen(Screen[None]):
         super().__init__(id="main")
         self._current = "alerts"
         self._filter_target: str | None = None
+        self._arrangement: Arrangement | None = None
 
     def compose(self) -> ComposeResult:
         with Container(id="panels"):
@@ -130,6 +132,42 @@ class MainScreen(Screen[None]):
         for panel in self.panels:
             panel.set_states(states, now)
         self.status_bar.set_states(states, now)
+        self.status_bar.set_missing([p.TITLE for p in self.panels if not p.has_source])
+        self.arrange_panels()
+
+    # ----- layout ---------------------------------------------------------------------
+    def on_resize(self) -> None:
+        self.arrange_panels()
+
+    def arrange_panels(self) -> None:
+        """Place the panels with a source, each row as tall as its content wants (see
+        :mod:`cockpit.ui.layout`); nothing is touched when the arrangement is the same."""
+        if self._filter_target is not None:
+            return  # not while a filter is typed: the rows it hides come back (see _close_filter)
+        container = self.query_one("#panels")
+        height = container.size.height or max(self.size.height - 1, 0)
+        if not height:
+            return
+        wants = {p.id or "": p.wanted_lines() for p in self.panels if p.has_source}
+        if not wants:
+            wants = {"alerts": self.panel("alerts").wanted_lines()}  # never an empty screen
+        arrangement = arrange(wants, self.size.width, height)
+        if arrangement == self._arrangement:
+            return
+        self._arrangement = arrangement
+        container.styles.grid_size_columns = GRID_COLUMNS
+        container.styles.grid_rows = " ".join(str(h) for h in arrangement.rows)
+        spans = {panel: span for panel, _row, span in arrangement.spans}
+        for panel in self.panels:
+            panel.display = panel.id in spans
+            if panel.id in spans:
+                panel.styles.column_span = spans[panel.id]
+        if self._current not in spans and self.is_mounted:
+            self.action_focus_panel(arrangement.shown[0])
+
+    def shown_panels(self) -> list[str]:
+        """Panel ids on screen, in key order (a kind with no source is hidden)."""
+        return [pid for pid in PANEL_ORDER if self._arrangement is None or pid in self._arrangement.shown]
 
     def tick(self, now: datetime) -> None:
         """Coarse clock tick: ages in headers, cells and the status bar (changed text only)."""
@@ -163,6 +201,9 @@ class MainScreen(Screen[None]):
     def action_focus_panel(self, panel_id: str) -> None:
         if panel_id not in PANEL_ORDER:
             return
+        if panel_id not in self.shown_panels():
+            self.notify(f"No {panel_id} source is configured", severity="warning", timeout=3)
+            return
         self._close_filter()
         self._current = panel_id
         panel = self.panel(panel_id)
@@ -171,8 +212,9 @@ class MainScreen(Screen[None]):
         panel.table.focus()
 
     def action_next_panel(self, step: int = 1) -> None:
-        index = PANEL_ORDER.index(self._current)
-        self.action_focus_panel(PANEL_ORDER[(index + step) % len(PANEL_ORDER)])
+        shown = self.shown_panels()
+        index = shown.index(self._current) if self._current in shown else 0
+        self.action_focus_panel(shown[(index + step) % len(shown)])
 
     def action_toggle_maximize(self) -> None:
         if self.maximized is not None:
@@ -216,6 +258,7 @@ class MainScreen(Screen[None]):
             if isinstance(target, AlertsPanel):
                 target.hold_row_count(False)
             target.table.focus()
+            self.arrange_panels()
 
     def action_back(self) -> None:
         """esc: close and clear the filter, else clear the panel's filter, else restore layout."""

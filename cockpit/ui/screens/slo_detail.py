@@ -20,7 +20,7 @@ from cockpit.core.textsafe import clean_line
 from cockpit.ui.navigation import KeyScroll
 from cockpit.ui.screens.intents import ItemScreen
 from cockpit.core.slo_math import WINDOWS, Thresholds, time_to_exhaustion, window_threshold
-from cockpit.widgets.slos import STATUS_MARKS, budget_bar, burn_mark, format_burn, format_objective
+from cockpit.widgets.slos import STATUS_MARKS, budget_bar, budget_percent, burn_mark, format_burn, format_objective
 from cockpit.widgets.sparkline import column_chart
 
 __all__ = ["SloDetailScreen", "exhaustion_text", "render_slo", "window_limits"]
@@ -92,7 +92,7 @@ def render_slo(slo: Slo, width: int = CHART_WIDTH) -> Text:
     out.append("objective: ", style="bold")
     out.append(f"{format_objective(slo.objective)} over {clean_line(slo.period, 20)}\n")
     out.append("error budget left: ", style="bold")
-    out.append(budget_bar(slo.error_budget_remaining, width=20).rstrip() + "\n")
+    out.append(f"{budget_bar(slo.error_budget_remaining, width=20)} {budget_percent(slo.error_budget_remaining)}".rstrip() + "\n")
     out.append("time to exhaustion: ", style="bold")
     out.append(exhaustion_text(slo) + "\n")
     out.append("source: ", style="bold")
