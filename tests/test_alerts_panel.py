@@ -174,7 +174,9 @@ async def test_matcher_filter_and_invalid_matcher_in_the_header():
 
 
 async def test_new_alerts_are_marked_until_the_panel_is_focused_again():
-    engine = FakeEngine([source(sample())])
+    slos = SourceState(name="prom", type="prometheus-slo", kind=SourceKind.SLOS, status=SourceStatus.OK,
+                       fetched_at=NOW, items=[])  # a second panel to look at
+    engine = FakeEngine([source(sample()), slos])
     app = CockpitApp(engine=engine, clock=fixed_clock, low_bandwidth=False)
     async with app.run_test(size=SIZE) as pilot:
         panel = panel_of(app)

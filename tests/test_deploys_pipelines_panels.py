@@ -168,7 +168,9 @@ async def test_filter_by_repo_and_enter_on_a_group_row_does_nothing():
 
 
 async def test_failure_new_since_the_panel_was_last_looked_at_is_marked():
-    app, engine = make_app(pipeline_state())
+    alerts = SourceState(name="am", type="alertmanager", kind=SourceKind.ALERTS, status=SourceStatus.OK,
+                         fetched_at=ago(minutes=1), items=[])  # a second panel to look at
+    app, engine = make_app(pipeline_state(), alerts)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         # failures already there at start are the baseline, not "new"

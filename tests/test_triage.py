@@ -209,6 +209,11 @@ def test_export_is_an_incident_timeline(store: TriageStore):
     assert "- 2026-11-27 09:50:00Z triage closed (ada)" in text
     assert "- [x] Check the last deploy (done 2026-11-27 09:33:00Z)" in text
     assert "\n- [ ] Split errors by route\n\n### Mitigation\n\n### Rollback\n\n- [ ] Run the rollback\n" in text
+    # the same changes and the alert on one time axis, as text (glyphs, not colour)
+    axis = text.split("## On one time axis")[1].split("## Timeline")[0]
+    assert "```text" in axis
+    assert next(line for line in axis.splitlines() if line.startswith("checkout v1.4.2")).count("◆") == 1
+    assert "█" in next(line for line in axis.splitlines() if line.startswith("HighErrorRate"))
 
 
 def test_export_keeps_untrusted_text_inert(store: TriageStore):

@@ -22,6 +22,7 @@ ring the bell and send a desktop notification.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -236,6 +237,19 @@ class AlertsPanel(Panel[Alert]):
             plain(item.summary or item.annotations.get("summary") or "", 200),
         ]
 
+    def sort_value(self, item: Alert, cells) -> tuple:
+        """Alerts sort by their fields (not their cells: most are not drawn)."""
+        column = self.sort_column
+        if column == "severity":
+            return (0, float(item.severity_rank), "")
+        if column == "state":
+            return (0, float(STATE_ORDER.get(item.state, 9)), "")
+        if column in ("name", "service", "summary"):
+            value = {"name": item.name, "service": item.service,
+                     "summary": item.summary or item.annotations.get("summary")}[column]
+            return (1, 0.0, (value or "").casefold()) if value else (2, 0.0, "")
+        return super().sort_value(item, cells)
+
     def _group_cells(self, group: Group, collapsed: bool) -> list[Text]:
         counts: dict[str, int] = {}
         for alert in group.alerts:
@@ -255,6 +269,10 @@ class AlertsPanel(Panel[Alert]):
     def _rows(self) -> list[tuple[str, Alert | None, list[Text]]]:  # type: ignore[override]
         """Only the drawn window: group headers, alert rows, and the "… more" line."""
         self._result = self._view.filtered(self.filter_text)
+        if self.sort_column is not None:  # sorted within each group; the groups keep their order
+            self._result = replace(self._result, groups=[
+                replace(g, alerts=sorted(g.alerts, key=lambda a: self.sort_value(a, ())))
+                for g in self._result.groups])
         self._groups = {}
         rows: list[tuple[str, Alert | None, list[Text]]] = []
         self._next_cache = {}

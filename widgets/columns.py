@@ -10,12 +10,46 @@ what a panel shows at 80 columns without drawing anything.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from rich.text import Text
 
-__all__ = ["CELL_PADDING", "ColumnSpec", "fit_cell", "fit_columns", "natural_widths"]
+__all__ = ["CELL_PADDING", "SORT_MARK", "ColumnSpec", "cell_order", "fit_cell", "fit_columns", "natural_widths",
+           "next_sort"]
+
+SORT_MARK = " ▲"
+"""Put after the label of the column a panel is sorted by (the order: smallest first)."""
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_DURATION = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def cell_order(text: str) -> tuple:
+    """A sort key for a cell as shown: durations (``3h05m``) and numbers (``▲15.5``, `` 22%``)
+    by value, anything else by its words, case-insensitive; an empty cell or ``-`` last."""
+    plain = text.strip()
+    if not plain or plain == "-":
+        return (2, 0.0, "")
+    match = _DURATION.match(plain)
+    if match and any(match.groups()):
+        days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
+        return (0, float(((days * 24 + hours) * 60 + minutes) * 60 + seconds), "")
+    number = _NUMBER.search(plain)
+    if number and not any(ch.isalpha() for ch in plain[: number.start()]):
+        return (0, float(number.group()), plain.casefold())
+    return (1, 0.0, plain.casefold())
+
+
+def next_sort(specs: Sequence[ColumnSpec], shown: Sequence[str], current: str | None) -> str | None:
+    """The column the sort key moves to: the next sortable column on screen after ``current``,
+    and back to the panel's own order (None) after the last."""
+    keys = [s.key for s in specs if s.sortable and (not shown or s.key in shown)]
+    if current not in keys:
+        return keys[0] if keys else None
+    index = keys.index(current) + 1
+    return keys[index] if index < len(keys) else None
 
 CELL_PADDING = 2
 """Cells the table adds around each column (one each side)."""

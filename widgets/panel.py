@@ -19,7 +19,6 @@ from typing import ClassVar, Generic, Iterable, Sequence, TypeVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -29,8 +28,8 @@ from cockpit.core.durations import format_coarse, format_coarse_age, format_dura
 from cockpit.core.models import SourceKind, SourceState, SourceStatus, utcnow
 from cockpit.core.textsafe import clean_line
 from cockpit.themes import THEMES, cell_styles
-from cockpit.widgets.columns import ColumnSpec, fit_cell, fit_columns, natural_widths
-from cockpit.widgets.textual_compat import CellTable
+from cockpit.widgets.columns import SORT_MARK, ColumnSpec, cell_order, fit_columns, natural_widths, next_sort
+from cockpit.widgets.panel_table import PanelTable
 
 __all__ = ["ColumnSpec", "Panel", "PanelTable", "age_text", "plain", "worst_status"]
 
@@ -60,72 +59,6 @@ def age_text(when: datetime | None, now: datetime, coarse: bool = False) -> str:
         return "-"
     seconds = (now - when).total_seconds()
     return format_coarse(seconds) if coarse else format_duration(seconds)
-
-
-class PanelTable(CellTable):
-    """The focusable table inside a panel; ``j``/``k``/``enter`` live here (remappable by id;
-    :mod:`cockpit.ui.keys` lists them from here).
-
-    The panel gives it every cell of a row; it keeps the columns that fit (see
-    :meth:`Panel.fit_layout`) and shortens text cells to their column with an ellipsis.
-    """
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Move down (also the arrow keys)", id="cursor-down"),
-        Binding("k", "cursor_up", "Move up (also the arrow keys)", id="cursor-up"),
-        Binding("enter", "details", "Details of the selected item", id="details"),
-    ]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.all_keys: list[str] = []
-        """Every column key of the panel, in the order the panel gives cells."""
-        self.widths: dict[str, int] = {}
-        """The visible columns and their widths (empty: every column, fit to content)."""
-        self.keep_match: set[str] = set()
-        """Columns whose cuts keep the first match in view."""
-
-    def set_layout(self, specs: Sequence[ColumnSpec], widths: dict[str, int], labels: dict[str, Text]) -> None:
-        """Replace the columns: ``widths`` names the visible ones (rows are cleared)."""
-        all_keys = [spec.key for spec in specs]
-        self.all_keys, self.widths = all_keys, dict(widths)
-        self.keep_match = {spec.key for spec in specs if spec.keep_match}
-        self.clear(columns=True)
-        for key in all_keys:
-            if not widths or key in widths:
-                self.add_column(labels[key], width=widths.get(key), key=key)
-
-    def _fit(self, column_key: str, value: Text) -> Text:
-        width = self.widths.get(column_key)
-        return value if width is None else fit_cell(value, width, column_key in self.keep_match)
-
-    def add_cells(self, cells: Sequence[Text], key: str) -> None:
-        """Add a row from every cell of the panel's columns (hidden ones are left out)."""
-        if not self.widths:
-            self.add_row(*cells, key=key)
-            return
-        self.add_row(*(self._fit(k, c) for k, c in zip(self.all_keys, cells) if k in self.widths), key=key)
-
-    def set_cell(self, row_key: str, column_key: str, value: Text) -> None:
-        """As :meth:`CellTable.set_cell` (repaint that cell only); a hidden column is skipped
-        and text is shortened to its column."""
-        if self.widths:
-            if column_key not in self.widths:
-                return
-            value = self._fit(column_key, value)
-        super().set_cell(row_key, column_key, value)
-
-    def put_cells(self, changes: list[tuple[str, str, Text]]) -> None:
-        """As :meth:`CellTable.put_cells`, for the visible columns, text shortened to fit."""
-        if self.widths:
-            changes = [(row, column, self._fit(column, value)) for row, column, value in changes
-                       if column in self.widths]
-        super().put_cells(changes)
-
-    def action_details(self) -> None:
-        panel = self.parent
-        if isinstance(panel, Panel):
-            panel.request_details()
 
 
 class Panel(Vertical, Generic[T]):
@@ -174,6 +107,8 @@ class Panel(Vertical, Generic[T]):
         self._drawn: dict[str, list[Text]] = {}
         self._column_index = {spec.key: i for i, spec in enumerate(self.COLUMNS)}
         self._layout: tuple[tuple[str, ...], dict[str, int]] | None = None
+        self.sort_column: str | None = None
+        """The column the rows are sorted by (None: the panel's own order)."""
         self._styles = cell_styles(THEMES["dark"])
         self.add_class("panel")
 
@@ -213,8 +148,24 @@ class Panel(Vertical, Generic[T]):
         return self.COLUMNS
 
     def column_label(self, spec: ColumnSpec) -> Text:
-        """The header cell of a column."""
-        return Text(spec.label)
+        """The header cell of a column (``Age ▲`` for the column the rows are sorted by)."""
+        return Text(spec.label + (SORT_MARK if spec.key == self.sort_column else ""))
+
+    def cycle_sort(self) -> str | None:
+        """Sort by the next sortable column on screen; after the last, the panel's own order.
+        Returns the column now sorted by (None: the panel's own order)."""
+        self.sort_column = next_sort(self.columns(), list(self.table.widths), self.sort_column)
+        self._render_all()
+        return self.sort_column
+
+    def sort_value(self, item: T, cells: Sequence[Text]) -> tuple:
+        """The key rows are sorted by when a column is chosen: its age (newest first) for the
+        age column, else the cell's value (see :func:`cockpit.widgets.columns.cell_order`)."""
+        if self.AGE_COLUMN is not None and self.sort_column == self.AGE_COLUMN[0]:
+            when = getattr(item, self.AGE_COLUMN[1], None)
+            return (0, -when.timestamp(), "") if when is not None else (2, 0.0, "")
+        index = self._column_index.get(self.sort_column or "", 0)
+        return cell_order(cells[index].plain if index < len(cells) else "")
 
     def fit_layout(self, rows: Sequence[Sequence[Text]]) -> bool:
         """Choose the columns that fit the table's width for these rows' cells.
@@ -402,6 +353,8 @@ class Panel(Vertical, Generic[T]):
                 continue
             rows.append((key, item, cells))
         self._cache, self._next_cache = self._next_cache, {}
+        if self.sort_column is not None:
+            rows.sort(key=lambda row: self.sort_value(row[1], row[2]))
         return rows
 
     def _render_all(self, force: bool = False) -> None:

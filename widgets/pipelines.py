@@ -106,6 +106,10 @@ class PipelinesPanel(Panel[Pipeline]):
         return sorted(items, key=lambda p: (p.repo, _ORDER.get(RunStatus(p.status), 3),
                                             -(p.started_at.timestamp()) if p.started_at else 0.0))
 
+    def sort_value(self, item: Pipeline, cells) -> tuple:
+        """Sorted within each repo, so the runs stay under their repo's row."""
+        return (item.repo, super().sort_value(item, cells))
+
     def matches_filter(self, item: Pipeline, cells: list[Text], text: str) -> bool:
         """The repo is only written on the group row, so it is matched here."""
         return text.casefold() in item.repo.casefold() or super().matches_filter(item, cells, text)

@@ -268,6 +268,32 @@ class CockpitApp(CockpitHost):
             return
         act_on(self, message.action, message.item, message.where)
 
+    def on_main_screen_command_entered(self, message: MainScreen.CommandEntered) -> None:
+        """The ``:`` commands the main screen does not handle itself."""
+        name, argument = message.command.name, message.command.argument
+        if name == "theme":
+            if argument in (*THEME_NAMES, "ansi"):
+                self.theme = argument
+            else:
+                self.notify(f":theme {clean_line(argument, 40)}: known themes are {', '.join(THEME_NAMES)}, ansi",
+                            severity="error", markup=False)
+        elif name == "timeline":
+            self.action_show_timeline(argument)
+        elif name == "report":
+            self.action_show_report()
+        elif name == "silences":
+            self._palette_silences()
+        elif name == "help":
+            self.action_help()
+        elif name == "q":
+            self.exit()
+
+    def action_show_timeline(self, service: str = "") -> None:
+        """``T`` / ``:timeline [SERVICE]``: alerts, deploys, failures and notes on one time axis."""
+        from cockpit.ui.screens.timeline import open_timeline
+
+        open_timeline(self, service or None)
+
     # ----- command palette ------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Commands named "area: verb"."""

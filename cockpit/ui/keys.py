@@ -74,6 +74,9 @@ DEFAULT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("open-runbook", "o", "open_runbook", "Open the selected alert's runbook", "main"),
     KeySpec("triage", "t", "triage", "Triage walkthrough for the selected alert", "main"),
     KeySpec("report", "R", "app.show_report", "Shift report and handoff notes", "app"),
+    KeySpec("timeline", "T", "app.show_timeline", "Timeline: alerts, deploys, failures, notes on one axis", "app"),
+    KeySpec("command-line", "colon", "command_line", "Command line (:alerts, :timeline SERVICE, :theme NAME, :q)", "main"),
+    KeySpec("sort", "O", "cycle_sort", "Sort the focused panel by the next column", "main"),
     # The focused panel's table declares its own (cockpit.widgets.panel.PanelTable.BINDINGS).
     *(KeySpec(b.id or b.action, b.key, b.action, b.description, "panel", b.show, b.priority)
       for b in PanelTable.BINDINGS if isinstance(b, Binding)),
@@ -103,6 +106,8 @@ DEFAULT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("report-24h", "3", "window(24)", "Report: last 24 hours", "screen"),
     KeySpec("report-recompute", "r", "recompute", "Report: recompute", "screen"),
     KeySpec("handoff-write", "w", "write_note", "Report: write a handoff note", "screen"),
+    KeySpec("timeline-narrower", "left_square_bracket", "window(-1)", "Timeline: narrower window", "screen"),
+    KeySpec("timeline-wider", "right_square_bracket", "window(1)", "Timeline: wider window", "screen"),
     KeySpec("handoff-dismiss", "d", "dismiss_notes", "Handoff notes: dismiss", "screen"),
     KeySpec("handoff-save", "ctrl+s", "save", "Handoff note: save", "screen"),
 )

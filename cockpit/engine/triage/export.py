@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+from cockpit.core.timeline import Mark, marks_from_items, timeline_markdown
 from cockpit.core.models import Deploy, Pipeline
 from cockpit.core.fill import fill_labels
 from cockpit.core.textsafe import clean, clean_line, safe_url
@@ -80,6 +81,12 @@ def export_markdown(
     out += [f"- {_t(at)} {line}" for at, line in changes] or [
         f"- No deploys or pipeline failures of this service in the {_age(lookback)} before the alert."
     ]
+    end = triage.closed_at or max([triage.created_at, *(e.at for e in triage.events)])
+    since = min([alert.starts_at or triage.created_at, *(at for at, _line in changes)]) - timedelta(minutes=10)
+    marks = marks_from_items([alert, *all_d, *all_p], end)
+    marks += [Mark("note", "triage note", n.at, None, "✎", "info") for n in triage.notes(None)]
+    axis = timeline_markdown(marks, since, end, title="On one time axis").splitlines()
+    out += [""] + axis
     out += ["", "## Timeline", ""]
     for e in triage.events:
         who = f" ({_md(e.by)})" if e.by else ""

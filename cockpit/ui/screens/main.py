@@ -18,6 +18,7 @@ from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widgets import Input
 
+from cockpit.ui.command_line import Command, CommandInput, CommandSuggester, parse
 from cockpit.ui.keys import bindings_for
 from cockpit.ui.layout import GRID_COLUMNS, Arrangement, arrange
 from cockpit.core.models import SourceKind, SourceState
@@ -81,6 +82,14 @@ class MainScreen(Screen[None]):
             self.where = where
             """The title of the focused panel (for "silence: select an alert; SLOs has none")."""
 
+    class CommandEntered(Message):
+        """A ``:`` command for the app (``:report``, ``:timeline SERVICE``, ``:theme NAME``...)."""
+
+        def __init__(self, command: Command) -> None:
+            super().__init__()
+            self.command = command
+            """The parsed command line."""
+
     class Ready(Message):
         """The panels are mounted: the app can paint and start the engine."""
 
@@ -89,6 +98,7 @@ class MainScreen(Screen[None]):
         self._current = "alerts"
         self._filter_target: str | None = None
         self._arrangement: Arrangement | None = None
+        self._settled = False
 
     def compose(self) -> ComposeResult:
         with Container(id="panels"):
@@ -98,6 +108,8 @@ class MainScreen(Screen[None]):
             yield PipelinesPanel()
             yield RunbooksPanel()
         yield FilterInput(self._apply_filter, placeholder="filter (text, or matchers like severity=critical)", id="filter")
+        yield CommandInput(placeholder=":alerts  :timeline SERVICE  :theme NAME  :q   (tab completes)",
+                           suggester=CommandSuggester(self.services, self.app_themes()), id="command")
         yield StatusBar()
 
     def on_mount(self) -> None:
@@ -132,7 +144,10 @@ class MainScreen(Screen[None]):
         for panel in self.panels:
             panel.set_states(states, now)
         self.status_bar.set_states(states, now)
-        self.status_bar.set_missing([p.TITLE for p in self.panels if not p.has_source])
+        # Hide a panel for want of a source only once every source has reported: the demo
+        # source, say, feeds every panel, but has no items of any kind before its first poll.
+        self._settled = bool(states) and all(s.fetched_at is not None or s.error for s in states)
+        self.status_bar.set_missing([p.TITLE for p in self.panels if not p.has_source] if self._settled else [])
         self.arrange_panels()
 
     # ----- layout ---------------------------------------------------------------------
@@ -148,7 +163,7 @@ class MainScreen(Screen[None]):
         height = container.size.height or max(self.size.height - 1, 0)
         if not height:
             return
-        wants = {p.id or "": p.wanted_lines() for p in self.panels if p.has_source}
+        wants = {p.id or "": p.wanted_lines() for p in self.panels if p.has_source or not self._settled}
         if not wants:
             wants = {"alerts": self.panel("alerts").wanted_lines()}  # never an empty screen
         arrangement = arrange(wants, self.size.width, height)
@@ -223,6 +238,14 @@ class MainScreen(Screen[None]):
             self.maximize(self.current_panel, container=False)
             self.current_panel.table.focus()
 
+    def action_cycle_sort(self) -> None:
+        """Sort the focused panel by its next column (the header marks it)."""
+        panel = self.current_panel
+        column = panel.cycle_sort()
+        label = next((s.label for s in panel.columns() if s.key == column), None)
+        self.notify(f"{panel.TITLE}: sorted by {label}" if label else f"{panel.TITLE}: its own order",
+                    timeout=2)
+
     # ----- filter ---------------------------------------------------------------------
     def action_filter(self) -> None:
         """Open the filter input for the focused panel, prefilled with its current filter."""
@@ -248,6 +271,8 @@ class MainScreen(Screen[None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
             self._close_filter()
+        elif event.input.id == "command":
+            self._run_command(event.value)
 
     def _close_filter(self) -> None:
         box = self.filter_input
@@ -260,8 +285,62 @@ class MainScreen(Screen[None]):
             target.table.focus()
             self.arrange_panels()
 
+    # ----- the : command line -----------------------------------------------------------
+    def services(self) -> list[str]:
+        """Every service named by an alert, SLO or deploy on screen (completion of ``:timeline``)."""
+        names: dict[str, None] = {}
+        for panel in self.panels:
+            for item in panel.items:
+                service = getattr(item, "service", None)
+                if service:
+                    names.setdefault(str(service), None)
+        return sorted(names, key=str.casefold)
+
+    def app_themes(self) -> list[str]:
+        from cockpit.themes import THEME_NAMES
+
+        return [*THEME_NAMES, "ansi"]
+
+    def action_command_line(self) -> None:
+        """``:``: open the command line."""
+        self._close_filter()
+        box = self.query_one("#command", CommandInput)
+        box.value = ""
+        box.add_class("-open")
+        box.focus()
+
+    def _close_command_line(self, focus: str | None = None) -> None:
+        """Close the command line and focus a panel (``focus``, else the current one): one
+        focus change only, so the panel that ends up focused is the current one."""
+        box = self.query_one("#command", CommandInput)
+        if box.has_class("-open"):
+            box.remove_class("-open")
+            if focus is None or focus not in self.shown_panels():
+                self.current_panel.table.focus()
+            else:
+                self.action_focus_panel(focus)
+
+    def _run_command(self, line: str) -> None:
+        try:
+            command = parse(line)
+        except ValueError as exc:
+            self._close_command_line()
+            self.notify(str(exc), severity="error", timeout=5, markup=False)
+            return
+        self._close_command_line(command.name if command.name in PANEL_ORDER else None)
+        if command.name in PANEL_ORDER:
+            self.action_focus_panel(command.name)
+        elif command.name == "triage":
+            self.action_triage()
+        else:
+            self.post_message(self.CommandEntered(command))
+
     def action_back(self) -> None:
-        """esc: close and clear the filter, else clear the panel's filter, else restore layout."""
+        """esc: close the command line, or close and clear the filter, else clear the panel's
+        filter, else restore layout."""
+        if self.query_one("#command", CommandInput).has_class("-open"):
+            self._close_command_line()
+            return
         box = self.filter_input
         if box.has_class("-open"):
             target = self.panel(self._filter_target or self._current)
