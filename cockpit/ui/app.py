@@ -272,10 +272,11 @@ class CockpitApp(CockpitHost):
         """The ``:`` commands the main screen does not handle itself."""
         name, argument = message.command.name, message.command.argument
         if name == "theme":
-            if argument in (*THEME_NAMES, "ansi"):
+            known = (*selectable_themes(), "ansi")
+            if argument in known:
                 self.theme = argument
             else:
-                self.notify(f":theme {clean_line(argument, 40)}: known themes are {', '.join(THEME_NAMES)}, ansi",
+                self.notify(f":theme {clean_line(argument, 40)}: known themes are {', '.join(known)}",
                             severity="error", markup=False)
         elif name == "timeline":
             self.action_show_timeline(argument)

@@ -297,9 +297,9 @@ class MainScreen(Screen[None]):
         return sorted(names, key=str.casefold)
 
     def app_themes(self) -> list[str]:
-        from cockpit.themes import THEME_NAMES
+        from cockpit.themes import selectable_themes
 
-        return [*THEME_NAMES, "ansi"]
+        return [*selectable_themes(), "ansi"]
 
     def action_command_line(self) -> None:
         """``:``: open the command line."""
