@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
 from cockpit.core.durations import format_duration
 from cockpit.core.textsafe import clean_line
 from cockpit.core.timeline import WINDOWS, marks_from_items, render_timeline
+from cockpit.ui.navigation import KeyScroll
 from cockpit.themes import THEMES, cell_styles
 
 __all__ = ["TimelineScreen", "open_timeline"]
@@ -53,7 +53,7 @@ class TimelineScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="timeline-title", markup=False)
-        with VerticalScroll(id="timeline-body"):
+        with KeyScroll(id="timeline-body"):
             yield Static("", id="timeline-lines", markup=False)
 
     def on_mount(self) -> None:
