@@ -98,9 +98,12 @@ def shown(run_cli, *args, env=None) -> dict[str, dict]:
 
 
 def test_flag_beats_environment_beats_file(run_cli, tmp_path):
-    config = write_config(tmp_path, '[cockpit]\ntheme = "light"\nread_only = false\n' + DEMO_TOML)
+    config = write_config(tmp_path, '[cockpit]\ntheme = "light"\nread_only = false\n[keys]\nhelp = "f1"\n' + DEMO_TOML)
     base = ("--config", str(config))
-    rows = shown(run_cli, *base)
+    rows = shown(run_cli, *base, env={"COCKPIT_STATE_DIR": str(tmp_path / "st")})
+    assert (rows["paths.state_dir"]["value"], rows["paths.state_dir"]["origin"]) == (str(tmp_path / "st"), "env COCKPIT_STATE_DIR")
+    assert rows["paths.log_file"]["value"] == str(tmp_path / "st" / "cockpit.log")
+    assert (rows["keys.help"]["value"], rows["keys.help"]["origin"]) == ("f1", "file")
     assert (rows["cockpit.theme"]["value"], rows["cockpit.theme"]["origin"]) == ("light", "file")
     assert rows["cockpit.log_level"]["origin"] == "default"
     rows = shown(run_cli, *base, env={"COCKPIT_THEME": "mono", "COCKPIT_READ_ONLY": "true"})

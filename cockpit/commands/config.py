@@ -4,7 +4,8 @@
 is a valid config) to ``--path``, else where ``--config``/``$COCKPIT_CONFIG``/the default
 lookup points, created 0600 in a 0700 folder; it never overwrites a file. ``show`` prints the
 effective config, secrets masked, each value with its origin: ``flag``, ``env`` (the variable),
-``file`` or ``default``. Exit status: 0; 1 the file exists already (init); 2 bad usage or config.
+``file`` or ``default``, and where the cache, the state and the log file are.
+Exit status: 0; 1 the file exists already (init); 2 bad usage or config.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from typing import Any
 
 from cockpit.commands.common import add_command, add_format, flags, load, print_json, usage
 from cockpit.engine.config import Config
-from cockpit.engine.paths import config_path
+from cockpit.engine.logfile import LOG_FILE_NAME
+from cockpit.engine.paths import cache_dir, config_path, state_dir
 
-__all__ = ["example_config", "mask", "register", "show_rows"]
+__all__ = ["example_config", "mask", "path_rows", "register", "show_rows"]
 
 MASK = "********"
 _SECRET_NAME = re.compile(r"authorization|token|secret|password|cookie|api[-_]?key", re.IGNORECASE)
@@ -107,6 +109,8 @@ def show_rows(config: Config, given_flags: dict[str, Any], environ: dict[str, st
         else:
             origin = "default"
         rows.append({"section": "cockpit", "key": key, "value": mask(key, value), "origin": origin})
+    for key, value in sorted(config.keys.items()):
+        rows.append({"section": "keys", "key": key, "value": value, "origin": "file"})
     for entry in config.sources:
         section = f"sources.{entry.name}"
         where = "flag --demo" if demo else "file"
@@ -114,6 +118,21 @@ def show_rows(config: Config, given_flags: dict[str, Any], environ: dict[str, st
         for key, value in entry.options.model_dump(mode="json").items():
             origin = where if key in entry.raw else "default"
             rows.append({"section": section, "key": key, "value": mask(key, value), "origin": origin})
+    return rows
+
+
+def path_rows(environ: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Where the cache and the state are kept, and the log file (not created by asking)."""
+    env = os.environ if environ is None else environ
+    state = state_dir(create=False)
+    rows = []
+    for key, path, variable in (("cache_dir", cache_dir(create=False), "COCKPIT_CACHE_DIR"),
+                                ("state_dir", state, "COCKPIT_STATE_DIR")):
+        origin = f"env {variable}" if env.get(variable) else "default"
+        if key == "state_dir" and not env.get(variable) and env.get("XDG_STATE_HOME"):
+            origin = "env XDG_STATE_HOME"
+        rows.append({"section": "paths", "key": key, "value": str(path), "origin": origin})
+    rows.append({"section": "paths", "key": "log_file", "value": str(state / LOG_FILE_NAME), "origin": "state_dir"})
     return rows
 
 
@@ -127,7 +146,7 @@ def run_show(args: argparse.Namespace) -> int:
     else:
         whence = "default location"
     file_text = f"{config.path} ({whence})" if config.path else "none"
-    rows = show_rows(config, given.overrides(), demo=given.demo)
+    rows = path_rows() + show_rows(config, given.overrides(), demo=given.demo)
     if args.format == "json":
         print_json({"file": str(config.path) if config.path else None, "settings": rows})
         return 0
