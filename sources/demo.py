@@ -63,6 +63,7 @@ class DemoSource(Source, SupportsSilences):
         super().__init__(*args, **kwargs)
         self.clock = clock
         self._silences: dict[str, SilenceInfo] = {}
+        self._expired_scripted: set[datetime] = set()
 
     def _now(self) -> datetime:
         return datetime.fromtimestamp(self.clock(), timezone.utc).replace(microsecond=0)
@@ -87,9 +88,8 @@ class DemoSource(Source, SupportsSilences):
                 continue
             all_labels = {"alertname": name, "severity": severity, **labels}
             state = AlertState.PENDING if t < fires + pending_s else AlertState.FIRING
-            silenced_by = [s.id for s in self._silences.values() if _silence_matches(s, all_labels, now)]
-            if name == "HighErrorRate" and t >= _SILENCED_FROM:
-                silenced_by.append("demo-silence-checkout")
+            silences = list(self._silences.values()) + self._scripted(cycle_start, t)
+            silenced_by = [s.id for s in silences if _silence_matches(s, all_labels, now)]
             if silenced_by and state is AlertState.FIRING:
                 state = AlertState.SILENCED
             started = cycle_start + timedelta(seconds=fires) if fires else cycle_start - timedelta(hours=3)
@@ -198,14 +198,36 @@ class DemoSource(Source, SupportsSilences):
         )
         return silence_id
 
+    def _scripted(self, cycle_start: datetime, t: float) -> list[SilenceInfo]:
+        """The silence the on-call engineer of the story makes on HighErrorRate mid-cycle: a
+        real one, listed like any other (the alert used to point at an id no list knew)."""
+        if t < _SILENCED_FROM or cycle_start in self._expired_scripted:
+            return []
+        return [SilenceInfo(
+            id=f"demo-silence-checkout-{int(cycle_start.timestamp())}",
+            matchers=[{"name": "alertname", "value": "HighErrorRate", "isRegex": False, "isEqual": True},
+                      {"name": "service", "value": "checkout", "isRegex": False, "isEqual": True}],
+            starts_at=cycle_start + timedelta(seconds=_SILENCED_FROM),
+            ends_at=cycle_start + timedelta(seconds=CYCLE_S),
+            created_by="dana.whitfield",
+            comment="Rolling back checkout v2.14.0; errors expected until the rollback completes",
+        )]
+
     async def list_silences(self) -> list[SilenceInfo]:
         now = self._now()
-        active = [s for s in self._silences.values() if s.state == "active" and (s.ends_at is None or s.ends_at > now)]
+        cycle_start = now - timedelta(seconds=int(now.timestamp()) % CYCLE_S)
+        scripted = self._scripted(cycle_start, (now - cycle_start).total_seconds())
+        active = [s for s in list(self._silences.values()) + scripted
+                  if s.state == "active" and (s.ends_at is None or s.ends_at > now)]
         return sorted(active, key=lambda s: s.starts_at or now, reverse=True)
 
     async def expire_silence(self, silence_id: str) -> None:
         if silence_id in self._silences:
             self._silences[silence_id].state = "expired"
+        elif silence_id.startswith("demo-silence-checkout-"):
+            start = silence_id.rsplit("-", 1)[1]
+            if start.isdigit():
+                self._expired_scripted.add(datetime.fromtimestamp(int(start), timezone.utc))
 
 
 def _silence_matches(silence: SilenceInfo, labels: dict[str, str], now: datetime) -> bool:

@@ -318,8 +318,9 @@ async def test_silences_list_and_expire_after_confirmation(source, tmp_path):
         assert isinstance(screen, SilencesScreen)
         table = screen.query_one("#silences-table")
         row = [c.plain for c in table.get_row_at(0)]
-        assert row[:4] == ["am-prod", "old-1", "active", 'service="db"']
-        assert "[b]maintenance[/b]" in row  # shown as text, not markup
+        assert row[0] == "am-prod"
+        assert 'matchers  service="db"' in row[1] and "id        old-1" in row[1]
+        assert "[b]maintenance[/b]" in row[1]  # shown as text, not markup
         await pilot.press("x")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -448,7 +449,7 @@ async def test_silence_from_the_tui_reaches_a_real_alertmanager_then_expires(tmp
             await _until(pilot, lambda: isinstance(app.screen, SilencesScreen)
                          and app.screen.query_one("#silences-table").row_count == 1, "the silences list")
             row = [c.plain for c in app.screen.query_one("#silences-table").get_row_at(0)]
-            assert row[1] == silence_id and "CockpitSilenceE2E" in row[3]
+            assert silence_id in row[1] and "CockpitSilenceE2E" in row[1]
             await pilot.press("x")
             await pilot.pause()
             assert isinstance(app.screen, ConfirmScreen)

@@ -266,6 +266,9 @@ class CockpitApp(CockpitHost):
             self.engine.refresh()
             self.notify("Refreshing every source", timeout=2)
             return
+        if message.action == "silences":
+            self._palette_silences()
+            return
         act_on(self, message.action, message.item, message.where)
 
     def on_main_screen_command_entered(self, message: MainScreen.CommandEntered) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 from rich.style import Style
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
@@ -194,7 +195,7 @@ class DetailScreen(ItemScreen):
         Binding("y", "copy('generator')", "Copy the generator URL", id="detail-copy-generator"),
     ]
     DEFAULT_CSS = """
-    #detail-links, #detail-related { margin: 0 0 1 0; }
+    #detail-links, #detail-related, #detail-silenced { margin: 0 0 1 0; }
     """
 
     def __init__(self, item: BaseModel, now: datetime | None = None) -> None:
@@ -215,12 +216,26 @@ class DetailScreen(ItemScreen):
         with KeyScroll(id="detail-body"):
             if isinstance(self.item, Alert):
                 yield Static(render_alert_links(self.item), id="detail-links", markup=False)
+                if self.item.silenced_by:
+                    yield Static(Text("Silenced by: looking it up…", style="dim"), id="detail-silenced",
+                                 markup=False)
                 states = host_of(self).states
                 yield Static(render_related(self.item, states), id="detail-related", markup=False)
             yield Static(render_item(self.item, self._now), id="detail-fields", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()
+        if isinstance(self.item, Alert) and self.item.silenced_by:
+            self._name_silences(self.item)
+
+    @work(exclusive=True, group="detail-silences", exit_on_error=False)
+    async def _name_silences(self, alert: Alert) -> None:
+        """The alert's silences by who made them, until when and why, not by their ids."""
+        from cockpit.ui.screens.silences import silenced_by_text
+
+        text = await silenced_by_text(host_of(self), alert, max(40, self.size.width - 6))
+        if self.is_attached:
+            self.query_one("#detail-silenced", Static).update(text)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("silences", "copy"):

@@ -70,7 +70,7 @@ class MainScreen(Screen[None]):
     class Intent(Message):
         """The user asked for something the app (engine or a source) must do.
 
-        ``action`` is ``refresh``, ``silence``, ``open-runbook`` or ``triage``; ``item`` is the
+        ``action`` is ``refresh``, ``silences`` (the list), ``silence``, ``open-runbook`` or ``triage``; ``item`` is the
         selected item of the focused panel (None for refresh or when nothing is selected).
         """
 
@@ -368,6 +368,9 @@ class MainScreen(Screen[None]):
 
     def action_silence(self) -> None:
         self._act("silence")
+
+    def action_silences(self) -> None:
+        self.post_message(self.Intent("silences"))
 
     def action_open_runbook(self) -> None:
         self._act("open-runbook")

@@ -8,6 +8,7 @@ refused in read-only mode, confirmed first, sent once and recorded in the audit 
 
 from __future__ import annotations
 
+import textwrap
 from datetime import datetime
 from typing import Any
 
@@ -21,13 +22,16 @@ from textual.widgets import DataTable, Static
 from cockpit.core.durations import format_duration
 from cockpit.core.errors import SourceError
 from cockpit.core.matchers import Matcher
-from cockpit.core.models import utcnow
+from cockpit.core.models import Alert
+from cockpit.core.times import local_and_utc
 from cockpit.core.textsafe import clean_line
 from cockpit.engine.facade import SilenceInfo
 from cockpit.ui.host import CockpitHost, host_of
+from cockpit.ui.navigation import KeyTable
 from cockpit.ui.screens.silence import ConfirmScreen, read_only_refusal
 
-__all__ = ["SilencesScreen", "show_silences", "silence_matcher_text"]
+__all__ = ["SilencesScreen", "ends_text", "show_silences", "silence_matcher_text", "silence_text",
+           "silenced_by_text"]
 
 
 def silence_matcher_text(silence: SilenceInfo) -> str:
@@ -41,10 +45,59 @@ def silence_matcher_text(silence: SilenceInfo) -> str:
     return ", ".join(parts)
 
 
-def _until(ends_at: datetime | None, now: datetime) -> str:
+def ends_text(ends_at: datetime | None, now: datetime) -> str:
+    """``in 1h58m · 23:59 CET (22:59Z)``: how long, then when, in local time and UTC."""
     if ends_at is None:
-        return "-"
-    return f"{ends_at.strftime('%Y-%m-%d %H:%M')} (in {format_duration((ends_at - now).total_seconds())})"
+        return "no end"
+    left = (ends_at - now).total_seconds()
+    when = local_and_utc(ends_at, now)
+    return f"in {format_duration(left)} · {when}" if left > 0 else f"ended · {when}"
+
+
+def silence_text(silence: SilenceInfo, now: datetime, width: int = 80) -> Text:
+    """One silence in full, wrapped to ``width``: when it ends and who made it, every matcher,
+    the whole comment, then its id (dim)."""
+    out = Text()
+    head = f"ends {ends_text(silence.ends_at, now)} · by {clean_line(silence.created_by, 60) or 'unknown'}"
+    if silence.state != "active":
+        head += f" · {clean_line(silence.state, 20)}"
+    out.append(head, style="bold")
+    for label, value, style in (("matchers", silence_matcher_text(silence), ""),
+                                ("comment", silence.comment, "italic"),
+                                ("id", silence.id, "dim")):
+        wrapped = textwrap.wrap(clean_line(value, 2000), max(20, width - 10)) or ["-"]
+        for n, line in enumerate(wrapped):
+            out.append("\n")
+            out.append(f"{label if n == 0 else '':<9} ", style="dim")
+            out.append(line, style=style)
+    return out
+
+
+async def silenced_by_text(app: CockpitHost, alert: Alert, width: int = 80) -> Text:
+    """"Silenced by" for an alert's detail: each of its silences in full (who, until when, why,
+    matchers), looked up in its source's list, or said plainly why it is not known."""
+    now = app.clock()
+    out = Text("Silenced by", style="bold")
+    listed: dict[str, SilenceInfo] = {}
+    why = f"{clean_line(alert.source, 60)} cannot list silences"
+    if app.engine.can_silence(alert.source):
+        try:
+            listed = {s.id: s for s in await app.engine.list_silences(alert.source)}
+            why = f"not in {clean_line(alert.source, 60)}'s list of active silences"
+        except Exception as exc:  # noqa: BLE001 - shown as one line
+            message = exc.message if isinstance(exc, SourceError) else str(exc) or type(exc).__name__
+            why = f"the silences could not be listed: {clean_line(message, 160)}"
+    for silence_id in alert.silenced_by:
+        out.append("\n")
+        silence = listed.get(silence_id)
+        if silence is None:
+            out.append(f"  silence {clean_line(silence_id, 60)}: {why}", style="dim")
+            continue
+        for n, line in enumerate(silence_text(silence, now, width - 2).split("\n")):
+            out.append("\n" if n else "")
+            out.append("  ")
+            out.append_text(line)
+    return out
 
 
 class SilencesScreen(Screen[None]):
@@ -56,7 +109,7 @@ class SilencesScreen(Screen[None]):
         Binding("r", "reload", "Reload", id="silences-reload"),
     ]
     DEFAULT_CSS = """
-    #silences-title { height: 1; padding: 0 1; background: $primary; color: $text; }
+    #silences-title { height: auto; padding: 0 1; background: $primary; color: $text; }
     #silences-status { height: auto; padding: 0 1; color: $text-muted; }
     #silences-table { height: 1fr; }
     """
@@ -66,15 +119,16 @@ class SilencesScreen(Screen[None]):
         super().__init__(id="silences")
         self.sources = sources
         self.silences: list[tuple[str, SilenceInfo]] = []
+        self._errors: list[str] = []
 
     def compose(self) -> ComposeResult:
         names = ", ".join(clean_line(name, 40) for name in self.sources)
         title = Text("Silences", style="bold")
-        title.append(f" of {names}   esc back · x expire · r reload", style="dim")
+        title.append(f" of {names}   esc back · j/k g/G move · x expire · r reload", style="dim")
         yield Static(title, id="silences-title", markup=False)
         yield Static("loading…", id="silences-status", markup=False)
-        table: DataTable[Any] = DataTable(id="silences-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("source", "id", "state", "matchers", "ends", "by", "comment")
+        table: DataTable[Any] = KeyTable(id="silences-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("source", "silence")
         yield table
 
     def on_mount(self) -> None:
@@ -113,19 +167,17 @@ class SilencesScreen(Screen[None]):
 
     def _show(self, found: list[tuple[str, SilenceInfo]], errors: list[str]) -> None:
         self.silences = found
+        self._errors = errors
         table = self.query_one(DataTable)
+        row = table.cursor_row
         table.clear()
-        now = utcnow()
+        now = host_of(self).clock()
+        width = max(30, self.size.width - max((len(s) for s, _ in found), default=6) - 6)
         for source, silence in found:
-            table.add_row(
-                Text(clean_line(source, 40)),
-                Text(clean_line(silence.id, 40)),
-                Text(clean_line(silence.state, 20)),
-                Text(clean_line(silence_matcher_text(silence), 200)),
-                Text(_until(silence.ends_at, now)),
-                Text(clean_line(silence.created_by, 40)),
-                Text(clean_line(silence.comment, 200)),
-            )
+            text = silence_text(silence, now, width)
+            table.add_row(Text(clean_line(source, 40)), text, height=len(text.plain.split("\n")))
+        if found:
+            table.move_cursor(row=min(max(row, 0), len(found) - 1), animate=False)
         count = len(found)
         status = Text(f"{count} silence{'s' if count != 1 else ''}" if count else "no active silences")
         for line in errors:
@@ -170,6 +222,10 @@ class SilencesScreen(Screen[None]):
         app.notify(f"Silence {clean_line(silence_id, 80)} expired", timeout=8, markup=False)
         app.engine.refresh(source)
         self.action_reload()
+
+    def on_resize(self) -> None:
+        if self.silences:
+            self._show(self.silences, self._errors)  # re-wrap to the new width
 
     def action_back(self) -> None:
         self.dismiss()
