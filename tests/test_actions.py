@@ -171,9 +171,12 @@ def test_prefilled_matchers_and_preview_count() -> None:
     crash = Alert(source="am", fingerprint="1", name="PodCrash", labels={"alertname": "PodCrash", "ns": "prod", "pod": "a"})
     crash2 = Alert(source="am", fingerprint="2", name="PodCrash", labels={"alertname": "PodCrash", "ns": "prod", "pod": "b"})
     other = Alert(source="am", fingerprint="3", name="Disk", labels={"alertname": "Disk", "ns": "prod"})
-    exact = silence_matchers_for(crash)
+    exact = silence_matchers_for(crash, volatile=())
     assert [str(m) for m in exact] == ['alertname="PodCrash"', 'ns="prod"', 'pod="a"']
     assert matching_alerts([crash, crash2, other], exact) == [crash]
+    stable = silence_matchers_for(crash)  # by default the pod is left out: the silence outlives it
+    assert [str(m) for m in stable] == ['alertname="PodCrash"', 'ns="prod"']
+    assert matching_alerts([crash, crash2, other], stable) == [crash, crash2]
     group = silence_matchers_for(crash, ["alertname", "ns"])
     assert matching_alerts([crash, crash2, other], group) == [crash, crash2]
     assert matching_alerts([crash], []) == []

@@ -65,6 +65,10 @@ class CockpitSection(BaseSettings):
     """Least time between two bells/notifications."""
     user: str | None = None
     """Author name for silences and the audit log; default: the login name."""
+    silence_volatile_labels: list[str] = Field(
+        default_factory=lambda: ["pod", "pod_name", "pod_ip", "instance", "container_id", "uid"])
+    """Labels a "this alert" silence leaves out by default: they change when a pod restarts or
+    moves, and a silence that names them dies with the pod."""
 
     @classmethod
     def settings_customise_sources(

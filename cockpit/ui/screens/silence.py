@@ -15,6 +15,7 @@ blocks. The write is sent once: a failure is shown as one line and never retried
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -26,8 +27,9 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 from cockpit.core.durations import format_duration, parse_duration
 from cockpit.core.errors import SourceError, SourceOutcomeUnknown
 from cockpit.core.matchers import Matcher, MatcherError, parse_matchers
-from cockpit.core.silences import matching_alerts, silence_matchers_for
-from cockpit.core.models import Alert
+from cockpit.core.silences import VOLATILE_LABELS, matching_alerts, silence_matchers_for
+from cockpit.core.times import local_and_utc
+from cockpit.core.models import Alert, utcnow
 from cockpit.core.textsafe import clean_line
 from cockpit.ui.host import CockpitHost
 from cockpit.ui.screens.confirm import ConfirmScreen
@@ -80,7 +82,8 @@ class SilencePlan:
         rows = [
             ("source", self.source),
             ("matchers", ", ".join(str(m) for m in self.matchers)),
-            ("duration", f"{format_duration(self.duration_s)} from now"),
+            ("duration", f"{format_duration(self.duration_s)} from now, until "
+                         f"{local_and_utc(utcnow() + timedelta(seconds=self.duration_s))}"),
             ("comment", self.comment),
             ("author", self.author),
             ("matches", f"{self.matched} current alert{'s' if self.matched != 1 else ''}"),
@@ -105,19 +108,27 @@ class SilenceScreen(ModalScreen["SilencePlan | None"]):
     #silence-scope, #silence-duration { layout: horizontal; height: auto; width: 100%; }
     #silence-scope RadioButton, #silence-duration RadioButton { margin: 0 2 0 0; width: auto; }
     .silence-error { color: $error; height: auto; }
-    #silence-preview { color: $text-muted; }
+    #silence-preview, #silence-left-out { color: $text-muted; height: auto; }
+    /* One highlight per choice list: the cursor shows only while the list has the focus; the
+       choice is the filled button and a bold label. */
+    #silence-dialog RadioSet:blur > RadioButton.-selected > .toggle--label { background: transparent; }
+    #silence-dialog RadioSet > RadioButton.-on > .toggle--label { text-style: bold; }
     #silence-buttons { height: auto; margin: 1 0 0 0; }
     #silence-buttons Button { margin: 0 2 0 0; }
     """
 
-    def __init__(self, alert: Alert, *, alerts: list[Alert], group_by: list[str], author: str) -> None:
+    def __init__(self, alert: Alert, *, alerts: list[Alert], group_by: list[str], author: str,
+                 volatile: list[str] | None = None) -> None:
         super().__init__(id="silence")
         self.alert = alert
+        self.volatile = list(VOLATILE_LABELS if volatile is None else volatile)
+        """Labels "this alert" leaves out (they change when the pod restarts)."""
         self.alerts = alerts
         self.group_by = [name for name in group_by if name in alert.labels] or ["alertname"]
         self.author = author
         self.matchers: list[Matcher] = []
         self.matched: list[Alert] = []
+        self._error_shown = False
 
     # ----- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -132,6 +143,7 @@ class SilenceScreen(ModalScreen["SilencePlan | None"]):
                 yield RadioButton(f"its group ({clean_line(group, 60)})", id="scope-group")
             yield Label("Matchers")
             yield Input(self._prefill("alert"), id="silence-matchers", compact=True)
+            yield Static(self._left_out(), id="silence-left-out", markup=False)
             yield Static("", id="silence-matchers-error", classes="silence-error", markup=False)
             yield Static("", id="silence-preview", markup=False)
             yield Label("Duration")
@@ -155,7 +167,16 @@ class SilenceScreen(ModalScreen["SilencePlan | None"]):
 
     def _prefill(self, scope: str) -> str:
         labels = None if scope == "alert" else self.group_by
-        return ", ".join(str(m) for m in silence_matchers_for(self.alert, labels))
+        return ", ".join(str(m) for m in silence_matchers_for(self.alert, labels, self.volatile))
+
+    def _left_out(self) -> Text:
+        """Which volatile labels "this alert" leaves out, so the user can add one back."""
+        dropped = {n.casefold() for n in self.volatile}
+        names = [n for n in sorted(self.alert.labels) if n.casefold() in dropped]
+        if not names:
+            return Text("")
+        return Text("left out, they change when the pod restarts: "
+                    + ", ".join(f"{clean_line(n, 40)}={clean_line(self.alert.labels[n], 60)}" for n in names))
 
     def _value(self, widget_id: str) -> str:
         return self.query_one(f"#{widget_id}", Input).value
@@ -178,6 +199,15 @@ class SilenceScreen(ModalScreen["SilencePlan | None"]):
     def _custom_typed(self, event: Input.Changed) -> None:
         if event.value.strip():
             self.query_one("#duration-custom", RadioButton).value = True
+
+    @on(Input.Changed)
+    @on(RadioSet.Changed)
+    def _recheck(self) -> None:
+        """An error shown after Review goes away (or changes) as soon as the form changes."""
+        if self._error_shown:
+            problem = self._problem()
+            self._error_shown = problem is not None
+            self.query_one("#silence-error", Static).update(Text(clean_line(problem or "", 200)))
 
     def _update_matchers(self) -> None:
         """Parse the matcher text; show the error inline or the preview count."""
@@ -228,12 +258,13 @@ class SilenceScreen(ModalScreen["SilencePlan | None"]):
         return None
 
     # ----- review and confirm ---------------------------------------------------------
-    @on(Input.Submitted, "#silence-comment")
+    @on(Input.Submitted)
     @on(Button.Pressed, "#silence-review")
     def action_review(self) -> None:
         """Check the form; on success restate it in a confirmation dialog."""
         error = self.query_one("#silence-error", Static)
         problem = self._problem()
+        self._error_shown = problem is not None
         if problem:
             error.update(Text(clean_line(problem, 200)))
             return
@@ -268,7 +299,8 @@ def start_silence(app: CockpitHost, alert: Alert) -> None:
                    markup=False)
         return
     alerts = [a for s in app.states if s.name == alert.source for a in s.items if isinstance(a, Alert)]
-    dialog = SilenceScreen(alert, alerts=alerts, group_by=app.alert_group_by(), author=app.engine.user)
+    dialog = SilenceScreen(alert, alerts=alerts, group_by=app.alert_group_by(), author=app.engine.user,
+                           volatile=list(app.engine.setting("silence_volatile_labels", VOLATILE_LABELS)))
 
     def done(plan: SilencePlan | None) -> None:
         if plan is not None:
