@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,23 +30,14 @@ COMMENT = "Rolling back checkout v2.14.0; errors expected until the rollback com
 MOMENT = (1_795_000_000 // CYCLE_S) * CYCLE_S + 700
 
 
-class DemoEngine(FakeEngine):
-    """The real demo source at a fixed moment, with a working submit."""
-
-    def __init__(self, tmp: Path) -> None:
-        self.demo = DemoSource("demo", DemoSource.Options(), SourceContext(cache_dir=tmp), clock=lambda: MOMENT)
-        self.sources = [self.demo]
-        self._pool = ThreadPoolExecutor(1)
-        items = self._pool.submit(asyncio.run, self.demo.fetch()).result().items
-        now = datetime.fromtimestamp(MOMENT, timezone.utc)
-        super().__init__([SourceState(name="demo", type="demo", kind=SourceKind.ALERTS, status=SourceStatus.OK,
-                                      fetched_at=now, items=items)])
-
-    def source(self, name: str):
-        return self.demo if name == "demo" else None
-
-    def submit(self, coro) -> Future:
-        return self._pool.submit(asyncio.run, coro)
+def DemoEngine(tmp: Path) -> FakeEngine:
+    """The fake engine on the real demo source at a fixed moment."""
+    demo = DemoSource("demo", DemoSource.Options(), SourceContext(cache_dir=tmp), clock=lambda: MOMENT)
+    with ThreadPoolExecutor(1) as pool:  # the test itself runs in an event loop
+        items = pool.submit(asyncio.run, demo.fetch()).result().items
+    now = datetime.fromtimestamp(MOMENT, timezone.utc)
+    return FakeEngine([SourceState(name="demo", type="demo", kind=SourceKind.ALERTS, status=SourceStatus.OK,
+                                   fetched_at=now, items=items)], sources=[demo], cache_dir=tmp / "cache")
 
 
 @pytest.fixture
