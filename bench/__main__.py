@@ -104,6 +104,9 @@ def render(rows: list[dict], info: dict[str, str], started: datetime, seconds: f
         "- Noise: the machine may be shared; medians are reported and the spread is in the notes.",
         "",
     ]
+    reasons = [r["why_target"] for r in rows if r.get("why_target")]
+    if reasons:
+        lines += ["## Why these targets", ""] + [f"- {why}" for why in dict.fromkeys(reasons)] + [""]
     return "\n".join(lines)
 
 

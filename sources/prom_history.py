@@ -4,15 +4,18 @@ Prometheus writes every active alert as ``ALERTS{alertname, alertstate="pending"
 (value 1, one sample per rule evaluation) and ``ALERTS_FOR_STATE{alertname, ...}`` whose value is
 the alert's activation time. Three range queries per server read a window:
 
-* ``timestamp(ALERTS)``: at each step, the time of the newest sample. An alert is active at a
-  step while that sample is at most one evaluation interval old (the interval is read from the
-  data: the smallest advance between samples). This holds with and without staleness markers
-  (backfilled blocks have none), and the first and last samples of a run are exact times;
-* ``ALERTS_FOR_STATE``: the activation time, which also splits two activations that a lookback
-  would run together;
-* ``max(timestamp(up))``: where the server was collecting at all, read the same way (fresh
-  samples); the rest of the window is a hole. A server that never scrapes anything answers
-  nothing here, and then no part is called a hole.
+* ``count_over_time(ALERTS[R])`` with ``R`` = max(step, 5m: Prometheus's lookback): at each step,
+  how many samples the last ``R`` holds. Consecutive steps with samples are one run; its first
+  sample lies within one step before the run's first point, its last sample within one step
+  after the run's last point minus ``R``, and the evaluation interval is ``R`` divided by the
+  most samples a window held. So fired and resolved are exact to one step (exact when samples
+  fall on the step grid), with and without staleness markers (backfilled blocks have none).
+  ``timestamp(ALERTS)`` would say the same but costs Prometheus 2.x some 30 times more;
+* ``ALERTS_FOR_STATE``: the activation time, which also splits two activations that ``R`` would
+  run together;
+* ``max(count_over_time(up[R]))``: where the server was collecting at all, read the same way;
+  the rest of the window is a hole. A server that never scrapes anything answers nothing
+  here, and then no part is called a hole.
 
 Each query's step keeps it under Prometheus's 11,000 points per series. Pending is not firing:
 an alert that was only ever pending gives a span with ``fired_at = None``. Resolved is the first
@@ -21,6 +24,7 @@ evaluation after the last firing sample (last sample + interval).
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -30,12 +34,15 @@ from typing import Any
 from cockpit.core.errors import SourceBadResponse
 from cockpit.core.upstream_history import AlertHistory, AlertSpan, Interval, union
 
-__all__ = ["MAX_POINTS", "MIN_STEP_S", "merge_histories", "range_step", "read_alert_history"]
+__all__ = ["LOOKBACK_S", "MAX_POINTS", "MIN_STEP_S", "merge_histories", "range_step", "read_alert_history", "window_of"]
 
 MAX_POINTS = 11_000
 """Prometheus refuses a range query with more points per series than this."""
 MIN_STEP_S = 5.0
 """Finer than this buys nothing: rule evaluations are rarely more often."""
+LOOKBACK_S = 300.0
+"""Prometheus's default lookback: a series unsampled for longer is gone (rule groups evaluate
+at least this often)."""
 
 Query = Callable[[str, datetime, datetime, float], Awaitable[list[dict[str, Any]]]]
 
@@ -61,26 +68,43 @@ def _points(series: dict[str, Any]) -> list[tuple[float, float]]:
         raise SourceBadResponse(f"query_range: a value is not a number ({exc})") from exc
 
 
-def _interval(matrix: list[dict[str, Any]], step: float) -> float:
-    """The evaluation interval as the data shows it: the smallest advance between samples."""
-    best = math.inf
-    for series in matrix:
-        stamps = sorted({v for _, v in _points(series)})
-        best = min([best] + [b - a for a, b in zip(stamps, stamps[1:]) if b - a > 0.5])
-    return best if best < math.inf else step
+def window_of(step: float) -> float:
+    """The range each point counts samples over: a step, and at least Prometheus's 5m lookback."""
+    return max(step, LOOKBACK_S)
 
 
-def _runs(points: list[tuple[float, float]], step: float, interval: float) -> list[list[tuple[float, float]]]:
-    """Consecutive steps whose newest sample is fresh (at most one interval old)."""
+def _runs(points: list[tuple[float, float]], step: float) -> list[list[tuple[float, float]]]:
+    """Consecutive steps that counted samples (a missing point or a zero ends a run)."""
     runs: list[list[tuple[float, float]]] = []
-    for t, stamp in points:
-        if t - stamp > interval + 0.5:
+    for t, count in points:
+        if count <= 0:
             continue
         if runs and t - runs[-1][-1][0] <= step + 0.5:
-            runs[-1].append((t, stamp))
+            runs[-1].append((t, count))
         else:
-            runs.append([(t, stamp)])
+            runs.append([(t, count)])
     return runs
+
+
+def _edges(run: list[tuple[float, float]], step: float, window: float, fallback: float) -> tuple[float, float, float]:
+    """First sample, last sample and evaluation interval of one run of counted steps (the interval
+    from the run's own counts when some window was full, else ``fallback``)."""
+    return run[0][0], run[-1][0] - window + step, _own_interval(run, window) or fallback
+
+
+def _own_interval(run: list[tuple[float, float]], window: float) -> float | None:
+    """``window`` over the most samples one window held, when the run is long enough to fill one."""
+    if run[-1][0] - run[0][0] < 2 * window:  # the samples span a whole window (points run a window past them)
+        return None
+    most = max(count for _, count in run)
+    return window / most if most >= 1 else None
+
+
+def _typical_interval(matrix: list[dict[str, Any]], step: float, window: float) -> float:
+    """The evaluation interval most long runs show (for runs too short to tell their own)."""
+    found = sorted(i for series in matrix for run in _runs(_points(series), step)
+                   if (i := _own_interval(run, window)) is not None)
+    return found[len(found) // 2] if found else step
 
 
 def _split(run: list[tuple[float, float]], active: dict[float, float]) -> list[list[tuple[float, float]]]:
@@ -99,31 +123,32 @@ def _split(run: list[tuple[float, float]], active: dict[float, float]) -> list[l
 def spans_from(alerts: list[dict[str, Any]], for_state: list[dict[str, Any]], start: datetime, end: datetime,
                step: float, fingerprint: Callable[[dict[str, str]], str]) -> list[AlertSpan]:
     """Alert spans from the two range queries' matrices (see the module's docstring)."""
-    interval = _interval(alerts, step)
+    window = window_of(step)
     t_first, t_last = start.timestamp(), end.timestamp()
     activations: dict[str, dict[float, float]] = {}
     for series in for_state:
         activations[fingerprint(_labels(series.get("metric") or {}))] = dict(_points(series))
     firing: dict[str, list[AlertSpan]] = defaultdict(list)
     pending: list[AlertSpan] = []
+    typical = _typical_interval(alerts, step, window)
     for series in alerts:
         metric = series.get("metric") or {}
         labels = _labels(metric)
         key = fingerprint(labels)
         active = activations.get(key, {})
-        for whole in _runs(_points(series), step, interval):
+        for whole in _runs(_points(series), step):
             for run in _split(whole, active):
                 if not run:
                     continue
-                before = run[0][0] - t_first < step - 0.5 and run[0][1] <= t_first
+                first, last, interval = _edges(run, step, window, fallback=typical)
                 activated = next((active[t] for t, _ in run if t in active), None)
                 ended = t_last - run[-1][0] >= step - 0.5
                 span = AlertSpan(
                     fingerprint=key, name=labels.get("alertname", "(no alertname)"),
                     severity=(labels.get("severity") or "none").lower(), service=labels.get("service"),
                     labels=labels, activated_at=None if activated is None else _at(activated),
-                    fired_at=_at(run[0][1]), resolved_at=_at(run[-1][1] + interval) if ended else None,
-                    carried_over=before and (activated is None or activated < t_first),
+                    fired_at=_at(first), resolved_at=_at(last + interval) if ended else None,
+                    carried_over=first < t_first,
                 )
                 if metric.get("alertstate") == "firing":
                     firing[key].append(span)
@@ -132,7 +157,7 @@ def spans_from(alerts: list[dict[str, Any]], for_state: list[dict[str, Any]], st
     out = [s for spans in firing.values() for s in spans]
     for span in pending:  # pending that turned firing is the same episode: only the rest is kept
         assert span.fired_at is not None
-        grace = timedelta(seconds=max(step, interval) + 1)
+        grace = timedelta(seconds=step + 1)
         fired = any(f.fired_at and span.fired_at <= f.fired_at <= (span.resolved_at or end) + grace
                     for f in firing.get(span.fingerprint, []))
         if not fired:
@@ -142,25 +167,47 @@ def spans_from(alerts: list[dict[str, Any]], for_state: list[dict[str, Any]], st
 
 
 def covered_from(matrix: list[dict[str, Any]], start: datetime, end: datetime, step: float) -> list[Interval]:
-    """Intervals with fresh samples of the coverage series, from the first to one interval after the last."""
-    interval = _interval(matrix, step)
-    covered = [(max(start, _at(run[0][1])), min(end, _at(run[-1][1] + interval)))
-               for series in matrix for run in _runs(_points(series), step, interval)]
+    """Intervals with samples of the coverage series, from the first to one interval after the last."""
+    window = window_of(step)
+    covered = []
+    typical = _typical_interval(matrix, step, window)
+    for series in matrix:
+        for run in _runs(_points(series), step):
+            first, last, interval = _edges(run, step, window, fallback=typical)
+            ended = end.timestamp() - run[-1][0] >= step - 0.5
+            covered.append((max(start, _at(first)), _at(last + interval) if ended else end))
     return union(covered)
 
 
 async def read_alert_history(query: Query, start: datetime, end: datetime,
                              fingerprint: Callable[[dict[str, str]], str], coverage_series: str) -> AlertHistory:
     """One server's window: the three range queries (see the module's docstring)."""
-    step = range_step(start, end)
-    alerts = await query("timestamp(ALERTS)", start, end, step)
-    for_state = await query("ALERTS_FOR_STATE", start, end, step)
-    coverage_query = f"max(timestamp({coverage_series}))" if coverage_series else ""
-    coverage = await query(coverage_query, start, end, step) if coverage_query else []
-    spans = spans_from(alerts, for_state, start, end, step, fingerprint)
-    method = f"range queries timestamp(ALERTS), ALERTS_FOR_STATE, {coverage_query or '(no coverage query)'}, step {step:g}s"
-    return AlertHistory(spans=spans, covered=covered_from(coverage, start, end, step) if coverage else [],
+    # The queries reach one lookback past both ends: a run that began before the window is seen
+    # beginning (carried over), one that ended just after it is seen ending.
+    step = range_step(start - timedelta(seconds=LOOKBACK_S), end + timedelta(seconds=LOOKBACK_S))
+    q_start, q_end = start - timedelta(seconds=window_of(step)), end + timedelta(seconds=window_of(step))
+    # A millisecond short of R: Prometheus 2 counts [t-R, t], 3 counts (t-R, t]; with samples on whole
+    # seconds both then count the same samples.
+    window = f"{window_of(step) * 1000 - 1:.0f}ms"
+    coverage_query = f"max(count_over_time({coverage_series}[{window}]))" if coverage_series else ""
+    alerts, for_state, coverage = await asyncio.gather(
+        query(f"count_over_time(ALERTS[{window}])", q_start, q_end, step),
+        query("ALERTS_FOR_STATE", q_start, q_end, step),
+        query(coverage_query, q_start, q_end, step) if coverage_query else _nothing(),
+    )
+    spans = [s for s in spans_from(alerts, for_state, q_start, q_end, step, fingerprint)
+             if (s.resolved_at is None or s.resolved_at > start) and (s.fired_at or s.activated_at or start) <= end]
+    for span in spans:
+        span.carried_over = span.fired_at is not None and span.fired_at < start
+    method = (f"range queries count_over_time(ALERTS[{window}]), ALERTS_FOR_STATE, "
+              f"{coverage_query or '(no coverage query)'}, step {step:g}s")
+    covered = [(max(a, start), min(b, end)) for a, b in covered_from(coverage, q_start, q_end, step) if b > start and a < end]
+    return AlertHistory(spans=spans, covered=covered,
                         coverage_known=bool(coverage), method=method)
+
+
+async def _nothing() -> list[dict[str, Any]]:
+    return []
 
 
 def merge_histories(histories: list[AlertHistory], degraded: str | None) -> AlertHistory:

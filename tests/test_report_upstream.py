@@ -150,7 +150,7 @@ def test_report_of_a_backfilled_shift_with_an_empty_state_dir(backfilled: Shift,
     assert holes["prom"]["holes"] == [{"start": _iso(backfilled.at(HOLE[0])), "end": _iso(backfilled.at(HOLE[1])),
                                         "kind": "no data upstream", "error": None}]
     assert holes["prom"]["covered_share"] == pytest.approx(11 / 12)
-    assert any("timestamp(ALERTS)" in line for line in report["origins"]["alerts"])
+    assert any("count_over_time(ALERTS[" in line for line in report["origins"]["alerts"])
 
 
 def test_two_cockpits_with_separate_state_print_the_same_figures(backfilled: Shift, tmp_path: Path) -> None:
@@ -248,3 +248,20 @@ def test_dora_four_keys_from_gitlab_and_the_rebuilt_pages(backfilled: Shift, tmp
     pipelines = dora["pipelines"]
     assert pipelines["sample"] == 3 and pipelines["success_rate"] == pytest.approx(2 / 3)
     assert pipelines["median_duration_s"] == 300
+
+
+def test_the_timeline_reads_the_same_rebuilt_episodes_through_the_facade(backfilled: Shift, tmp_path: Path) -> None:
+    from cockpit.engine.config import load_config
+    from cockpit.engine.facade import Engine
+
+    engine = Engine(load_config(_config(tmp_path, backfilled.server.url, None)), tmp_path / "cache", share=False)
+    try:
+        episodes, failed = engine.alert_episodes(backfilled.at(0), backfilled.at(SHIFT_S))
+    finally:
+        engine.history.close()
+        engine.store.close()
+    assert failed == {}
+    names = [(e.name, e.origin) for e in episodes]
+    # the report's five alerts, plus ReplicaLag carried over into the window; never the pending-only one
+    assert sorted(n for n, _ in names) == ["DiskFull", "DiskFull", "HighErrorRate", "LatencyHigh", "QueueSlow", "ReplicaLag"]
+    assert {o for _, o in names} == {"upstream"}

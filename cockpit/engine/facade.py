@@ -46,13 +46,18 @@ from cockpit.sources.base import Source, SourceContext
 if TYPE_CHECKING:
     from cockpit.engine.handoff import HandoffNote
     from cockpit.engine.history import History
+    from datetime import datetime
+
     from cockpit.engine.report.build import ReportOptions
+    from cockpit.engine.report.model import Episode
     from cockpit.engine.report.render import SECTIONS as REPORT_SECTIONS
     from cockpit.engine.triage.store import Triage, TriageError, TriageStep
 
 _LATER = {
     "HandoffNote": ("cockpit.engine.handoff", "HandoffNote"),
     "REPORT_SECTIONS": ("cockpit.engine.report.render", "SECTIONS"),
+    "Episode": ("cockpit.engine.report.model", "Episode"),
+    "ReportOptions": ("cockpit.engine.report.model", "ReportOptions"),
     "Triage": ("cockpit.engine.triage.store", "Triage"),
     "TriageError": ("cockpit.engine.triage.store", "TriageError"),
     "TriageStep": ("cockpit.engine.triage.store", "TriageStep"),
@@ -69,6 +74,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "Episode",
+    "ReportOptions",
     "MAX_RUNBOOK_BYTES",
     "REPORT_SECTIONS",
     "Engine",
@@ -155,6 +162,14 @@ class Engine(SilencesFacade, RecordsFacade):
         from cockpit.engine.report.build import rebuild_report
 
         return rebuild_report(self.config, self.history, self.state_dir, opts)
+
+    def alert_episodes(self, since: datetime, until: datetime) -> tuple[list[Episode], dict[str, str]]:
+        """The alert episodes of [since, until] as the shift report counts them (the timeline reads
+        these), rebuilt from the upstreams and this cockpit's history (blocking: use a worker
+        thread); and the sources that could not answer."""
+        from cockpit.engine.report.build import rebuilt_episodes
+
+        return rebuilt_episodes(self.config, self.history, self.cache_dir, since, until)
 
     @property
     def notice(self) -> str | None:

@@ -42,7 +42,7 @@ from cockpit.core.matchers import MatcherError, matchers_match, parse_matchers
 if TYPE_CHECKING:
     from cockpit.engine.config import Config
 
-__all__ = ["Episode", "ReportOptions", "build_report", "rebuild_report"]
+__all__ = ["Episode", "ReportOptions", "build_report", "rebuild_report", "rebuilt_episodes"]
 
 _ACTIVE = {"firing", "silenced", "inhibited"}
 _FINAL = {"succeeded", "failed", "cancelled"}
@@ -305,6 +305,20 @@ def build_report(history: History, cache_dir: Path | str, opts: ReportOptions,
         "origins": up.origins(upstream, history_sources=sorted({e.source for e in episodes if e.origin == "history"})),
         "footer": _footer(opts),
     }
+
+
+def rebuilt_episodes(config: Config | None, history: History, cache_dir: Path, since: datetime,
+                     until: datetime) -> tuple[list[Episode], dict[str, str]]:
+    """The alert episodes of [since, until] exactly as the report counts them (upstream history
+    merged with this cockpit's, each alert once, with the actions made here), for a timeline;
+    and the sources that could not answer."""
+    upstream = up.read_upstream(config, since, until, cache_dir) if config else up.Upstream()
+    events = history.events(since - _LOOKBACK, until)
+    episodes = up.merge_episodes(build_episodes(events), upstream, since)
+    attach_actions(episodes, [e for e in events if e["kind"] == "action"], triage_files(Path(cache_dir)),
+                   audit_silences(Path(cache_dir), since - _LOOKBACK, until))
+    shown = [e for e in episodes if (e.fired_at or e.seen_at) <= until and (e.resolved_at is None or e.resolved_at >= since)]
+    return sorted(shown, key=lambda e: e.fired_at or e.seen_at), dict(upstream.failed)
 
 
 def rebuild_report(config: Config | None, history: History, cache_dir: Path, opts: ReportOptions) -> tuple[dict[str, Any], dict[str, str]]:
