@@ -137,7 +137,7 @@ async def test_panel_shows_group_headers_with_counts_and_skips_them_with_j_k():
     async with app.run_test(size=SIZE) as pilot:
         panel = panel_of(app)
         rows = table_text(panel)
-        assert rows[0].split(" | ")[2] == "▼ critical · HighErrorRate (3)"
+        assert rows[0].split(" | ")[3] == "▼ critical · HighErrorRate (3)"
         assert "●2 ◌1" in rows[0]  # the group's states, without colour
         assert "● firing" in rows[1] and "◌ pending" in rows[3]
         assert "⊘ silenced" in table_text(panel)[6] and "⇣ inhibited" in rows[-1]
@@ -150,7 +150,7 @@ async def test_panel_shows_group_headers_with_counts_and_skips_them_with_j_k():
         panel.table.move_cursor(row=0)
         await pilot.press("enter")
         rows = table_text(panel)
-        assert rows[0].startswith(" | ●2 ◌1 | ▶ critical · HighErrorRate (3)")
+        assert rows[0].startswith(" |  | ●2 ◌1 | ▶ critical · HighErrorRate (3)")
         assert "c1" not in [a.fingerprint for a in panel.visible_items]
         assert isinstance(app.screen, type(app.main_screen))  # no detail screen for a header
         await pilot.press("enter")
@@ -206,7 +206,7 @@ async def test_selection_stays_on_the_alert_when_groups_reorder():
         app.apply_states([source(extra + remaining)])
         await pilot.pause()
         assert panel.selected_item.fingerprint == "w2"
-        assert table_text(panel)[0].split(" | ")[2] == "▼ warning · DiskFull (2)"
+        assert table_text(panel)[0].split(" | ")[3] == "▼ warning · DiskFull (2)"
 
 
 async def test_new_critical_posts_once_per_alert_and_respects_the_cooldown():
@@ -251,7 +251,7 @@ async def test_bell_can_be_turned_off_and_groups_configured():
     async with app.run_test(size=SIZE, message_hook=lambda m: seen.append(m)
                             if isinstance(m, AlertsPanel.NewCritical) else None) as pilot:
         panel = panel_of(app)
-        assert table_text(panel)[0].split(" | ")[2] == "▼ service=checkout (3)"
+        assert table_text(panel)[0].split(" | ")[3] == "▼ service=checkout (3)"
         crit = alert("k1", "NodeDown", "critical", minutes=0)
         panel.set_states([source([*sample(), crit])], NOW + timedelta(minutes=1))
         await pilot.pause()
@@ -269,7 +269,7 @@ async def test_ten_thousand_alerts_render_capped_and_filter(count):
         assert panel.header_text().plain.startswith(f"1 Alerts {count:,}".replace(",", ""))
         rows = table_text(panel)
         assert len(rows) == panel.max_rows + 1
-        assert rows[-1].split(" | ")[2].startswith("… ") and "more, refine the filter" in rows[-1]
+        assert rows[-1].split(" | ")[3].startswith("… ") and "more, refine the filter" in rows[-1]
         await pilot.press("slash", *"host-0123")
         shown = sorted(a.labels["instance"] for a in panel.visible_items)
         assert shown == [f"host-0123{d}" for d in range(10)]

@@ -64,6 +64,12 @@ def test_report_markdown_prints_every_section_with_what_happened(demo_session):
     assert "| checkout | requests-availability | 99.9% |" in out and "| yes," in out
     assert "checkout rollback still pending" in out
     assert "demo: data has holes" in out and "not recorded" in out
+    # the same hour on one time axis: HighErrorRate pending (░), firing (█), silenced (⊘), gone
+    axis = out.split("## Timeline (as this cockpit saw it)")[1]
+    assert axis.startswith("\n\n```text\n") and axis.rstrip().endswith("```")
+    rows = [line for line in axis.splitlines() if line.startswith("HighErrorRate ")]
+    assert any("░" in r for r in rows) and any("█" in r for r in rows) and any("⊘" in r for r in rows)
+    assert any(line.startswith("checkout ") and "◆" in line for line in axis.splitlines())  # its deploy
 
 
 def test_report_json_figures_match_the_demo_timeline(demo_session):

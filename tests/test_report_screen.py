@@ -172,3 +172,22 @@ async def test_pending_notes_shown_at_start_until_dismissed(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)  # dismissed: not shown again
+
+
+async def test_report_screen_draws_pages_per_hour_and_each_slo_budget(recorded):
+    cache, _history = recorded
+    app = make_app(FakeEngine(cache_dir=cache))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("R")
+        await settle(app, pilot)
+        screen = app.screen
+        charts = screen.query_one("#report-charts").content.plain.splitlines()
+        assert charts[0].startswith("Pages per hour")
+        columns = [line for line in charts if "┤" in line]
+        assert len(columns) == 4  # four lines tall, the scale on the left
+        assert columns[0].startswith("1 ┤") and columns[-1].startswith("0 ┤")
+        assert columns[-1].rstrip().endswith("█")  # the one page, in the last hour
+        # the figures stay in the text below the chart
+        assert "2 alerts fired, 1 pages" in screen.report_text
+        budget = next(line for line in charts if line.startswith("checkout / "))
+        assert "70%→70%" in budget and "▆" in budget  # 0.7 of the budget left all along

@@ -56,6 +56,19 @@ async def test_key_figures_are_whole_at_80x24(panel_id: str):
                 assert drawn[key].plain == full[key].plain, (panel_id, key)
             if panel.AGE_COLUMN and panel.AGE_COLUMN[0] in shown:
                 assert not drawn[panel.AGE_COLUMN[0]].plain.endswith("…")
+        # each cell under its own header: the first item's figures where their columns say
+        first = next(item for _key, item in panel._shown if item is not None and hasattr(item, "item_type"))
+        row = next(r for r, (_k, i) in enumerate(panel._shown) if i is first)
+        drawn = dict(zip(shown, (c.plain for c in table.get_row_at(row))))
+        expected = {"alerts": {"severity": first.severity if panel_id == "alerts" else None},
+                    "deploys": {"service": getattr(first, "service", None)},
+                    "slos": {"service": getattr(first, "service", None)}}.get(panel_id, {})
+        for key, value in expected.items():
+            if value is not None:
+                assert drawn[key].strip() == value, (panel_id, key, drawn)
+        if panel.AGE_COLUMN and panel.AGE_COLUMN[0] in shown:
+            from cockpit.widgets.panel import age_text
+            assert drawn[panel.AGE_COLUMN[0]] == age_text(getattr(first, panel.AGE_COLUMN[1]), fixed_clock())
         # the table is no wider than its panel: nothing is clipped at the right edge
         assert table.virtual_size.width <= table.scrollable_content_region.width
 

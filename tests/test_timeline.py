@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from cockpit.core.timeline import LEGEND, marks_from_items, render_timeline, timeline_markdown
+from cockpit.core.timeline import LEGEND, marks_from_events, marks_from_items, render_timeline, timeline_markdown
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.timeline import TimelineScreen
 from tests.app_fixtures import NOW, FakeEngine, fixed_clock, fixed_states
@@ -68,3 +68,20 @@ async def test_t_opens_the_timeline_and_brackets_change_the_window():
         assert isinstance(app.screen, TimelineScreen) and app.screen.service == "payments"
         body = app.screen.query_one("#timeline-lines").content.plain
         assert "KubePodCrashLooping" in body and "CheckoutHighErrorRate" not in body
+
+
+def test_history_events_become_spans_from_first_sighting_to_resolution():
+    def ev(minutes, state, kind="alert", **extra):
+        return {"at": NOW - timedelta(minutes=minutes), "source": "am", "kind": kind, "key": extra.pop("key", "k1"),
+                "name": extra.pop("name", "DiskFull"), "severity": "critical", "service": "db", "state": state,
+                "data": {}, **extra}
+
+    events = [ev(50, "pending"), ev(45, "firing"), ev(30, "resolved"), ev(20, "firing", key="k2", name="Again"),
+              ev(40, "succeeded", kind="deploy", name="v2", key="d1")]
+    events.sort(key=lambda e: e["at"])
+    marks = marks_from_events(events, NOW)
+    alerts = [(m.label, m.glyph, m.end) for m in marks if m.lane == "alert"]
+    assert ("DiskFull", "░", NOW - timedelta(minutes=45)) in alerts  # pending until it fired
+    assert ("DiskFull", "█", NOW - timedelta(minutes=30)) in alerts  # firing until resolved
+    assert ("Again", "█", NOW) in alerts  # still open: up to the end of the window
+    assert [m.glyph for m in marks if m.lane == "deploy"] == ["◆"]

@@ -25,6 +25,7 @@ __all__ = [
     "AlertView",
     "Filtered",
     "Group",
+    "field_order",
     "MAX_ROWS",
     "ROW_LABELS",
     "Row",
@@ -266,3 +267,17 @@ def notification_text(alerts: Sequence[Alert], max_len: int = 160) -> str:
     if len(alerts) > 1:
         text += f" (+{len(alerts) - 1} more)"
     return clean_line(text, max_len)
+
+
+def field_order(alert: Alert, column: str | None) -> tuple | None:
+    """The sort key of an alert for a column of the Alerts panel (severity, state, name,
+    service, summary), from its fields; None for any other column (the age: the panel's)."""
+    if column == "severity":
+        return (0, float(alert.severity_rank), "")
+    if column == "state":
+        return (0, float(STATE_ORDER.get(alert.state, 9)), "")
+    if column in ("name", "service", "summary"):
+        value = {"name": alert.name, "service": alert.service,
+                 "summary": alert.summary or alert.annotations.get("summary")}[column]
+        return (1, 0.0, value.casefold()) if value else (2, 0.0, "")
+    return None

@@ -40,6 +40,7 @@ from cockpit.widgets.alert_groups import (
     Filtered,
     Group,
     alert_key,
+    field_order,
     layout_rows,
     notification_text,
 )
@@ -74,11 +75,14 @@ class AlertsPanel(Panel[Alert]):
     AGE_COLUMN = ("age", "starts_at")
     TABLE_CLASS = AlertsTable
     COLUMNS = (
+        # The age first: the one cell that changes with the clock sits at the panel's left edge,
+        # where Textual starts rewriting a line, so an age turning a minute costs its own cell
+        # (about 25 bytes) instead of the row up to it (bench row 2).
+        ColumnSpec("age", "Age", 0, reserve=5),
         ColumnSpec("severity", "Sev", 0),
         ColumnSpec("state", "State", 0),
         ColumnSpec("name", "Alert", 0, min_width=12, max_width=40),
         ColumnSpec("service", "Service", 2, min_width=8, max_width=20),
-        ColumnSpec("age", "Age", 0, reserve=5),
         ColumnSpec("summary", "Summary", 3, min_width=12),
     )
 
@@ -229,26 +233,17 @@ class AlertsPanel(Panel[Alert]):
         if self.is_new(item):
             name = Text(f"{NEW_MARK} ", style=self.cell_style("accent")) + name
         return [
+            Text(age_text(item.starts_at, now)),
             plain(item.severity, 12, self.severity_style(item)),
             Text(f"{STATE_MARKS.get(state, '?')} {item.shown_state}", style=state_style),
             name,
             plain(item.service or "-", 40),
-            Text(age_text(item.starts_at, now)),
             plain(item.summary or item.annotations.get("summary") or "", 200),
         ]
 
     def sort_value(self, item: Alert, cells) -> tuple:
         """Alerts sort by their fields (not their cells: most are not drawn)."""
-        column = self.sort_column
-        if column == "severity":
-            return (0, float(item.severity_rank), "")
-        if column == "state":
-            return (0, float(STATE_ORDER.get(item.state, 9)), "")
-        if column in ("name", "service", "summary"):
-            value = {"name": item.name, "service": item.service,
-                     "summary": item.summary or item.annotations.get("summary")}[column]
-            return (1, 0.0, (value or "").casefold()) if value else (2, 0.0, "")
-        return super().sort_value(item, cells)
+        return field_order(item, self.sort_column) or super().sort_value(item, cells)
 
     def _group_cells(self, group: Group, collapsed: bool) -> list[Text]:
         counts: dict[str, int] = {}
@@ -259,12 +254,12 @@ class AlertsPanel(Panel[Alert]):
         label = Text("▶ " if collapsed else "▼ ", style=self.cell_style("muted"))
         label.append_text(plain(group.label, 80, "bold"))
         label.append(f" ({len(group.alerts)})")
-        return [Text(""), Text(states, style=self.cell_style("muted")), label,
-                Text(""), Text(""), Text("")]
+        return [Text(""), Text(""), Text(states, style=self.cell_style("muted")), label,
+                Text(""), Text("")]
 
     def _more_cells(self, left: int) -> list[Text]:
         text = Text(f"… {left:,} more, refine the filter", style=self.cell_style("muted"))
-        return [Text(""), Text(""), text, Text(""), Text(""), Text("")]
+        return [Text(""), Text(""), Text(""), text, Text(""), Text("")]
 
     def _rows(self) -> list[tuple[str, Alert | None, list[Text]]]:  # type: ignore[override]
         """Only the drawn window: group headers, alert rows, and the "… more" line."""

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from cockpit.core.models import Alert, AlertState, Deploy, Pipeline, RunStatus
 from cockpit.core.textsafe import clean_line
 
-__all__ = ["LEGEND", "WINDOWS", "Mark", "marks_from_items", "render_timeline", "timeline_markdown"]
+__all__ = ["LEGEND", "WINDOWS", "Mark", "marks_from_events", "marks_from_items", "render_timeline",
+           "timeline_markdown"]
 
 WINDOWS = (timedelta(hours=1), timedelta(hours=3), timedelta(hours=6), timedelta(hours=12),
            timedelta(hours=24))
@@ -90,6 +91,58 @@ def marks_from_items(items: Iterable[object], now: datetime, service: str | None
         if wanted and wanted not in mark.service.casefold():
             continue
         marks.append(mark)
+    marks.sort(key=lambda m: (_ORDER.get(m.lane, 9), m.start))
+    return marks
+
+
+def marks_from_events(events: Iterable[Mapping[str, Any]], until: datetime, service: str | None = None) -> list[Mark]:
+    """Marks from the shift history's events (``History.events`` rows, oldest first): an
+    alert's span from the event that saw it pending or firing to the one that saw it resolved
+    (or ``until``), deploys and pipeline failures as points. Plain dicts in, so the core needs
+    nothing of the engine."""
+    wanted = (service or "").casefold()
+    open_spans: dict[tuple[str, str], tuple[datetime, Mapping[str, Any]]] = {}
+    marks: list[Mark] = []
+
+    def close(key: tuple[str, str], end: datetime) -> None:
+        start, event = open_spans.pop(key)
+        state = event.get("state")
+        severity = str(event.get("severity") or "")
+        if state == "pending":
+            glyph, role = "░", "warning"
+        elif state in ("silenced", "inhibited"):
+            glyph, role = "⊘", "muted"
+        elif severity.casefold() in ("critical", "page", "error"):
+            glyph, role = "█", "error"
+        else:
+            glyph, role = "▓", "warning"
+        marks.append(Mark("alert", clean_line(event.get("name") or "?", 80), start, end, glyph, role,
+                          str(event.get("service") or "")))
+
+    for event in events:
+        kind, at = event.get("kind"), event.get("at")
+        if not isinstance(at, datetime):
+            continue
+        key = (str(event.get("source")), str(event.get("key")))
+        if kind == "alert":
+            if key in open_spans:
+                close(key, at)
+            if event.get("state") != "resolved":
+                open_spans[key] = (at, event)
+        elif kind == "deploy":
+            status = event.get("state") or ""
+            glyph, role = {"succeeded": ("◆", "success"), "failed": ("✗", "error")}.get(status, ("↻", "info"))
+            data = event.get("data") or {}
+            label = clean_line(f"{event.get('service') or ''} {event.get('name') or '?'} {data.get('environment') or ''}", 80)
+            marks.append(Mark("deploy", label, at, None, glyph, role, str(event.get("service") or "")))
+        elif kind == "pipeline" and event.get("state") == "failed":
+            repo = str(event.get("service") or "")
+            label = clean_line(f"{repo.rsplit('/', 1)[-1]} {event.get('name') or '?'}", 80)
+            marks.append(Mark("pipeline", label, at, None, "✗", "error", repo))
+    for key in list(open_spans):
+        close(key, until)
+    if wanted:
+        marks = [m for m in marks if wanted in m.service.casefold()]
     marks.sort(key=lambda m: (_ORDER.get(m.lane, 9), m.start))
     return marks
 

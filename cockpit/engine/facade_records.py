@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cockpit.core.charts import ReportFigures, report_figures
 from cockpit.core.files import atomic_write_text
+from cockpit.core.timeline import Mark, marks_from_events
 from cockpit.core.models import Alert, Deploy, Pipeline
 from cockpit.engine.actions import default_author
 from cockpit.engine.facade_runbooks import Located, RunbooksFacade
@@ -139,6 +141,24 @@ class RecordsFacade(RunbooksFacade):
         opts = ReportOptions(since=until - timedelta(hours=hours), until=until, sources=tuple(sources))
         report, _unanswered = self.shift_report(opts)
         return render_text(report, opts.zone)
+
+    def report_view(self, *, until: datetime, hours: float, sources: Sequence[str] = ()) -> tuple[str, ReportFigures]:
+        """As :meth:`report_text`, and the figures the Report screen charts: pages per hour
+        (from the same report) and each SLO's budget over the window (the shift history's
+        samples)."""
+        from cockpit.engine.report.build import ReportOptions  # loaded when first asked
+        from cockpit.engine.report.render import render_text
+
+        opts = ReportOptions(since=until - timedelta(hours=hours), until=until, sources=tuple(sources))
+        report, _unanswered = self.shift_report(opts)
+        samples = self.history.slo_samples(opts.since, opts.until)
+        return render_text(report, opts.zone), report_figures(report, samples, opts.zone)
+
+    def timeline_marks(self, *, since: datetime, until: datetime) -> list[Mark]:
+        """What the shift history saw between ``since`` and ``until`` as timeline marks: each
+        alert from pending or firing to resolved, deploys, pipeline failures."""
+        events = self.history.events(since, until, kinds=("alert", "deploy", "pipeline"))
+        return marks_from_events(events, until)
 
     def shift_report(self, opts: ReportOptions) -> tuple[dict[str, Any], dict[str, str]]:  # provided by Engine
         raise NotImplementedError

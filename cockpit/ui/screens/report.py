@@ -20,12 +20,13 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
+from cockpit.core.charts import ReportFigures, bar_chart, budget_line
 from cockpit.core.textsafe import clean_line
 from cockpit.engine.facade import REPORT_SECTIONS
 from cockpit.ui.host import CockpitHost, host_of
 from cockpit.ui.screens.handoff import open_note_editor
 
-__all__ = ["REPORT_WINDOWS", "ReportScreen", "open_report", "report_commands"]
+__all__ = ["REPORT_WINDOWS", "ReportScreen", "open_report", "render_charts", "report_commands"]
 
 REPORT_WINDOWS: dict[str, int] = {"1": 1, "2": 12, "3": 24}
 """Key -> window length in hours."""
@@ -41,6 +42,32 @@ def styled_report(text: str) -> Text:
         underline = line and set(line) <= {"-", "="}
         out.append(line, style="bold" if bold else ("dim" if underline else ""))
         out.append("\n")
+    return out
+
+
+def render_charts(figures: ReportFigures, width: int) -> Text:
+    """The charts above the report for ``width`` columns: a column per hour of pages, a line
+    per SLO of its budget (the figures themselves stay in the report's text)."""
+    out = Text()
+    out.append("Pages per hour", style="bold")
+    if any(count for _label, count in figures.pages):
+        out.append("\n")
+        lines = bar_chart([c for _l, c in figures.pages], [label for label, _c in figures.pages],
+                          height=4, width=width)
+        out.append("\n".join(lines) + "\n")
+    else:
+        out.append("  none in this window\n", style="dim")
+    if figures.budgets:
+        out.append("\nSLO error budget over the window", style="bold")
+        out.append("  █ all left … ▁ little, _ exhausted\n", style="dim")
+        label_width = min(32, max(len(name) for name, _p in figures.budgets))
+        room = max(8, width - label_width - 14)
+        for name, points in figures.budgets:
+            known = [p for p in points if p is not None]
+            first, last = (f"{known[0] * 100:.0f}%", f"{known[-1] * 100:.0f}%") if known else ("?", "?")
+            step = max(1, -(-len(points) // room))
+            label = name if len(name) <= label_width else name[: label_width - 1] + "…"
+            out.append(f"{label:<{label_width}} {budget_line(points[::step], room)} {first}→{last}\n")
     return out
 
 
@@ -70,10 +97,13 @@ class ReportScreen(Screen[None]):
         """``computing``, ``ready`` or ``failed`` (for tests and the title)."""
         self.report_text = ""
         """The plain text shown (empty until computed)."""
+        self.figures = ReportFigures()
+        """What the charts above the text draw."""
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="report-title", markup=False)
         with VerticalScroll(id="report-body"):
+            yield Static("", id="report-charts", markup=False)
             yield Static(Text("computing the report…", style="dim"), id="report-text", markup=False)
 
     def on_mount(self) -> None:
@@ -96,6 +126,14 @@ class ReportScreen(Screen[None]):
         self.query_one("#report-title", Static).update(self._title())
         self.query_one("#report-text", Static).update(body)
 
+    def _draw_charts(self) -> None:
+        if self.state == "ready":
+            width = max(40, (self.size.width or 80) - 4)
+            self.query_one("#report-charts", Static).update(render_charts(self.figures, width))
+
+    def on_resize(self) -> None:
+        self._draw_charts()
+
     # ----- actions ----------------------------------------------------------------------
     def action_window(self, hours: int) -> None:
         if hours != self.hours:
@@ -107,7 +145,7 @@ class ReportScreen(Screen[None]):
         self.state = "computing"
         self.query_one("#report-title", Static).update(self._title())
         hours, until, engine = self.hours, self.clock(), host_of(self).engine
-        self.run_worker(lambda: (hours, engine.report_text(until=until, hours=hours, sources=self.sources)),
+        self.run_worker(lambda: (hours, *engine.report_view(until=until, hours=hours, sources=self.sources)),
                         thread=True, exclusive=True, group="report", name=f"report {hours}h",
                         exit_on_error=False)
 
@@ -115,10 +153,11 @@ class ReportScreen(Screen[None]):
         if event.worker.group != "report":
             return
         if event.state == WorkerState.SUCCESS:
-            hours, text = event.worker.result
+            hours, text, figures = event.worker.result
             if hours != self.hours:
                 return
-            self.state, self.report_text = "ready", text
+            self.state, self.report_text, self.figures = "ready", text, figures
+            self._draw_charts()
             self._set_body(styled_report(text))
         elif event.state == WorkerState.ERROR:
             self.state = "failed"

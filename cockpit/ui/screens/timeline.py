@@ -1,9 +1,12 @@
 """The timeline screen (``T``, ``:timeline [SERVICE]``): alerts, deploys and pipeline failures
 of one service, or of all, on one time axis; ``[`` and ``]`` narrow and widen the window.
 
-The lines come from :func:`cockpit.core.timeline.render_timeline` (the same text the triage
-export and the Markdown report print); here they are only coloured by role, the glyphs
-carrying the meaning for the mono theme.
+What is on screen now (every source's last state) is drawn at once; what the shift history
+saw (alerts resolved since, older deploys) is read in a worker thread through the engine's
+facade and added when it arrives. The lines come from
+:func:`cockpit.core.timeline.render_timeline` (the same text the triage export and the Markdown
+report print); here they are only coloured by role, the glyphs carrying the meaning for the
+mono theme.
 """
 
 from __future__ import annotations
@@ -11,16 +14,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import Worker, WorkerState
 
 from cockpit.core.durations import format_duration
 from cockpit.core.textsafe import clean_line
-from cockpit.core.timeline import WINDOWS, marks_from_items, render_timeline
-from cockpit.ui.navigation import KeyScroll
+from cockpit.core.timeline import WINDOWS, Mark, marks_from_items, render_timeline
 from cockpit.themes import THEMES, cell_styles
+from cockpit.ui.host import CockpitHost, host_of
+from cockpit.ui.navigation import KeyScroll
 
 __all__ = ["TimelineScreen", "open_timeline"]
 
@@ -46,6 +51,8 @@ class TimelineScreen(Screen[None]):
         self.service = service
         self.window_index = window
         """Index into :data:`cockpit.core.timeline.WINDOWS` (default: the last 3 hours)."""
+        self.history: list[Mark] = []
+        """Alerts the shift history saw resolve in the widest window (read after mounting)."""
 
     @property
     def window(self) -> timedelta:
@@ -59,14 +66,30 @@ class TimelineScreen(Screen[None]):
     def on_mount(self) -> None:
         self._draw()
         self.query_one("#timeline-body").focus()
+        engine, since, until = host_of(self).engine, self.now - WINDOWS[-1], self.now
+        self.run_worker(lambda: engine.timeline_marks(since=since, until=until), thread=True,
+                        group="timeline", exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "timeline" and event.state == WorkerState.SUCCESS:
+            # only what is over: what is still on screen is drawn from the sources' states
+            self.history = [m for m in event.worker.result or [] if m.lane == "alert" and m.end is not None
+                            and m.end < self.now]
+            self._draw()
 
     def on_resize(self) -> None:
         self._draw()
 
+    def marks(self) -> list[Mark]:
+        """Everything on the axis: the items on screen, then what the history saw end."""
+        marks = marks_from_items(self.items, self.now, self.service)
+        wanted = (self.service or "").casefold()
+        marks += [m for m in self.history if not wanted or wanted in m.service.casefold()]
+        return marks
+
     def lines(self, width: int) -> list[tuple[str, str]]:
         """The timeline's lines for ``width`` columns."""
-        marks = marks_from_items(self.items, self.now, self.service)
-        return render_timeline(marks, self.now - self.window, self.now, width)
+        return render_timeline(self.marks(), self.now - self.window, self.now, width)
 
     def _draw(self) -> None:
         who = clean_line(self.service, 60) if self.service else "every service"
@@ -91,9 +114,7 @@ class TimelineScreen(Screen[None]):
         self.dismiss()
 
 
-def open_timeline(app: App, service: str | None = None) -> None:
+def open_timeline(app: CockpitHost, service: str | None = None) -> None:
     """Push the timeline of the items on screen now (every source's last state)."""
-    states = getattr(app, "states", [])
-    items = [item for state in states for item in state.items]
-    clock = getattr(app, "clock", None)
-    app.push_screen(TimelineScreen(items, clock() if clock else datetime.now().astimezone(), service))
+    items = [item for state in app.states for item in state.items]
+    app.push_screen(TimelineScreen(items, app.clock(), service))

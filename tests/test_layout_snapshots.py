@@ -1,0 +1,65 @@
+"""SVG snapshots at 80x24, 120x40 and 200x60: the demo data, an Alertmanager-only config, the
+timeline and the report screens (issue 14). Update with ``--snapshot-update`` after an intended
+change and look at the SVGs before committing them."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from cockpit.core.models import SourceKind
+from cockpit.ui.app import CockpitApp
+from tests.app_fixtures import FakeEngine, fixed_clock, fixed_states
+from tests.test_report_screen import record_shift
+
+SIZES = [(80, 24), (120, 40), (200, 60)]
+
+
+@pytest.fixture(autouse=True)
+def _plain_environment(monkeypatch):
+    """Neither the theme nor the report's clock may depend on the environment."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("SSH_CONNECTION", raising=False)
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def app_for(states) -> CockpitApp:
+    return CockpitApp(engine=FakeEngine(states), clock=fixed_clock, low_bandwidth=False)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_demo(snap_compare, size):
+    assert snap_compare(app_for(fixed_states()), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_alertmanager_only(snap_compare, size):
+    states = [s for s in fixed_states() if s.kind == SourceKind.ALERTS]
+    assert snap_compare(app_for(states), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_timeline(snap_compare, size):
+    assert snap_compare(app_for(fixed_states()), terminal_size=size, press=["T"])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_report(snap_compare, size, tmp_path):
+    history = record_shift(tmp_path)
+    app = CockpitApp(engine=FakeEngine(cache_dir=tmp_path), clock=fixed_clock, low_bandwidth=False)
+
+    async def computed(pilot) -> None:
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+
+    try:
+        assert snap_compare(app, terminal_size=size, run_before=computed)
+    finally:
+        history.close()
