@@ -17,6 +17,7 @@ from cockpit.sources.prom_history import MAX_POINTS, range_step
 from cockpit.sources.prometheus_alerts import PrometheusAlertsSource
 from cockpit.core.times import rfc3339 as _iso
 from tests.api_servers import GitLabApi, LoopbackServer
+from tests.prom_proxy import PromProxy
 from tests.pagerduty_server import PagerDutyServer, make_log_entry
 from tests.servers import free_port
 from tests.alerts_backfill import backfill_prometheus, openmetrics
@@ -265,3 +266,25 @@ def test_the_timeline_reads_the_same_rebuilt_episodes_through_the_facade(backfil
     # the report's five alerts, plus ReplicaLag carried over into the window; never the pending-only one
     assert sorted(n for n, _ in names) == ["DiskFull", "DiskFull", "HighErrorRate", "LatencyHigh", "QueueSlow", "ReplicaLag"]
     assert {o for _, o in names} == {"upstream"}
+
+
+async def test_history_through_a_tenant_front_and_an_ha_pair_with_a_dead_replica(backfilled: Shift, tmp_path: Path) -> None:
+    proxy = PromProxy(backfilled.server.url, tenant="team-a", prefix="/prometheus").start()
+    dead = f"http://127.0.0.1:{free_port()}"
+    options = PrometheusAlertsSource.Options(urls=[proxy.url, dead], tenant="team-a", path_prefix="/prometheus",
+                                            dedup=True, timeout="20s")
+    source = PrometheusAlertsSource("prom", options, SourceContext(cache_dir=tmp_path))
+    try:
+        history = await source.alert_history(backfilled.at(0), backfilled.at(SHIFT_S))
+    finally:
+        await source.close()
+        proxy.stop()
+    assert sorted(s.name for s in history.spans if s.fired_at) == [
+        "DiskFull", "DiskFull", "HighErrorRate", "LatencyHigh", "QueueSlow", "ReplicaLag"]
+    assert history.degraded is not None and dead in history.degraded
+    assert history.covered == [(backfilled.at(0), backfilled.at(HOLE[0])), (backfilled.at(HOLE[1]), backfilled.at(SHIFT_S))]
+    ranges = [r for r in proxy.requests if r.path == "/prometheus/api/v1/query_range"]
+    assert len(ranges) == 3 and all(r.headers.get("X-Scope-OrgID") == "team-a" and r.params["dedup"] == ["true"] for r in ranges)
+    for r in ranges:  # each query stays under Prometheus's 11,000 points
+        points = (float(r.params["end"][0]) - float(r.params["start"][0])) / float(r.params["step"][0]) + 1
+        assert points <= MAX_POINTS
