@@ -121,13 +121,16 @@ def run_report(args: argparse.Namespace) -> int:
 
 def run_handoff_write(args: argparse.Namespace) -> int:
     from cockpit.engine.actions import default_author
-    from cockpit.engine.handoff import write_note
+    from cockpit.engine.handoff import HandoffStore
 
-    try:
-        note = write_note(state_dir(), " ".join(args.text), author=args.author or default_author())
-    except ValueError as exc:
-        print(f"cockpit handoff: {exc}", file=sys.stderr)
-        return 2
+    with HandoffStore(state_dir()) as store:
+        if store.notice:  # an unreadable notes file was kept aside, not overwritten
+            print(f"cockpit handoff: {store.notice}", file=sys.stderr)
+        try:
+            note = store.write(" ".join(args.text), author=args.author or default_author())
+        except ValueError as exc:
+            print(f"cockpit handoff: {exc}", file=sys.stderr)
+            return 2
     print(f"note {note.id} saved; the next cockpit start shows it until dismissed")
     return 0
 

@@ -2,16 +2,30 @@
 
 ``cockpit handoff write TEXT`` adds a note; the next ``cockpit`` start shows every note not yet
 dismissed (:func:`pending_notes`, for the app) until ``cockpit handoff dismiss`` (or the app)
-dismisses it; ``cockpit report`` includes the notes of its window. Notes are kept in
-``<cache_dir>/handoff.json`` (0600, rewritten atomically), newest last, at most
-:data:`MAX_NOTES` of them (the oldest dismissed ones go first).
+dismisses it; ``cockpit report`` includes the notes of its window.
+
+Notes are kept in ``handoff.sqlite`` (0600, SQLite in WAL mode) in the directory the caller
+names; every change is one transaction, so concurrent writers (ten ``cockpit handoff write`` at
+once) each keep their note: there is no read-modify-write of a whole file. At most
+:data:`MAX_NOTES` are kept (the oldest dismissed ones go first).
+
+A file that cannot be read is never overwritten: a corrupt database, or a ``handoff.json``
+written by an earlier version that does not parse, is kept aside under a new name
+(``….unreadable-<time>``) and :attr:`HandoffStore.notice` says so; a readable ``handoff.json``
+is imported once and renamed ``handoff.json.imported``.
 Note text is the user's own, but it is still shown through ``clean``/``clean_line``.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import secrets
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,9 +33,22 @@ from pathlib import Path
 from cockpit.core.files import atomic_write_text
 from cockpit.core.times import parse_time
 
-__all__ = ["HANDOFF_FILE_NAME", "MAX_NOTES", "HandoffNote", "dismiss", "list_notes", "pending_notes", "write_note"]
+__all__ = [
+    "HANDOFF_FILE_NAME",
+    "MAX_NOTES",
+    "HandoffNote",
+    "HandoffStore",
+    "dismiss",
+    "list_notes",
+    "parse_time",
+    "pending_notes",
+    "write_note",
+]
 
-HANDOFF_FILE_NAME = "handoff.json"
+log = logging.getLogger(__name__)
+
+HANDOFF_FILE_NAME = "handoff.sqlite"
+LEGACY_FILE_NAME = "handoff.json"
 MAX_NOTES = 500
 MAX_TEXT = 4000
 
@@ -43,66 +70,173 @@ class HandoffNote:
         return data
 
 
-def _path(cache_dir: Path | str) -> Path:
-    return Path(cache_dir) / HANDOFF_FILE_NAME
+def _keep_aside(path: Path, why: str) -> str:
+    """Rename an unreadable file (and its SQLite companions) out of the way; the notice."""
+    aside = path.with_name(f"{path.name}.unreadable-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(2)}")
+    os.replace(path, aside)
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            os.replace(companion, aside.with_name(aside.name + suffix))
+    return f"handoff notes file {path} could not be read ({why}); kept aside as {aside.name}"
 
 
-def list_notes(cache_dir: Path | str) -> list[HandoffNote]:
-    """Every note kept, oldest first; an unreadable file or entry is skipped, never fatal."""
-    try:
-        raw = json.loads(_path(cache_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    notes = []
-    for entry in raw if isinstance(raw, list) else []:
-        if not isinstance(entry, dict):
-            continue
-        at = parse_time(entry.get("at"))
-        if at is None or not isinstance(entry.get("text"), str) or not isinstance(entry.get("id"), str):
-            continue
-        author = entry.get("author")
-        notes.append(HandoffNote(id=entry["id"], at=at, text=entry["text"],
-                                 author=author if isinstance(author, str) else None,
-                                 dismissed_at=parse_time(entry.get("dismissed_at"))))
-    notes.sort(key=lambda n: n.at)
-    return notes
+def _is_corrupt(exc: sqlite3.Error) -> bool:
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
 
 
-def _save(cache_dir: Path | str, notes: list[HandoffNote]) -> None:
-    if len(notes) > MAX_NOTES:
-        dismissed = [n for n in notes if n.dismissed_at]
-        drop = {n.id for n in dismissed[: len(notes) - MAX_NOTES]}
-        notes = [n for n in notes if n.id not in drop][-MAX_NOTES:]
-    Path(cache_dir).mkdir(parents=True, exist_ok=True, mode=0o700)
-    atomic_write_text(_path(cache_dir), json.dumps([n.to_json() for n in notes], indent=1))
+class HandoffStore:
+    """The notes kept in ``directory`` (the caller decides where; created 0700)."""
+
+    def __init__(self, directory: Path | str) -> None:
+        self.directory = Path(directory)
+        self.path = self.directory / HANDOFF_FILE_NAME
+        self.notice: str | None = None
+        """Set when an unreadable file was kept aside while opening: say it to the user."""
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            self._db = self._connect()
+        except sqlite3.DatabaseError as exc:
+            if not _is_corrupt(exc):
+                raise
+            self.notice = _keep_aside(self.path, str(exc))
+            log.warning("%s", self.notice)
+            self._db = self._connect()
+        self._import_legacy()
+
+    def _connect(self) -> sqlite3.Connection:
+        old_umask = os.umask(0o077)  # the database and its -wal/-shm files are 0600
+        try:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS notes(id TEXT PRIMARY KEY, at TEXT NOT NULL, text TEXT NOT NULL,"
+                    " author TEXT, dismissed_at TEXT)"
+                )
+                db.execute("SELECT count(*) FROM notes").fetchone()
+            except BaseException:
+                db.close()
+                raise
+        finally:
+            os.umask(old_umask)
+        return db
+
+    def _import_legacy(self) -> None:
+        """Notes of the JSON file earlier versions kept, imported once under the write lock."""
+        legacy = self.directory / LEGACY_FILE_NAME
+        if not legacy.exists():
+            return
+        with self._write():
+            if not legacy.exists():  # another process imported it meanwhile
+                return
+            try:
+                raw = json.loads(legacy.read_text(encoding="utf-8"))
+                if not isinstance(raw, list):
+                    raise ValueError("not a list of notes")
+            except (OSError, ValueError) as exc:
+                self.notice = _keep_aside(legacy, type(exc).__name__)
+                log.warning("%s", self.notice)
+                return
+            for note in filter(None, map(_from_json, raw)):
+                self._insert(note, ignore=True)
+            os.replace(legacy, legacy.with_name(LEGACY_FILE_NAME + ".imported"))
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> HandoffStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE): writers queue, none is lost."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _insert(self, note: HandoffNote, *, ignore: bool = False) -> None:
+        verb = "INSERT OR IGNORE" if ignore else "INSERT"
+        self._db.execute(
+            f"{verb} INTO notes(id, at, text, author, dismissed_at) VALUES(?,?,?,?,?)",
+            (note.id, note.at.isoformat(), note.text, note.author,
+             note.dismissed_at.isoformat() if note.dismissed_at else None),
+        )
+
+    def write(self, text: str, *, author: str | None = None, now: datetime | None = None) -> HandoffNote:
+        """Add a note and return it. Raises ValueError for a blank note."""
+        text = text.strip()
+        if not text:
+            raise ValueError("a handoff note needs some text")
+        now = now or datetime.now(timezone.utc)
+        note = HandoffNote(id=f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}", at=now, text=text[:MAX_TEXT], author=author)
+        with self._write() as db:
+            self._insert(note)
+            extra = db.execute("SELECT count(*) FROM notes").fetchone()[0] - MAX_NOTES
+            if extra > 0:
+                db.execute("DELETE FROM notes WHERE id IN (SELECT id FROM notes WHERE dismissed_at IS NOT NULL"
+                           " ORDER BY at LIMIT ?)", (extra,))
+        return note
+
+    def notes(self) -> list[HandoffNote]:
+        """Every note kept, oldest first."""
+        rows = self._db.execute("SELECT id, at, text, author, dismissed_at FROM notes").fetchall()
+        notes = [n for n in (_from_json(dict(zip(("id", "at", "text", "author", "dismissed_at"), r))) for r in rows) if n]
+        notes.sort(key=lambda n: n.at)
+        return notes
+
+    def dismiss(self, note_id: str | None = None, *, now: datetime | None = None) -> int:
+        """Dismiss one note (by id or id prefix) or, with no id, every pending note; how many."""
+        stamp = (now or datetime.now(timezone.utc)).isoformat()
+        with self._write() as db:
+            if note_id is None:
+                cursor = db.execute("UPDATE notes SET dismissed_at=? WHERE dismissed_at IS NULL", (stamp,))
+            else:
+                pattern = note_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                cursor = db.execute("UPDATE notes SET dismissed_at=? WHERE dismissed_at IS NULL"
+                                    " AND id LIKE ? ESCAPE '\\'", (stamp, pattern))
+            return cursor.rowcount
 
 
-def write_note(cache_dir: Path | str, text: str, *, author: str | None = None,
+def _from_json(entry: object) -> HandoffNote | None:
+    if not isinstance(entry, dict):
+        return None
+    at = parse_time(entry.get("at"))
+    if at is None or not isinstance(entry.get("text"), str) or not isinstance(entry.get("id"), str):
+        return None
+    author = entry.get("author")
+    return HandoffNote(id=entry["id"], at=at, text=entry["text"], author=author if isinstance(author, str) else None,
+                       dismissed_at=parse_time(entry.get("dismissed_at")))
+
+
+def write_note(directory: Path | str, text: str, *, author: str | None = None,
                now: datetime | None = None) -> HandoffNote:
-    """Add a note and return it. Raises ValueError for a blank note."""
-    text = text.strip()
-    if not text:
-        raise ValueError("a handoff note needs some text")
-    now = now or datetime.now(timezone.utc)
-    note = HandoffNote(id=f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(2)}", at=now, text=text[:MAX_TEXT], author=author)
-    _save(cache_dir, [*list_notes(cache_dir), note])
-    return note
+    """Add a note in ``directory`` and return it. Raises ValueError for a blank note."""
+    with HandoffStore(directory) as store:
+        return store.write(text, author=author, now=now)
 
 
-def pending_notes(cache_dir: Path | str) -> list[HandoffNote]:
+def list_notes(directory: Path | str) -> list[HandoffNote]:
+    """Every note kept in ``directory``, oldest first; none when there is no store yet."""
+    if not (Path(directory) / HANDOFF_FILE_NAME).exists() and not (Path(directory) / LEGACY_FILE_NAME).exists():
+        return []
+    with HandoffStore(directory) as store:
+        return store.notes()
+
+
+def pending_notes(directory: Path | str) -> list[HandoffNote]:
     """The notes not dismissed yet, oldest first: what the app shows at start."""
-    return [n for n in list_notes(cache_dir) if n.dismissed_at is None]
+    return [n for n in list_notes(directory) if n.dismissed_at is None]
 
 
-def dismiss(cache_dir: Path | str, note_id: str | None = None, *, now: datetime | None = None) -> int:
+def dismiss(directory: Path | str, note_id: str | None = None, *, now: datetime | None = None) -> int:
     """Dismiss one note (by id or id prefix) or, with no id, every pending note; returns how many."""
-    now = now or datetime.now(timezone.utc)
-    notes = list_notes(cache_dir)
-    count = 0
-    for note in notes:
-        if note.dismissed_at is None and (note_id is None or note.id.startswith(note_id)):
-            note.dismissed_at = now
-            count += 1
-    if count:
-        _save(cache_dir, notes)
-    return count
+    with HandoffStore(directory) as store:
+        return store.dismiss(note_id, now=now)
