@@ -107,7 +107,7 @@ def scale(work: Path) -> list[dict]:
         home, cache = work / "scale-home", work / "scale-cache"
         home.mkdir(exist_ok=True)
         config = write_config(work / "scale.toml", [{"name": "am", "type": "alertmanager", "url": am.url,
-                                                    "interval": "15s", "timeout": "30s"}])
+                                                    "interval": "15s", "timeout": "10s"}])
         env = cockpit_env(cache, home=home)
         ours, base = [], []
         count = None
@@ -202,7 +202,7 @@ def shared_polling(work: Path) -> list[dict]:
     terms: list[PtyTerm] = []
     try:
         config = write_config(work / "shared.toml", [{"name": "prom", "type": "prometheus-slo", "url": prom.url,
-                                                     "interval": "5s", "timeout": "5s", "slos": [SLO]}])
+                                                     "interval": "5s", "timeout": "4s", "slos": [SLO]}])
         home, cache = work / "shared-home", work / "shared-cache"
         home.mkdir(exist_ok=True)
 

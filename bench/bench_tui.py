@@ -162,7 +162,7 @@ def idle_and_change(work: Path) -> list[dict]:
     try:
         am_post_alerts(am.url, [{"labels": {"alertname": n, "severity": s, "service": "bench"},
                                  "annotations": {"summary": f"{n} on the benchmark host"}} for n, s in IDLE_ALERTS])
-        source = {"name": "am", "type": "alertmanager", "url": am.url, "interval": "5s", "timeout": "5s"}
+        source = {"name": "am", "type": "alertmanager", "url": am.url, "interval": "5s", "timeout": "4s"}
         config = write_config(work / "idle.toml", [source])
         home = work / "idle-home"
         home.mkdir(exist_ok=True)
@@ -295,8 +295,8 @@ def hung_source(work: Path) -> list[dict]:
     hung = HungServer()
     try:
         am_post_alerts(am.url, [{"labels": {"alertname": n, "severity": s}} for n, s in IDLE_ALERTS])
-        good = {"name": "am", "type": "alertmanager", "url": am.url, "interval": "5s", "timeout": "5s"}
-        bad = {"name": "am-hung", "type": "alertmanager", "url": hung.url, "interval": "5s", "timeout": "5s"}
+        good = {"name": "am", "type": "alertmanager", "url": am.url, "interval": "5s", "timeout": "4s"}
+        bad = {"name": "am-hung", "type": "alertmanager", "url": hung.url, "interval": "5s", "timeout": "4s"}
         configs = {"without": write_config(work / "hung-a.toml", [good]), "with": write_config(work / "hung-b.toml", [good, bad])}
         home = work / "hung-home"
         home.mkdir(exist_ok=True)

@@ -41,7 +41,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from cockpit.core.durations import Duration
 from cockpit.core.models import Deploy, FetchResult, Pipeline, SourceKind
@@ -60,15 +60,44 @@ __all__ = [
 ]
 
 
+MIN_INTERVAL_S = 1.0
+MIN_TIMEOUT_S = 0.1
+
+
 class SourceOptions(BaseModel):
     """Options every source has. Subclasses add their own fields, each with a docstring."""
 
     model_config = ConfigDict(extra="forbid")
 
     interval: Duration = 30.0
-    """How often to poll, as a duration string ("15s", "1m")."""
+    """How often to poll, as a duration string ("15s", "1m"); at least 1s."""
     timeout: Duration = 10.0
-    """How long one poll may take before it counts as failed."""
+    """How long one request may take before it counts as failed; at least 100ms and below the
+    interval (when not given and the interval is 10s or less: half the interval)."""
+
+    @field_validator("interval")
+    @classmethod
+    def _interval_bound(cls, value: float) -> float:
+        if value < MIN_INTERVAL_S:
+            raise ValueError(f"expected at least {MIN_INTERVAL_S:g}s (a shorter interval only burns CPU and "
+                             "the upstream's patience)")
+        return value
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout_bound(cls, value: float, info: ValidationInfo) -> float:
+        if value < MIN_TIMEOUT_S:
+            raise ValueError(f"expected at least {MIN_TIMEOUT_S * 1000:g}ms (every poll would fail)")
+        interval = info.data.get("interval")
+        if interval is not None and value >= interval:
+            raise ValueError(f"expected less than the interval ({interval:g}s): a poll must end before the next")
+        return value
+
+    @model_validator(mode="after")
+    def _default_timeout_below_interval(self) -> "SourceOptions":
+        if "timeout" not in self.model_fields_set and self.timeout >= self.interval:
+            self.timeout = self.interval / 2
+        return self
 
 
 @dataclass(frozen=True)

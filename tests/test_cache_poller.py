@@ -136,7 +136,7 @@ async def test_hung_source_times_out(tmp_path: Path) -> None:
             raise AssertionError
 
     source = Hung([], interval=10)
-    source.options = SourceOptions(interval=10, timeout=0.05)
+    source.options = SourceOptions(interval=10, timeout=0.1)
     state = await Poller([source], CacheStore(tmp_path)).poll_once(source)
     assert state.status is SourceStatus.ERROR and "timed out" in state.error
 

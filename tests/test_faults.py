@@ -57,7 +57,7 @@ def make_source(type_name: str, url: str, tmp_path: Path, timeout: float = 2.0):
     source_class = load_source_class(type_name)
     extra, _ = SOURCES[type_name]
     options = source_class.Options.model_validate(
-        {"url": url, "token": SECRET, "interval": "1s", "timeout": f"{timeout}s", **extra}
+        {"url": url, "token": SECRET, "interval": "10s", "timeout": f"{timeout}s", **extra}
     )
     return source_class("faulty", options, SourceContext(cache_dir=tmp_path))
 

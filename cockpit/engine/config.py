@@ -9,14 +9,16 @@ an adapter key is refused with the source's name and the key.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from cockpit.core.durations import parse_duration
 from cockpit.engine.paths import config_path
 from cockpit.sources import DEMO_RUNBOOKS_DIR
 from cockpit.sources.base import SourceOptions
@@ -62,13 +64,19 @@ class CockpitSection(BaseSettings):
     bell_on_critical: bool = True
     """Ring the terminal bell and send an OSC 9 notification when a new critical alert fires."""
     notify_cooldown: str = "5m"
-    """Least time between two bells/notifications."""
+    """Least time between two bells/notifications (a duration string)."""
     user: str | None = None
     """Author name for silences and the audit log; default: the login name."""
     silence_volatile_labels: list[str] = Field(
         default_factory=lambda: ["pod", "pod_name", "pod_ip", "instance", "container_id", "uid"])
     """Labels a "this alert" silence leaves out by default: they change when a pod restarts or
     moves, and a silence that names them dies with the pod."""
+
+    @field_validator("notify_cooldown")
+    @classmethod
+    def _a_duration(cls, value: str) -> str:
+        parse_duration(value)  # raises ValueError naming what was expected
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -155,7 +163,7 @@ def _validate(data: dict[str, Any], file: Path | None, *, demo: bool) -> Config:
     try:
         section = CockpitSection(**section_data)
     except ValidationError as exc:
-        raise ConfigError(_explain(where, "cockpit", exc)) from None
+        raise ConfigError(_from_env(exc) or _explain(where, "cockpit", exc)) from None
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise ConfigError(f"{where}: key 'keys': expected a table of binding id = \"key,key\" strings")
@@ -194,6 +202,18 @@ def _source_entry(where: str, index: int, raw: Any) -> SourceEntry:
     except ValidationError as exc:
         raise ConfigError(_explain(where, f"{loc}", exc, label=name)) from None
     return SourceEntry(name=name, type=type_name, options=options, raw=rest)
+
+
+def _from_env(exc: ValidationError) -> str | None:
+    """The error as the environment variable's, when that variable set the bad value (the
+    environment overrides the file: blaming the file's key would send the user to the wrong place)."""
+    error = exc.errors(include_url=False)[0]
+    field = str(error["loc"][0]) if error["loc"] else ""
+    variable = f"COCKPIT_{field.upper()}"
+    if not field or variable not in os.environ:
+        return None
+    message = error["msg"].replace("Input should be", "expected").replace("Value error, ", "")
+    return f"environment variable {variable}={os.environ[variable]!r}: {message}"
 
 
 def _explain(where: str, prefix: str, exc: ValidationError, label: str | None = None) -> str:
