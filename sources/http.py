@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pydantic import SecretStr, model_validator
 
@@ -78,6 +79,26 @@ class HttpOptions(SourceOptions):
             raise ValueError("give either url or urls, not both")
         return self
 
+    @model_validator(mode="after")
+    def _credentials_out_of_urls(self) -> "HttpOptions":
+        """``http://user:pass@host`` becomes ``http://host`` with ``username``/``password``: the
+        password goes on the wire (basic auth) and nowhere else (cache, history, audit, reports,
+        ``check``, the detail screen all show the URL)."""
+        found: list[tuple[str, str | None]] = []
+        if self.url:
+            self.url = _without_userinfo(self.url, found)
+        if self.urls:
+            self.urls = [_without_userinfo(u, found) for u in self.urls]
+        if len(set(found)) > 1:
+            raise ValueError("the urls carry different credentials; give username and password_env once")
+        if found:
+            user, password = found[0]
+            if self.username is None:
+                self.username = user
+            if password is not None and self.password is None and self.password_env is None:
+                self.password = SecretStr(password)
+        return self
+
     @property
     def endpoints(self) -> list[str]:
         """Every configured base URL, without trailing slashes."""
@@ -110,6 +131,16 @@ class HttpOptions(SourceOptions):
         if self.password_env:
             return os.environ.get(self.password_env)
         return None
+
+
+def _without_userinfo(url: str, found: list[tuple[str, str | None]]) -> str:
+    """``url`` without ``user:password@``; the credentials, decoded, appended to ``found``."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    found.append((unquote(parts.username or ""), unquote(parts.password) if parts.password is not None else None))
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host))
 
 
 def retry_after(response: httpx.Response, now: datetime | None = None) -> datetime | None:

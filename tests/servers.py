@@ -162,9 +162,12 @@ class Server:
 
 
 def _http_ok(url: str) -> bool:
+    """The server answers: 200, or 401 from one started behind basic auth (--web.config.file)."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only
             return response.status == 200
+    except urllib.error.HTTPError as exc:
+        return exc.code == 401
     except (urllib.error.URLError, OSError):
         return False
 
