@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cockpit import __version__
 from cockpit.core.errors import StorageError
+from cockpit.core.textsafe import clean_line
 from cockpit.commands.common import EPILOG, add_command, add_format, flags, global_options, load, print_json
 from cockpit.commands.completion import autocomplete
 from cockpit.engine.config import Config, ConfigError
@@ -88,13 +89,13 @@ def run_check(args: argparse.Namespace) -> int:
     print(f"config {config.path or '<demo>'}: ok, {len(config.sources)} source(s)")
     for warning in warnings:
         print(f"warning: {warning}")
-    for state in states:
-        count = len(state.items)
+    for state in states:  # errors carry upstream text: printed inert, like the TUI shows them
+        count, name = len(state.items), f"{clean_line(state.name, 80)} ({clean_line(state.type, 40)})"
         if state.error:
-            print(f"FAIL {state.name} ({state.type}): {state.error}")
+            print(f"FAIL {name}: {clean_line(state.error, 1000)}")
         else:
-            extra = f"; degraded: {state.degraded}" if state.degraded else ""
-            print(f"ok   {state.name} ({state.type}): {count} {state.kind.value}{extra}")
+            extra = f"; degraded: {clean_line(state.degraded, 1000)}" if state.degraded else ""
+            print(f"ok   {name}: {count} {state.kind.value}{extra}")
     return 1 if any(s.error for s in states) else 0
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from cockpit.core.textsafe import clean_line
+
 __all__ = [
     "SourceAuthError",
     "SourceBadResponse",
@@ -46,7 +48,7 @@ class SourceError(Exception):
     title = "Source error"
 
     def __init__(self, message: str, *, title: str | None = None) -> None:
-        one_line = " ".join(str(message).split())
+        one_line = clean_line(message, 2000)  # upstream text in it is made inert here, once
         super().__init__(one_line)
         self.message = one_line
         if title:
