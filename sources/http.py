@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import ssl
 from datetime import datetime, timedelta, timezone
@@ -35,8 +36,10 @@ if TYPE_CHECKING:
     # first paint; the poller thread imports httpx when it first polls.
     import httpx
 
-__all__ = ["HttpOptions", "HttpSource", "MAX_BODY_BYTES", "retry_after"]
+__all__ = ["HttpOptions", "HttpSource", "MAX_BODY_BYTES", "MAX_RETRY_AFTER_S", "format_retry_at", "retry_after"]
 
+MAX_RETRY_AFTER_S = 3600.0
+"""The longest an upstream's Retry-After or rate-limit reset may pause a source."""
 MAX_BODY_BYTES = 32 * 1024 * 1024
 """Bodies larger than this are refused rather than read (a runaway upstream cannot eat memory)."""
 
@@ -144,26 +147,42 @@ def _without_userinfo(url: str, found: list[tuple[str, str | None]]) -> str:
 
 
 def retry_after(response: httpx.Response, now: datetime | None = None) -> datetime | None:
-    """When the upstream says we may retry: Retry-After (seconds or a date) or a reset header."""
+    """When the upstream says we may retry: Retry-After (seconds or a date) or a reset header,
+    never earlier than ``now`` nor later than :data:`MAX_RETRY_AFTER_S` from it (``Retry-After:
+    99999999`` paused a source for three years; ``1e30`` raised OverflowError)."""
     now = now or datetime.now(timezone.utc)
+    seconds = _retry_after_seconds(response, now)
+    if seconds is None:
+        return None
+    return now + timedelta(seconds=min(max(0.0, seconds), MAX_RETRY_AFTER_S))
+
+
+def _retry_after_seconds(response: httpx.Response, now: datetime) -> float | None:
     value = response.headers.get("retry-after")
     if value:
         try:
-            return now + timedelta(seconds=max(0.0, float(value)))
+            seconds = float(value)
         except ValueError:
             try:
-                return parsedate_to_datetime(value).astimezone(timezone.utc)
-            except (TypeError, ValueError):
+                return (parsedate_to_datetime(value).astimezone(timezone.utc) - now).total_seconds()
+            except (TypeError, ValueError, OverflowError):
                 pass
+        else:
+            return None if math.isnan(seconds) else seconds  # inf is capped like any long wait
     for header in ("x-ratelimit-reset", "ratelimit-reset"):
         value = response.headers.get(header)
         if value and value.isdigit():
             stamp = int(value)
             # GitHub sends epoch seconds; the IETF draft sends seconds from now.
-            if stamp > 10**9:
-                return datetime.fromtimestamp(stamp, timezone.utc)
-            return now + timedelta(seconds=stamp)
+            return stamp - now.timestamp() if stamp > 10**9 else float(stamp)
     return None
+
+
+def format_retry_at(when: datetime, now: datetime | None = None) -> str:
+    """A retry time for a message: the time of day, with the date when it is not today (UTC)."""
+    now = now or datetime.now(timezone.utc)
+    when = when.astimezone(timezone.utc)
+    return f"{when:%H:%M:%S}Z" if when.date() == now.astimezone(timezone.utc).date() else f"{when:%Y-%m-%d %H:%M:%S}Z"
 
 
 class HttpSource(Source):
@@ -260,7 +279,7 @@ class HttpSource(Source):
             return
         if code == 429 or (code == 403 and response.headers.get("x-ratelimit-remaining") == "0"):
             when = retry_after(response)
-            hint = f", retry after {when:%H:%M:%S}Z" if when else ""
+            hint = f", retry after {format_retry_at(when)}" if when else ""
             raise SourceRateLimited(f"{where}: rate limited (HTTP {code}){hint}", retry_at=when)
         if code in (401, 403):
             raise SourceAuthError(f"{where}: HTTP {code} {_phrase(response)} (check the credentials)")

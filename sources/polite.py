@@ -27,7 +27,7 @@ from pydantic import Field
 
 from cockpit.core.models import Pipeline, RunStatus
 from cockpit.core.errors import SourceBadResponse, SourceRateLimited
-from cockpit.sources.http import HttpOptions, HttpSource, parse_json, retry_after
+from cockpit.sources.http import HttpOptions, HttpSource, format_retry_at, parse_json, retry_after
 
 if TYPE_CHECKING:
     import httpx  # imported where it is used, like cockpit.sources.http (not when the config loads)
@@ -123,7 +123,7 @@ def _quota_spent(response: httpx.Response) -> bool:
 
 
 def _when(moment: datetime) -> str:
-    return f"{moment:%H:%M:%S}Z"
+    return format_retry_at(moment)
 
 
 class PoliteHttpSource(HttpSource):

@@ -19,7 +19,7 @@ from cockpit.core.errors import (
     SourceError,
     SourceRateLimited,
 )
-from cockpit.sources.http import MAX_BODY_BYTES, retry_after
+from cockpit.sources.http import MAX_BODY_BYTES, format_retry_at, retry_after
 
 __all__ = ["api_error", "guard_response", "retry_kwargs"]
 
@@ -52,7 +52,7 @@ def guard_response(response: requests.Response, *args: Any, **kwargs: Any) -> re
     code = response.status_code
     if code == 429:
         when = retry_after(response)  # type: ignore[arg-type]
-        hint = f", retry after {when:%H:%M:%S}Z" if when else ""
+        hint = f", retry after {format_retry_at(when)}" if when else ""
         raise SourceRateLimited(f"rate limited (HTTP 429){hint}", retry_at=when)
     if code in (401, 403):
         raise SourceAuthError(f"HTTP {code} (check the credentials)")

@@ -31,6 +31,8 @@ class FaultServer:
     def __init__(self) -> None:
         self.mode = "ok"
         self.ok_body: object = []
+        self.retry_after = "120"
+        """The Retry-After header of a 429."""
         self.requests = 0
         self._stop = threading.Event()
         owner = self
@@ -83,7 +85,7 @@ class FaultServer:
             status, body = int(mode), json.dumps({"message": f"error {mode}"}).encode()
         elif mode == "429":
             status, body = 429, b'{"message": "slow down"}'
-            headers["Retry-After"] = "120"
+            headers["Retry-After"] = self.retry_after
         elif mode == "malformed":
             body = b'{"data": [1, 2,'
         elif mode == "html":

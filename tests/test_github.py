@@ -190,6 +190,7 @@ async def test_secondary_rate_limit_says_when_and_holds_back(server, api, tmp_pa
 
 async def test_primary_rate_limit_exhausted_waits_for_reset(server, api, tmp_path):
     api.remaining = 0
+    api.reset = int(datetime.now(timezone.utc).timestamp()) + 1200  # GitHub resets within the hour
     source = make(server, tmp_path)
     with pytest.raises(SourceRateLimited) as caught:
         await source.fetch()

@@ -88,7 +88,12 @@ class RunbookIndex:
         self.roots = [Path(r).expanduser().resolve() for r in roots]
         self.url_prefixes = [p for p in url_prefixes if p]
         self._lock = threading.Lock()
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # 0600 like every file of ours: SQLite gives the -wal and -shm files the database's mode.
+        os.close(os.open(self.db_path, os.O_RDWR | os.O_CREAT, 0o600))
+        for path in (self.db_path, *(self.db_path.with_name(self.db_path.name + s) for s in ("-wal", "-shm"))):
+            if path.exists():
+                path.chmod(0o600)
         self._db = sqlite3.connect(self.db_path, timeout=30, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
