@@ -296,7 +296,8 @@ async def test_read_only_refuses_without_a_dialog_and_sends_nothing(source, tmp_
         assert isinstance(app.screen, SilencesScreen)
         assert any("Read-only mode: expiring a silence is refused" in t for t in toasts(app))
     assert source.created == [] and source.expired == []
-    assert AuditLog.in_dir(tmp_path).entries() == []
+    refusals = [(e["what"], e["result"], e["source"]) for e in AuditLog.in_dir(tmp_path).entries()]
+    assert refusals == [("create_silence", "refused", "am-prod")] * 2 + [("expire_silence", "refused", "am-prod")]
 
 
 async def test_a_source_that_cannot_silence_says_so(tmp_path):
@@ -360,7 +361,7 @@ name = "am-e2e"
 type = "alertmanager"
 urls = ["{url}"]
 interval = "1s"
-timeout = "5s"
+timeout = "900ms"
 """
 
 

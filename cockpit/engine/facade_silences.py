@@ -9,7 +9,7 @@ attempt in the audit log; a created silence is also recorded in the shift histor
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Coroutine
 
@@ -53,6 +53,16 @@ class SilencesFacade:
 
     async def _on_engine_loop(self, coro: Coroutine[Any, Any, Any]) -> Any:
         return await asyncio.wrap_future(self.submit(coro))
+
+    def record_refusal(self, what: str, *, source: str = "", details: Mapping[str, Any] | None = None) -> str | None:
+        """Record in the audit log a write refused before it was sent (read-only mode), as every
+        refused write is; returns why it could not be written (a full disk), else None."""
+        try:
+            self.audit.append(who=self.user, what=what, source=source, result="refused", details=details,
+                              error=actions.READ_ONLY_MESSAGE)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+        return None
 
     async def list_silences(self, source: str) -> list[SilenceInfo]:
         """The active and pending silences of one source (a read: allowed in read-only mode)."""

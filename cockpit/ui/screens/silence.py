@@ -48,13 +48,18 @@ DURATIONS = ("15m", "1h", "4h")
 
 
 
-def read_only_refusal(app: CockpitHost, what: str = "silencing") -> bool:
-    """Say clearly that a write is refused in read-only mode; True when it was refused."""
-    if app.read_only:
-        app.notify(f"Read-only mode: {what} is refused (read_only / --read-only); nothing was sent",
-                   severity="warning", timeout=8, markup=False)
-        return True
-    return False
+def read_only_refusal(app: CockpitHost, what: str = "silencing", *, action: str = "create_silence",
+                      source: str = "", details: dict[str, str] | None = None) -> bool:
+    """Say clearly that a write is refused in read-only mode, and record the refusal in the audit
+    log as every refused write is (``action`` is its audit name); True when it was refused."""
+    if not app.read_only:
+        return False
+    app.notify(f"Read-only mode: {what} is refused (read_only / --read-only); nothing was sent",
+               severity="warning", timeout=8, markup=False)
+    problem = app.engine.record_refusal(action, source=source, details=details)
+    if problem:  # a full disk must not take the refusal (or the app) down
+        app.notify(f"Audit log not written: {clean_line(problem, 120)}", severity="error", markup=False)
+    return True
 
 
 def _error_line(exc: BaseException) -> str:
@@ -292,7 +297,7 @@ class SilenceScreen(ModalScreen["SilencePlan | None"]):
 
 def start_silence(app: CockpitHost, alert: Alert) -> None:
     """The ``s`` key: refuse in read-only mode, else open the dialog; the write follows a yes."""
-    if read_only_refusal(app):
+    if read_only_refusal(app, source=alert.source, details={"alert": alert.name, "fingerprint": alert.fingerprint}):
         return
     if not app.engine.can_silence(alert.source):
         app.notify(f"Source {clean_line(alert.source, 60)} cannot silence alerts", severity="warning",

@@ -187,9 +187,11 @@ class SilencesScreen(Screen[None]):
     # ----- expiring -------------------------------------------------------------------
     def action_expire(self) -> None:
         """Confirm, then expire the selected silence once."""
-        if read_only_refusal(host_of(self), "expiring a silence"):
-            return
         chosen = self.selected()
+        if read_only_refusal(host_of(self), "expiring a silence", action="expire_silence",
+                             source=chosen[0] if chosen else "",
+                             details={"silence_id": chosen[1].id} if chosen else None):
+            return
         if chosen is None:
             self.notify("No silence selected", severity="warning", markup=False)
             return
