@@ -56,3 +56,15 @@ def test_a_retry_time_on_another_day_shows_its_date() -> None:
     now = datetime(2026, 11, 30, 23, 30, tzinfo=timezone.utc)
     assert format_retry_at(now + timedelta(minutes=10), now) == "23:40:00Z"
     assert format_retry_at(now + timedelta(minutes=45), now) == "2026-12-01 00:15:00Z"
+
+
+def test_a_future_end_time_reads_as_in_not_just_now() -> None:
+    from cockpit.core.models import Alert
+    from cockpit.ui.screens.detail import render_item
+
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
+    alert = Alert(source="am", fingerprint="f", name="DiskFull", severity="warning",
+                  starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=1))
+    lines = {line.split(":", 1)[0].strip(): line for line in render_item(alert, now).plain.splitlines()}
+    assert "(in 1h00m)" in lines["ends_at"], lines["ends_at"]
+    assert "(5m ago)" in lines["starts_at"]

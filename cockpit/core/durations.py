@@ -52,9 +52,15 @@ def format_duration(seconds: float | None) -> str:
 
 
 def format_age(seconds: float | None) -> str:
-    """An age for a panel header: ``just now``, ``42s ago``, ``3m ago``; ``never`` when unknown."""
+    """An age for a panel header: ``just now``, ``42s ago``, ``3m ago``; ``never`` when unknown.
+
+    A time in the future (an alert's ``ends_at``, a silence's end) reads ``in 1h00m``; a couple of
+    seconds ahead (clock skew) still reads ``just now``.
+    """
     if seconds is None:
         return "never"
+    if seconds <= -2:
+        return f"in {format_duration(-seconds)}"
     if seconds < 2:
         return "just now"
     return f"{format_duration(seconds)} ago"
