@@ -68,3 +68,25 @@ def test_a_future_end_time_reads_as_in_not_just_now() -> None:
     lines = {line.split(":", 1)[0].strip(): line for line in render_item(alert, now).plain.splitlines()}
     assert "(in 1h00m)" in lines["ends_at"], lines["ends_at"]
     assert "(5m ago)" in lines["starts_at"]
+
+
+def test_the_report_says_which_part_of_its_window_the_history_cap_cut_off(tmp_path: Path) -> None:
+    from cockpit.engine.history import History
+    from cockpit.engine.report.build import ReportOptions, build_report
+    from cockpit.engine.report.render import render_text
+    from tests.history_data import Shift, alert
+
+    t0 = datetime(2026, 11, 30, 0, 0, tzinfo=timezone.utc)
+    history = History(tmp_path, max_rows={"events": 1000})
+    shift = Shift(history, t0)
+    for minute in range(61):  # 20 alerts, all replaced every minute: 40 events a minute
+        shift.poll(minute, "am", [alert(f"Churn{minute}x{i}") for i in range(20)])
+    history.prune(shift.at(60))
+    opts = ReportOptions(since=t0, until=shift.at(60))
+    report = build_report(history, tmp_path, opts)
+    history.close()
+    cap = report["history_cap"]
+    assert cap is not None and cap["cap"] == 1000
+    lost_until = datetime.fromisoformat(cap["lost_until"].replace("Z", "+00:00"))
+    assert shift.at(30) < lost_until < shift.at(40)  # 1,000 events are the last ~25 minutes
+    assert "history row cap (1,000 events) reached" in render_text(report, timezone.utc)

@@ -266,6 +266,15 @@ def _footer(opts: ReportOptions) -> list[str]:
     ]
 
 
+def _history_cap(history: History, opts: ReportOptions) -> dict[str, Any] | None:
+    """Which part of the window the history's row cap cut off (None: none of it)."""
+    cut = history.capped_before("events")
+    if cut is None or cut < opts.since - _LOOKBACK:
+        return None
+    return {"table": "events", "cap": history.max_rows["events"], "lost_until": _iso(min(cut, opts.until)),
+            "counted_from": _iso(min(cut, opts.until))}
+
+
 def build_report(history: History, cache_dir: Path | str, opts: ReportOptions,
                  upstream: up.Upstream | None = None) -> dict[str, Any]:
     """Compute every section of the report for ``opts``'s window.
@@ -302,6 +311,7 @@ def build_report(history: History, cache_dir: Path | str, opts: ReportOptions,
         "handoff_notes": [{"id": n.id, "at": _iso(n.at), "author": n.author, "text": n.text,
                            "dismissed": n.dismissed_at is not None} for n in notes],
         "holes": sorted(up.upstream_holes(upstream, opts.since, opts.until) + holes, key=lambda h: str(h["source"])),
+        "history_cap": _history_cap(history, opts),
         "origins": up.origins(upstream, history_sources=sorted({e.source for e in episodes if e.origin == "history"})),
         "footer": _footer(opts),
     }

@@ -152,6 +152,10 @@ def blocks(r: dict[str, Any], tz: tzinfo | None = None) -> list[Block]:
                  for x in s["holes"]]
         holes.append(f"{_c(s['source'])}: data has holes, {_pct(s['covered_share'])} covered: " + "; ".join(parts))
     holes += [f"{_c(s['source'])}: degraded: {_c(s['degraded'], 200)}" for s in r["holes"] if s.get("degraded")]
+    if r.get("history_cap"):
+        cap = r["history_cap"]
+        holes.insert(0, f"history row cap ({cap['cap']:,} events) reached: events up to {_time(cap['lost_until'])} were "
+                        f"dropped; the counts above cover only {_time(cap['counted_from'])} onwards")
     h(("list", holes) if holes else ("p", "no source recorded anything in this window"))
     h(("h", SECTIONS[11]))
     h(("list", r["footer"]))
