@@ -102,7 +102,7 @@ def _pagerduty(shift: Shift) -> PagerDutyServer:
 
 
 def _config(tmp: Path, prom_url: str, pd_url: str | None) -> Path:
-    text = f'[[sources]]\nname = "prom"\ntype = "prometheus-alerts"\nurl = "{prom_url}"\ntimeout = "30s"\n'
+    text = f'[[sources]]\nname = "prom"\ntype = "prometheus-alerts"\nurl = "{prom_url}"\ninterval = "1m"\ntimeout = "30s"\n'
     if pd_url:
         text += f'\n[[sources]]\nname = "pd"\ntype = "pagerduty"\nurl = "{pd_url}"\ntoken_env = "PD_TEST_TOKEN"\non_call = false\n'
     path = tmp / "config.toml"
