@@ -25,7 +25,8 @@ async def test_a_timed_out_silence_is_unknown_and_a_retry_is_offered_not_sent(tm
         await silence_selected_alert(pilot, app)
         assert not any(t.startswith("Silence not created") for t in toasts(app)), toasts(app)
         unknown = [t for t in toasts(app) if t.startswith("Silence outcome unknown")]
-        assert unknown and "check the silences before you retry" in unknown[0]
+        assert unknown and "check before sending it again" in unknown[0]
+        assert "check the silences before you retry" in str(app.screen.query_one("#confirm-body").content)
         assert isinstance(app.screen, ConfirmScreen) and "Send again" in str(app.screen.query_one("#confirm-yes").label)
         await pilot.click("#confirm-no")
         await settle(pilot, app)

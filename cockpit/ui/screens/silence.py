@@ -337,7 +337,8 @@ async def _send(app: CockpitHost, alert: Alert, plan: SilencePlan) -> str | None
             author=plan.author, alert=alert, scope=plan.scope,
         )
     except SourceOutcomeUnknown as exc:  # sent, no answer, and not found when looked for
-        app.notify(f"Silence outcome unknown: {_error_line(exc)}", severity="warning", timeout=20, markup=False)
+        app.notify("Silence outcome unknown: no answer in time, and not found yet; check before sending it again",
+                   severity="warning", timeout=20, markup=False)
         _offer_retry(app, alert, plan, exc)
         return None
     except Exception as exc:  # noqa: BLE001 - every failure is shown, none retried
