@@ -24,7 +24,8 @@ from cockpit.core.errors import StorageError
 
 __all__ = ["STATE_NAMES", "cache_dir", "config_path", "migrate_state", "state_dir"]
 
-STATE_NAMES = ("history.sqlite", "history.sqlite-wal", "history.sqlite-shm", "audit.jsonl", "handoff.json", "triages")
+STATE_NAMES = ("history.sqlite", "history.sqlite-wal", "history.sqlite-shm", "audit.jsonl", "handoff.json",
+               "handoff.sqlite", "handoff.sqlite-wal", "handoff.sqlite-shm", "triages")
 """What the old layout kept in the cache dir that is state (moved by :func:`migrate_state`)."""
 
 _migrated: set[tuple[Path, Path]] = set()
