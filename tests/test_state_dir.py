@@ -13,7 +13,6 @@ from pathlib import Path
 
 from cockpit.engine.config import demo_config
 from cockpit.engine.facade import Engine
-from cockpit.engine.handoff import write_note
 from cockpit.engine.paths import migrate_state
 
 
@@ -29,7 +28,10 @@ def old_layout(cache: Path) -> dict[str, bytes]:
     engine.store.close()
     engine.history.close()
     (cache / "audit.jsonl").write_text('{"when": "2026-11-27T09:30:00Z", "what": "create_silence"}\n')
-    write_note(cache, "db-2 disk is filling", author="ada")
+    (cache / "handoff.json").write_text(json.dumps([{  # the notes file as earlier versions wrote it
+        "id": "20261127-093000-ab12", "at": "2026-11-27T09:30:00+00:00", "text": "db-2 disk is filling",
+        "author": "ada", "dismissed_at": None}]))
+    (cache / "handoff.json").chmod(0o600)
     (cache / "triages").mkdir()
     (cache / "triages" / "0123abcd.json").write_text('{"id": "0123abcd"}')
     return {name: (cache / name).read_bytes() for name in ("history.sqlite", "audit.jsonl", "handoff.json")}
@@ -42,9 +44,10 @@ def test_the_old_layout_is_moved_to_the_state_dir_on_first_start(run_cli, tmp_pa
     result = run_cli("handoff", "list", "--all", env={"COCKPIT_CACHE_DIR": str(cache), "COCKPIT_STATE_DIR": str(state)})
     assert result.returncode == 0, result.stderr
     assert "db-2 disk is filling" in result.stdout  # read from its new place
-    for name in ("audit.jsonl", "handoff.json"):
-        assert (state / name).read_bytes() == before[name] and not (cache / name).exists()
-        assert mode(state / name) == 0o600
+    for name, kept_as in (("audit.jsonl", "audit.jsonl"), ("handoff.json", "handoff.json.imported")):
+        # the handoff store imports the old notes file into handoff.sqlite and keeps it, renamed
+        assert (state / kept_as).read_bytes() == before[name] and not (cache / name).exists()
+        assert mode(state / kept_as) == 0o600
     assert not (cache / "history.sqlite").exists()
     assert sqlite3.connect(state / "history.sqlite").execute("select count(*) from events").fetchone() == rows_before
     assert (state / "triages" / "0123abcd.json").read_text() == '{"id": "0123abcd"}'
@@ -82,7 +85,7 @@ def test_the_default_state_dir_follows_xdg_state_home(run_cli, tmp_path, monkeyp
     monkeypatch.delenv("COCKPIT_STATE_DIR")
     result = run_cli("handoff", "write", "hello", env={"XDG_STATE_HOME": str(tmp_path / "xdg-state")})
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "xdg-state" / "cockpit" / "handoff.json").is_file()
+    assert (tmp_path / "xdg-state" / "cockpit" / "handoff.sqlite").is_file()
 
 
 def test_the_log_file_keeps_poll_failures_at_the_chosen_level(run_cli, tmp_path):
