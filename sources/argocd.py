@@ -14,6 +14,10 @@ What becomes a deploy:
 * ``status.operationState`` with phase ``Failed``/``Error`` newer than the last history entry
   (a failed sync never reaches the history), failed, with Argo CD's message as description.
 
+For the shift report, :meth:`ArgoCdSource.run_history` takes every entry Argo CD keeps (its
+``revisionHistoryLimit``, 10 by default), not only the newest ``history``, and keeps those of the
+window; each carries its full revision as ``commit`` (Argo CD does not know the commit's time).
+
 The newest deploy of each application carries its sync and health status as description
 (``sync OutOfSync, health Degraded``); service = the application name, environment = the
 destination namespace (or the destination cluster name when there is no namespace).
@@ -27,9 +31,10 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from cockpit.core.models import Deploy, FetchResult, RunStatus, SourceKind
+from cockpit.core.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
 from cockpit.core.errors import SourceBadResponse
 from cockpit.core.times import parse_time
+from cockpit.sources.base import SupportsRunHistory
 from cockpit.sources.polite import PoliteHttpSource, PoliteOptions
 
 __all__ = ["ArgoCdSource", "FIELDS", "short_revision"]
@@ -106,7 +111,7 @@ class ArgoCdOptions(PoliteOptions):
         return self
 
 
-class ArgoCdSource(PoliteHttpSource):
+class ArgoCdSource(PoliteHttpSource, SupportsRunHistory):
     """Deploys of the applications of one Argo CD server."""
 
     kind = SourceKind.DEPLOYS
@@ -115,6 +120,15 @@ class ArgoCdSource(PoliteHttpSource):
     default_token_envs = ("ARGOCD_AUTH_TOKEN",)
 
     async def fetch(self) -> FetchResult:
+        return await self._applications(self.options.history)
+
+    async def run_history(self, start: datetime, end: datetime) -> list[Deploy | Pipeline]:
+        """Every sync Argo CD still lists that started (else finished) in [start, end]."""
+        result = await self._applications(None)
+        return [d for d in result.items if isinstance(d, Deploy)
+                and (when := d.started_at or d.finished_at) is not None and start <= when <= end]
+
+    async def _applications(self, limit: int | None) -> FetchResult:
         base = self.options.endpoints[0]
         params: dict[str, Any] = {"fields": FIELDS}
         if self.options.projects:
@@ -135,12 +149,12 @@ class ArgoCdSource(PoliteHttpSource):
             status = app.get("status") or {}
             out_of_sync += (status.get("sync") or {}).get("status") == "OutOfSync"
             degraded += (status.get("health") or {}).get("status") == "Degraded"
-            deploys.extend(self.app_deploys(base, app))
+            deploys.extend(self.app_deploys(base, app, limit))
         deploys.sort(key=lambda d: d.started_at or d.finished_at or _EPOCH, reverse=True)
         info = {"apps": str(len(apps)), "out of sync": str(out_of_sync), "degraded": str(degraded)}
         return FetchResult(items=deploys, info=info)
 
-    def app_deploys(self, base: str, app: dict[str, Any]) -> list[Deploy]:
+    def app_deploys(self, base: str, app: dict[str, Any], limit: int | None = None) -> list[Deploy]:
         meta, spec, status = app.get("metadata") or {}, app.get("spec") or {}, app.get("status") or {}
         name = str(meta.get("name") or "?")
         destination = spec.get("destination") or {}
@@ -161,8 +175,9 @@ class ArgoCdSource(PoliteHttpSource):
                 started_at=parse_time(entry.get("deployStartedAt")),
                 finished_at=parse_time(entry.get("deployedAt")),
                 author=_who(entry.get("initiatedBy")),
+                commit=entry.get("revision") or (entry.get("revisions") or [None])[0],
             )
-            for entry in history[: self.options.history]
+            for entry in history[:limit]
         ]
         _credit_operation(status.get("operationState"), found)
         operation = self.operation_deploy(common, name, status.get("operationState"), found)

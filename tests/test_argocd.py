@@ -171,3 +171,19 @@ async def test_faults_are_one_line_errors_without_the_token(server, api, tmp_pat
 def test_url_is_required():
     with pytest.raises(ValueError, match="url is required"):
         ArgoCdSource.Options()
+
+
+async def test_run_history_takes_every_kept_sync_of_the_window(server, api, tmp_path):
+    api.apps[0]["status"]["history"] += [entry(n, SHA1, f"2026-11-27T0{n}:10:00Z", f"2026-11-27T0{n}:12:00Z")
+                                         for n in range(2, 6)]
+    source = make(server, tmp_path, history=1)
+    since, until = datetime(2026, 11, 27, 4, tzinfo=timezone.utc), datetime(2026, 11, 27, 8, 30, tzinfo=timezone.utc)
+    runs = await source.run_history(since, until)
+    await source.close()
+    by_id = {d.id for d in runs}
+    # beyond history=1: every entry Argo CD keeps that started in the window; not those before 04:00,
+    # not the sync running at 09:00
+    assert by_id == {"checkout#0", "checkout#1", "checkout#4", "checkout#5", "cart#0", "redis#3", "old-failure#0",
+                     "redis#op-2026-11-27T08:30:00Z"}
+    assert all(since <= d.started_at <= until for d in runs)
+    assert next(d for d in runs if d.id == "checkout#1").commit == SHA2
