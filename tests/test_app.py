@@ -53,7 +53,8 @@ async def test_first_paint_fills_every_panel_with_freshness_in_the_headers():
         # pipelines: the succeeded one is left out (failed and running only)
         assert counts == {"alerts": 5, "slos": 3, "deploys": 3, "pipelines": 2, "runbooks": 3}
         headers = {p.id: p.header_text().plain for p in screen.panels}
-        assert headers["alerts"] == "1 Alerts 5 · <1m ago"  # coarse while healthy: no idle repaints
+        # states counted apart; coarse while healthy: no idle repaints
+        assert headers["alerts"] == "1 Alerts 2 firing · 1 pending · 1 inhibited · 1 silenced · <1m ago"
         assert "STALE 3m" in headers["deploys"]
         assert "ERROR" in headers["pipelines"]
         status = screen.status_bar.content.plain
@@ -111,7 +112,7 @@ async def test_selection_follows_the_item_across_a_refresh_from_the_poller_threa
         await pilot.pause()
         assert alert_names(app)[0] == "NewOutage"
         assert alerts.selected_item.fingerprint == "a3"
-        assert alerts.header_text().plain.startswith("1 Alerts 6")
+        assert alerts.header_text().plain.startswith("1 Alerts 3 firing")
 
 
 async def test_slash_filters_the_focused_panel_and_esc_clears():
@@ -262,7 +263,8 @@ async def test_ages_advance_on_the_clock_tick_without_rebuilding_rows():
         app._tick()
         await pilot.pause()
         # two minutes without a poll of a 30 s source: past 2x its interval, so STALE on screen
-        assert screen.panel("alerts").header_text().plain == "1 Alerts 5 · STALE 2m"
+        assert screen.panel("alerts").header_text().plain == (
+            "1 Alerts 2 firing · 1 pending · 1 inhibited · 1 silenced · STALE 2m")
         row = [c.plain for c in screen.panel("alerts").table.get_row_at(0)]
         assert "14m" in row  # the critical alert started 12m before NOW
         assert screen.panel("alerts").selected_item is before

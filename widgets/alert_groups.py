@@ -30,6 +30,7 @@ __all__ = [
     "ROW_LABELS",
     "Row",
     "STATE_ORDER",
+    "SUPPRESSED",
     "alert_key",
     "alert_sort_key",
     "group_alerts",
@@ -64,16 +65,23 @@ def label_value(alert: Alert, label: str) -> str:
     return alert.labels.get(label, "")
 
 
+SUPPRESSED = frozenset({AlertState.SILENCED, AlertState.INHIBITED})
+"""States that sort after the firing and pending alerts, and that ``H`` hides."""
+
+
 def match_labels(alert: Alert) -> dict[str, str]:
-    """The labels a matcher filter sees: the alert's own plus ``alertname`` and ``severity``."""
-    return {"alertname": alert.name, "severity": alert.severity, **alert.labels}
+    """The labels a matcher filter sees: the alert's own plus ``alertname``, ``severity`` and,
+    as karma's ``@state``, the alert's state (``@state=silenced``, ``@state!=inhibited``)."""
+    return {"alertname": alert.name, "severity": alert.severity, **alert.labels,
+            "@state": AlertState(alert.state).value}
 
 
 def alert_sort_key(alert: Alert) -> tuple:
-    """Most severe first, firing before pending before suppressed, newest first."""
+    """Firing and pending before silenced and inhibited (a silenced critical after a firing
+    warning), then most severe first, firing before pending, newest first."""
     started = -alert.starts_at.timestamp() if alert.starts_at else 0.0
-    return (alert.severity_rank, STATE_ORDER.get(alert.state, 9), started, alert.name,
-            alert.fingerprint)
+    return (AlertState(alert.state) in SUPPRESSED, alert.severity_rank, STATE_ORDER.get(alert.state, 9),
+            started, alert.name, alert.fingerprint)
 
 
 def is_critical_firing(alert: Alert) -> bool:
@@ -216,6 +224,10 @@ class AlertView:
                     and not looks_like_matchers(text) and text.casefold() in needle):
                 best, best_count = result.groups, result.count
         return best
+
+    def unsuppressed(self, result: Filtered) -> Filtered:
+        """``result`` without its silenced and inhibited alerts (the ``H`` key)."""
+        return self._keep(result.groups, lambda a: AlertState(a.state) not in SUPPRESSED)
 
     def _keep(self, groups: list[Group], predicate) -> Filtered:
         kept_groups, count = [], 0

@@ -36,6 +36,7 @@ from cockpit.core.models import Alert, AlertState, SourceKind, SourceState
 from cockpit.widgets.alert_groups import (
     MAX_ROWS,
     STATE_ORDER,
+    SUPPRESSED,
     AlertView,
     Filtered,
     Group,
@@ -122,6 +123,8 @@ class AlertsPanel(Panel[Alert]):
         self._drawn_rows: list[list[Text]] = []
         self._collected_for: tuple[int, ...] = ()
         self._hold_rows = False
+        self.hide_suppressed = False
+        """``H``: silenced and inhibited alerts are left out of the rows (the header counts them)."""
         self._heap = HeapKeeper()
 
     def hold_row_count(self, hold: bool) -> None:
@@ -264,6 +267,8 @@ class AlertsPanel(Panel[Alert]):
     def _rows(self) -> list[tuple[str, Alert | None, list[Text]]]:  # type: ignore[override]
         """Only the drawn window: group headers, alert rows, and the "… more" line."""
         self._result = self._view.filtered(self.filter_text)
+        if self.hide_suppressed:
+            self._result = self._view.unsuppressed(self._result)
         if self.sort_column is not None:  # sorted within each group; the groups keep their order
             self._result = replace(self._result, groups=[
                 replace(g, alerts=sorted(g.alerts, key=lambda a: self.sort_value(a, ())))
@@ -394,6 +399,26 @@ class AlertsPanel(Panel[Alert]):
     def filter_error(self) -> str | None:
         """Why the matcher filter is invalid (shown in the header), else None."""
         return self._result.error
+
+    def count_text(self) -> Text:
+        """`` 5 firing · 1 silenced`` (states counted apart; a filter shows ``3/6`` first), and
+        how many silenced or inhibited alerts ``H`` hides."""
+        counts: dict[AlertState, int] = {}
+        for alert in self._items:
+            state = AlertState(alert.state)
+            counts[state] = counts.get(state, 0) + 1
+        text = Text(f" {self.shown_count()}/{len(self._items)} ·" if self.filter_text else "")
+        parts = [f"{counts[s]} {s.value}" for s in sorted(counts, key=lambda s: STATE_ORDER.get(s, 9))]
+        text.append(" " + " · ".join(parts) if parts else " 0")
+        hidden = sum(n for s, n in counts.items() if s in SUPPRESSED)
+        if self.hide_suppressed and hidden:
+            text.append(f" · {hidden} silenced/inhibited hidden (H)", style=self.cell_style("muted"))
+        return text
+
+    def toggle_suppressed(self) -> None:
+        """``H``: hide or show the silenced and inhibited alerts."""
+        self.hide_suppressed = not self.hide_suppressed
+        self._render_all()
 
     def header_text(self) -> Text:
         text = super().header_text()

@@ -290,13 +290,17 @@ class Panel(Vertical, Generic[T]):
         self._render_all()
 
     # ----- rendering ------------------------------------------------------------------
+    def count_text(self) -> Text:
+        """The header's count: `` 12``, or `` 3/12`` with a filter."""
+        shown, total = self.shown_count(), len(self._items)
+        return Text(f" {shown}/{total}" if self.filter_text else f" {total}")
+
     def header_text(self) -> Text:
         """``1 Alerts 12 · 8s ago`` plus ``STALE 3m`` / ``ERROR`` / ``DEGRADED`` / filter."""
         text = Text()
         text.append(f"{self.NUMBER} ", style=self.cell_style("muted"))
         text.append(self.TITLE, style="bold")
-        shown, total = self.shown_count(), len(self._items)
-        text.append(f" {shown}/{total}" if self.filter_text else f" {total}")
+        text.append_text(self.count_text())
         states = list(self._states.values())
         status = worst_status(states, self._now)
         ages = [s.age_s(self._now) for s in states]

@@ -71,6 +71,7 @@ DEFAULT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("refresh", "r", "refresh", "Refresh every source now", "main"),
     KeySpec("maximize", "z", "toggle_maximize", "Maximise / restore the focused panel", "main"),
     KeySpec("silence", "s", "silence", "Silence the selected alert", "main"),
+    KeySpec("hide-suppressed", "H", "toggle_suppressed", "Alerts: hide / show silenced and inhibited alerts", "main"),
     KeySpec("silences", "S", "silences", "List the silences: who, until when, why (x expires one)", "main"),
     KeySpec("open-runbook", "o", "open_runbook", "Open the selected alert's runbook", "main"),
     KeySpec("triage", "t", "triage", "Triage walkthrough for the selected alert", "main"),

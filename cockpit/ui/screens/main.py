@@ -369,6 +369,12 @@ class MainScreen(Screen[None]):
     def action_silence(self) -> None:
         self._act("silence")
 
+    def action_toggle_suppressed(self) -> None:
+        """``H``: the Alerts panel hides or shows its silenced and inhibited alerts."""
+        panel = self.panel("alerts")
+        if isinstance(panel, AlertsPanel):
+            panel.toggle_suppressed()
+
     def action_silences(self) -> None:
         self.post_message(self.Intent("silences"))
 
