@@ -86,7 +86,7 @@ class DemoSource(Source, SupportsSilences):
         for name, severity, labels, summary, (fires, resolves), pending_s in _ALERTS:
             if not fires <= t < resolves:
                 continue
-            all_labels = {"alertname": name, "severity": severity, **labels}
+            all_labels = {"alertname": name, "severity": severity, "environment": "production", **labels}
             state = AlertState.PENDING if t < fires + pending_s else AlertState.FIRING
             silences = list(self._silences.values()) + self._scripted(cycle_start, t)
             silenced_by = [s.id for s in silences if _silence_matches(s, all_labels, now)]

@@ -224,7 +224,7 @@ def test_export_keeps_untrusted_text_inert(store: TriageStore):
     assert "\x1b" not in text and "\x07" not in text
     assert "<script>" not in text and "\\[x\\]" in text
     assert "note with  clear" in text
-    assert "No deploys or pipeline failures of this service in the 24h before the alert." in text
+    assert "No deploys or pipeline failures of this service in the 2h before the alert." in text
 
 
 def test_saved_json_is_plain_and_versioned(store: TriageStore):

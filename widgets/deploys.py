@@ -1,7 +1,8 @@
 """The Deploys panel: newest first; service, environment, version, who, when, duration, status.
 
-A deploy that started within the two hours before a firing alert of the same service is
-marked ``⚑ suspect`` (a change is the usual first suspect of an incident). The panel takes the
+A deploy that started within the two hours before a live alert (firing, silenced or inhibited)
+of the same service and environment is marked ``⚑ suspect`` (a change is the usual first suspect
+of an incident); the rule is :mod:`cockpit.core.related`'s, the one the detail screens use. The panel takes the
 alerts from the same source states the app gives every panel (:meth:`Panel.set_states`), so
 no extra plumbing is needed; the comparison is :func:`suspect_for`, a pure function.
 """
@@ -15,6 +16,7 @@ from rich.text import Text
 
 from cockpit.core.durations import format_duration
 from cockpit.core.models import Alert, AlertState, Deploy, RunStatus, SourceKind, SourceState
+from cockpit.core.related import LOOK_BACK, suspect_alert
 from cockpit.widgets.panel import ColumnSpec, Panel, age_text, plain
 
 __all__ = ["RUN_MARKS", "SUSPECT_WINDOW", "DeploysPanel", "duration_text", "run_status_cell",
@@ -29,9 +31,10 @@ RUN_MARKS: dict[RunStatus, str] = {
 }
 """A symbol per run status, shown beside the word."""
 
-SUSPECT_WINDOW = timedelta(hours=2)
+SUSPECT_WINDOW = LOOK_BACK
 """A deploy this long (or less) before a firing alert of its service is marked suspect."""
 
+_LIVE = (AlertState.FIRING, AlertState.SILENCED, AlertState.INHIBITED)
 _RUN_ROLES = {RunStatus.SUCCEEDED: "success", RunStatus.FAILED: "error",
               RunStatus.RUNNING: "info", RunStatus.QUEUED: "muted", RunStatus.CANCELLED: "muted"}
 _HEX = frozenset("0123456789abcdef")
@@ -60,25 +63,22 @@ def _service(name: str | None) -> str:
 
 
 def firing_by_service(alerts: Iterable[Alert]) -> dict[str, list[Alert]]:
-    """Firing alerts that have a start time and a service, by service (case-insensitive)."""
+    """Live alerts (firing, silenced or inhibited: silencing an alert does not clear its cause)
+    that have a start time and a service, by service (case-insensitive)."""
     firing: dict[str, list[Alert]] = {}
     for alert in alerts:
         service = _service(alert.service)
-        if AlertState(alert.state) == AlertState.FIRING and alert.starts_at is not None and service:
+        if AlertState(alert.state) in _LIVE and alert.starts_at is not None and service:
             firing.setdefault(service, []).append(alert)
     return firing
 
 
 def suspect_for(deploy: Deploy, firing: dict[str, list[Alert]],
                 window: timedelta = SUSPECT_WINDOW) -> Alert | None:
-    """The earliest firing alert of the deploy's service that started at most ``window`` after
-    the deploy started (``firing`` from :func:`firing_by_service`); None when there is none."""
-    if deploy.started_at is None:
-        return None
-    started = deploy.started_at
-    after = [a for a in firing.get(_service(deploy.service), [])
-             if a.starts_at is not None and timedelta(0) <= a.starts_at - started <= window]
-    return min(after, key=lambda a: a.starts_at or started) if after else None
+    """The earliest live alert of the deploy's service and environment that started at most
+    ``window`` after the deploy started (``firing`` from :func:`firing_by_service`); None when
+    there is none (:func:`cockpit.core.related.suspect_alert`)."""
+    return suspect_alert(deploy, firing.get(_service(deploy.service), []), window)
 
 
 class DeploysPanel(Panel[Deploy]):

@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from cockpit.core.files import atomic_write_text
 from cockpit.core.models import Alert, Deploy, Pipeline, utcnow
-from cockpit.core.related import changes_before
+from cockpit.core.related import LOOK_BACK, changes_before
 from cockpit.engine.runbooks.doc import ParsedRunbook
 
 __all__ = [
@@ -45,8 +45,9 @@ __all__ = [
     "steps_from_runbook",
 ]
 
-DEFAULT_LOOKBACK = timedelta(hours=24)
-"""How far before the alert deploys and pipeline failures count as related."""
+DEFAULT_LOOKBACK = LOOK_BACK
+"""How far before the alert deploys and pipeline failures count as related: the look-back of
+:mod:`cockpit.core.related`, the same as on screen."""
 GENERIC_STEPS = ("Acknowledge the alert", "Assess the impact", "Find the cause", "Mitigate", "Confirm recovery")
 """Steps of a triage for an alert without a runbook."""
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,150}$")

@@ -24,6 +24,7 @@ from cockpit.core.osc import copy_to_clipboard, link_style
 from cockpit.ui.host import host_of
 from cockpit.ui.navigation import KeyScroll
 from cockpit.ui.screens.intents import ItemScreen
+from cockpit.core.related import LOOK_BACK, alert_environment, suspect_alert
 from cockpit.ui.screens.related import RELATED_WINDOW, related_changes
 from cockpit.core.textsafe import clean, clean_line, safe_url
 
@@ -137,7 +138,9 @@ def render_alert_links(alert: Alert) -> Text:
 def _when_before(started: datetime | None, start: datetime) -> str:
     if started is None:
         return "-"
-    return f"{started.strftime('%H:%M')} ({format_duration((start - started).total_seconds())} before)"
+    gap = (started - start).total_seconds()
+    side = "after" if gap > 0 else "before"
+    return f"{started.strftime('%H:%M')} ({format_duration(abs(gap))} {side})"
 
 
 def _run_line(out: Text, kind: str, when: str, what: str, status: str, author: str | None,
@@ -155,20 +158,33 @@ def _run_line(out: Text, kind: str, when: str, what: str, status: str, author: s
     out.append("\n")
 
 
-def render_related(alert: Alert, states: list[SourceState]) -> Text:
-    """Deploys and pipeline failures of the alert's service in the 2h before it started."""
-    related = related_changes(alert, states)
+def render_related(alert: Alert, states: list[SourceState], now: datetime | None = None) -> Text:
+    """Deploys and pipeline failures of the alert's service and environment in the look-back
+    before it started, then those since it started (:mod:`cockpit.core.related`'s rule)."""
+    related = related_changes(alert, states, now=now)
     hours = format_duration(RELATED_WINDOW.total_seconds()).replace("h00m", "h")
     out = Text()
     if not related.service or alert.starts_at is None:
         out.append("Changes before it started: ", style="bold")
         out.append("unknown (no service label or no start time)", style="dim")
         return out
-    out.append(f"Changes to {clean_line(related.service, 80)} in the {hours} before it started", style="bold")
+    where = clean_line(related.service, 80) + (f" ({clean_line(related.environment, 40)})"
+                                               if related.environment else "")
+    out.append(f"Changes to {where} in the {hours} before it started", style="bold")
+    out.append(" (look-back; same service, same environment when both name one)", style="dim")
     out.append("\n")
-    start = alert.starts_at
-    deploys: list[Deploy] = related.deploys
-    pipelines: list[Pipeline] = related.pipelines
+    _changes(out, alert.starts_at, related.deploys, related.pipelines)
+    if not related.deploys and not related.pipelines:
+        out.append("  none: no deploy and no failed pipeline\n", style="dim")
+    if related.after_deploys or related.after_pipelines:
+        out.append(f"Since it started (not its cause: what was done after)", style="bold")
+        out.append("\n")
+        _changes(out, alert.starts_at, related.after_deploys, related.after_pipelines)
+    out.rstrip()
+    return out
+
+
+def _changes(out: Text, start: datetime, deploys: list[Deploy], pipelines: list[Pipeline]) -> None:
     for deploy in deploys:
         what = deploy.service + (f" {deploy.version[:12]}" if deploy.version else "")
         if deploy.environment:
@@ -179,9 +195,20 @@ def render_related(alert: Alert, states: list[SourceState]) -> Text:
         what = f"{run.repo} {run.name}" + (f" @{run.branch}" if run.branch else "")
         _run_line(out, "pipeline", _when_before(run.started_at, start), what, run.status.value,
                   run.author, run.url)
-    if not deploys and not pipelines:
-        out.append("  none: no deploy and no failed pipeline", style="dim")
-    out.rstrip()
+
+
+def render_suspicion(deploy: Deploy, states: list[SourceState]) -> Text | None:
+    """Why a deploy is marked suspect: the alert that started after it, or None."""
+    alerts = [i for s in states for i in s.items if isinstance(i, Alert)]
+    alert = suspect_alert(deploy, alerts)
+    if alert is None or alert.starts_at is None or deploy.started_at is None:
+        return None
+    out = Text("⚑ Suspect: ", style="bold")
+    out.append(f"{clean_line(alert.name, 80)} ({alert.state.value}, {clean_line(alert.service or '-', 60)}")
+    env = alert_environment(alert)
+    out.append(f", {clean_line(env, 40)})" if env else ")")
+    gap = format_duration((alert.starts_at - deploy.started_at).total_seconds())
+    out.append(f" started {gap} after this deploy (look-back {format_duration(LOOK_BACK.total_seconds())})")
     return out
 
 
@@ -195,7 +222,7 @@ class DetailScreen(ItemScreen):
         Binding("y", "copy('generator')", "Copy the generator URL", id="detail-copy-generator"),
     ]
     DEFAULT_CSS = """
-    #detail-links, #detail-related, #detail-silenced { margin: 0 0 1 0; }
+    #detail-links, #detail-related, #detail-silenced, #detail-suspect { margin: 0 0 1 0; }
     """
 
     def __init__(self, item: BaseModel, now: datetime | None = None) -> None:
@@ -220,7 +247,11 @@ class DetailScreen(ItemScreen):
                     yield Static(Text("Silenced by: looking it up…", style="dim"), id="detail-silenced",
                                  markup=False)
                 states = host_of(self).states
-                yield Static(render_related(self.item, states), id="detail-related", markup=False)
+                yield Static(render_related(self.item, states, self._now), id="detail-related", markup=False)
+            if isinstance(self.item, Deploy):
+                why = render_suspicion(self.item, host_of(self).states)
+                if why is not None:
+                    yield Static(why, id="detail-suspect", markup=False)
             yield Static(render_item(self.item, self._now), id="detail-fields", markup=False)
 
     def on_mount(self) -> None:
