@@ -26,6 +26,7 @@ failed or was cancelled. A failure followed by a success is resolved and is drop
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from functools import partial
 from typing import Any
 from urllib.parse import quote
@@ -36,7 +37,8 @@ from pydantic import Field, field_validator
 from cockpit.core.errors import SourceAuthError, SourceError, SourceRateLimited
 from cockpit.core.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
 from cockpit.sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs
-from cockpit.core.times import parse_time
+from cockpit.core.times import parse_time, rfc3339
+from cockpit.sources.base import SupportsRunHistory
 
 __all__ = ["GitHubSource", "deployment_status", "run_status", "workflow_name"]
 
@@ -114,7 +116,11 @@ class GitHubOptions(PoliteOptions):
         return repos
 
 
-class GitHubSource(PoliteHttpSource):
+_HISTORY_PAGES = 5
+"""At most this many pages (of 100) of workflow runs per branch, and of deployments, for one report."""
+
+
+class GitHubSource(PoliteHttpSource, SupportsRunHistory):
     """Workflow runs and deployments of GitHub repositories."""
 
     kind = SourceKind.PIPELINES
@@ -198,6 +204,36 @@ class GitHubSource(PoliteHttpSource):
             url=run.get("html_url"),
             message=first_line(commit.get("message") or run.get("display_title")),
         )
+
+    async def run_history(self, start: datetime, end: datetime) -> list[Deploy | Pipeline]:
+        """Workflow runs on the shown branches created in [start, end] (``created=a..b``), and the
+        deployments created in it with their latest status and the deployed commit's time
+        (``GET /repos/{repo}/commits/{sha}``), for the shift report's DORA figures."""
+        items: list[Deploy | Pipeline] = []
+        created = f"{rfc3339(start)}..{rfc3339(end)}"
+        for repo in self.options.repos:
+            for branch in await self.branches(repo):
+                params = {"branch": branch, "per_page": 100, "exclude_pull_requests": "true", "created": created}
+                raw = await self.paginate(f"{self.api}/repos/{repo}/actions/runs", params, items_key="workflow_runs",
+                                          max_pages=_HISTORY_PAGES)
+                items += [self.pipeline(repo, run) for run in raw if isinstance(run, dict)]
+            raw = await self.paginate(f"{self.api}/repos/{repo}/deployments", {"per_page": 100}, max_pages=_HISTORY_PAGES)
+            commit_times: dict[str, datetime | None] = {}
+            for deployment in raw:
+                when = parse_time(deployment.get("created_at")) if isinstance(deployment, dict) else None
+                if when is None or not start <= when <= end:
+                    continue
+                url = f"{self.api}/repos/{repo}/deployments/{quote(str(deployment.get('id')))}/statuses"
+                statuses = await self.paginate(url, {"per_page": 1}, max_pages=1)
+                deploy = self.deploy(repo, deployment, statuses[0] if statuses and isinstance(statuses[0], dict) else None)
+                sha = str(deployment.get("sha") or "")
+                if sha and sha not in commit_times:
+                    body = await self.get_polite_json(f"{self.api}/repos/{repo}/commits/{quote(sha)}")
+                    commit = (body.get("commit") or {}) if isinstance(body, dict) else {}
+                    commit_times[sha] = parse_time((commit.get("committer") or {}).get("date"))
+                deploy.commit, deploy.committed_at = sha or None, commit_times.get(sha)
+                items.append(deploy)
+        return items
 
     async def deploys(self, repo: str, problems: list[str] | None = None) -> list[Deploy]:
         """The newest deployments with their latest status; one whose statuses cannot be read is

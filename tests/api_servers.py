@@ -249,7 +249,7 @@ class GitHubApi(FakeApi):
         self.repos: dict[str, dict[str, Any]] = {}
 
     def add_repo(self, full_name: str, default_branch: str = "main") -> dict[str, Any]:
-        repo = {"default_branch": default_branch, "runs": [], "deployments": [], "statuses": {}}
+        repo = {"default_branch": default_branch, "runs": [], "deployments": [], "statuses": {}, "commits": {}}
         self.repos[full_name] = repo
         return repo
 
@@ -304,12 +304,18 @@ class GitHubApi(FakeApi):
             return Reply(200, body)
         if rest == ["actions", "runs"]:
             runs = [r for r in repo["runs"] if seen.query.get("branch") in (None, r["head_branch"])]
+            if seen.query.get("created"):  # created=FROM..TO, as GitHub's search qualifiers (UTC strings compare)
+                low, _, high = seen.query["created"].partition("..")
+                runs = [r for r in runs if low[:19] <= r["created_at"][:19] <= high[:19]]
             chunk, headers = self.paged(seen, runs, 30)
             return Reply(200, {"total_count": len(runs), "workflow_runs": chunk}, headers)
         if rest == ["deployments"]:
             deps = [d for d in repo["deployments"] if seen.query.get("environment") in (None, d["environment"])]
             chunk, headers = self.paged(seen, deps, 30)
             return Reply(200, chunk, headers)
+        if len(rest) == 2 and rest[0] == "commits":
+            commit = repo["commits"].get(rest[1])
+            return Reply(200, commit) if commit else Reply(422, {"message": "No commit found for SHA: " + rest[1]})
         if len(rest) == 3 and rest[0] == "deployments" and rest[2] == "statuses":
             statuses = repo["statuses"].get(int(rest[1]))
             if statuses is None:

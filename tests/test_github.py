@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from cockpit.core.models import Deploy, Pipeline, RunStatus
+from cockpit.core.models import Deploy, FetchResult, Pipeline, RunStatus
 from cockpit.sources.base import SourceContext
 from cockpit.core.errors import SourceAuthError, SourceRateLimited
 from cockpit.sources.github import GitHubSource
@@ -227,3 +227,27 @@ async def test_expired_token_is_an_auth_error(server, tmp_path):
 def test_repos_must_be_owner_slash_name():
     with pytest.raises(ValueError, match="owner/name"):
         GitHubSource.Options(repos=["just-a-name"])
+
+
+async def test_run_history_for_the_report(server: LoopbackServer, api: GitHubApi, tmp_path) -> None:
+    repo = api.repos["octo/shop"]
+    repo["runs"] = [run(201, "CI", "completed", "success", branch="trunk", minutes_ago=30),
+                    run(202, "CI", "completed", "failure", branch="trunk", minutes_ago=300)]
+    old = {**deployment(30, "v1.0.0", "production"), "created_at": "2026-11-26T08:00:00Z"}
+    repo["deployments"] = [deployment(31, "v1.2.0", "production"), old]
+    repo["statuses"] = {31: [status("success")], 30: [status("success")]}
+    repo["commits"] = {SHA: {"sha": SHA, "commit": {"committer": {"date": "2026-11-27T07:15:00Z"},
+                                                     "author": {"date": "2026-11-27T07:10:00Z"}}}}
+    source = make(server, tmp_path)
+    since, until = datetime(2026, 11, 27, 6, tzinfo=timezone.utc), datetime(2026, 11, 27, 9, tzinfo=timezone.utc)
+    try:
+        items = await source.run_history(since, until)
+    finally:
+        await source.close()
+    pipelines, deploys = split(FetchResult(items=items))
+    assert [p.id for p in pipelines] == ["octo/shop#201"]  # 202 was created before the window
+    (deploy,) = deploys
+    assert deploy.version == "v1.2.0" and deploy.commit == SHA
+    assert deploy.committed_at == datetime(2026, 11, 27, 7, 15, tzinfo=timezone.utc)  # the committer's date
+    created = [s.query.get("created") for s in api.requests if s.path.endswith("/actions/runs")]
+    assert created == ["2026-11-27T06:00:00Z..2026-11-27T09:00:00Z"]
