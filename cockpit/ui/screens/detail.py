@@ -57,8 +57,21 @@ def _value_text(value: Any, now: datetime, indent: int) -> Text:
     return Text(text)
 
 
+def duration_words(seconds: float) -> str:
+    """``6 minutes``, ``1 hour 5 minutes``, ``45 seconds``: a duration as a sentence says it."""
+    s = int(round(max(0.0, seconds)))
+    parts = []
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")):
+        count, s = divmod(s, size)
+        if count:
+            parts.append(f"{count} {unit}{'s' if count != 1 else ''}")
+    return " ".join(parts[:2]) or "0 seconds"
+
+
 def _append_field(out: Text, label: str, value: Any, now: datetime, indent: int = 0) -> None:
     pad = " " * indent
+    if label.endswith("_s") and isinstance(value, (int, float)) and not isinstance(value, bool):
+        label, value = label[:-2], duration_words(value)  # duration_s: 360 -> duration: 6 minutes
     if isinstance(value, BaseModel):
         value = value.model_dump()
     if isinstance(value, dict):
@@ -222,7 +235,7 @@ class DetailScreen(ItemScreen):
         Binding("y", "copy('generator')", "Copy the generator URL", id="detail-copy-generator"),
     ]
     DEFAULT_CSS = """
-    #detail-links, #detail-related, #detail-silenced, #detail-suspect { margin: 0 0 1 0; }
+    #detail-links, #detail-related, #detail-silenced, #detail-suspect, #detail-link { margin: 0 0 1 0; }
     """
 
     def __init__(self, item: BaseModel, now: datetime | None = None) -> None:
@@ -239,6 +252,8 @@ class DetailScreen(ItemScreen):
         title.append("   esc back · j/k g/G move", style="dim")
         if isinstance(self.item, Alert):
             title.append(" · s silence · o runbook · t triage · S silences · c/y copy", style="dim")
+        elif self._url():
+            title.append(" · c copy the link", style="dim")
         yield Static(title, id="detail-title", markup=False)
         with KeyScroll(id="detail-body"):
             if isinstance(self.item, Alert):
@@ -248,6 +263,11 @@ class DetailScreen(ItemScreen):
                                  markup=False)
                 states = host_of(self).states
                 yield Static(render_related(self.item, states, self._now), id="detail-related", markup=False)
+            if self._url():
+                link = Text(f"{'link':<10}", style="bold")
+                link.append(self._url() or "", style=link_style(self._url(), underline=True))
+                link.append("  (c copy)", style="dim")
+                yield Static(link, id="detail-link", markup=False)
             if isinstance(self.item, Deploy):
                 why = render_suspicion(self.item, host_of(self).states)
                 if why is not None:
@@ -268,17 +288,28 @@ class DetailScreen(ItemScreen):
         if self.is_attached:
             self.query_one("#detail-silenced", Static).update(text)
 
+    def _url(self) -> str | None:
+        """A deploy's or a pipeline's link (safe http(s)), else None."""
+        if isinstance(self.item, (Deploy, Pipeline)):
+            return safe_url(self.item.url)
+        return None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("silences", "copy"):
+        if action == "silences":
             return isinstance(self.item, Alert)
+        if action == "copy":
+            return isinstance(self.item, Alert) or bool(self._url())
         return True
 
     def action_back(self) -> None:
         self.dismiss()
 
     def action_copy(self, which: str) -> None:
-        """Copy one of the alert's links to the clipboard (OSC 52) and say so."""
+        """Copy one of the alert's links, or a deploy's or pipeline's, to the clipboard (OSC 52)."""
         if not isinstance(self.item, Alert):
+            url = self._url()
+            if url and copy_to_clipboard(self.app, url):
+                self.notify(f"copied the {getattr(self.item, 'item_type', 'item')} link", timeout=3, markup=False)
             return
         url = alert_links(self.item).get(which)
         label = "runbook URL" if which == "runbook" else "generator URL"
