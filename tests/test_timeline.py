@@ -85,3 +85,17 @@ def test_history_events_become_spans_from_first_sighting_to_resolution():
     assert ("DiskFull", "█", NOW - timedelta(minutes=30)) in alerts  # firing until resolved
     assert ("Again", "█", NOW) in alerts  # still open: up to the end of the window
     assert [m.glyph for m in marks if m.lane == "deploy"] == ["◆"]
+
+
+def test_nothing_of_http_or_the_pictures_is_imported_before_the_first_paint(tmp_path):
+    """The modules the first frame needs (config, facade, app, the alertmanager source) bring
+    neither httpx (the runbooks source's import) nor the report's charts or the timeline."""
+    import subprocess
+    import sys
+
+    code = ("import sys, cockpit.cli, cockpit.engine.facade, cockpit.ui.app, cockpit.sources.alertmanager; "
+            "print(' '.join(m for m in ('httpx', 'cockpit.sources.runbooks', 'cockpit.core.charts', "
+            "'cockpit.core.timeline') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""

@@ -12,14 +12,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cockpit.core.charts import ReportFigures, report_figures
 from cockpit.core.files import atomic_write_text
-from cockpit.core.timeline import Mark, marks_from_events
 from cockpit.core.models import Alert, Deploy, Pipeline
 from cockpit.engine.actions import default_author
 from cockpit.engine.facade_runbooks import Located, RunbooksFacade
 
 if TYPE_CHECKING:  # loaded when first used, after the first paint (see cockpit.engine.facade)
+    from cockpit.core.charts import ReportFigures
+    from cockpit.core.timeline import Mark
     from cockpit.engine.handoff import HandoffNote
     from cockpit.engine.history import History
     from cockpit.engine.report.build import ReportOptions
@@ -146,6 +146,7 @@ class RecordsFacade(RunbooksFacade):
         """As :meth:`report_text`, and the figures the Report screen charts: pages per hour
         (from the same report) and each SLO's budget over the window (the shift history's
         samples)."""
+        from cockpit.core.charts import report_figures
         from cockpit.engine.report.build import ReportOptions  # loaded when first asked
         from cockpit.engine.report.render import render_text
 
@@ -157,6 +158,8 @@ class RecordsFacade(RunbooksFacade):
     def timeline_marks(self, *, since: datetime, until: datetime) -> list[Mark]:
         """What the shift history saw between ``since`` and ``until`` as timeline marks: each
         alert from pending or firing to resolved, deploys, pipeline failures."""
+        from cockpit.core.timeline import marks_from_events
+
         events = self.history.events(since, until, kinds=("alert", "deploy", "pipeline"))
         return marks_from_events(events, until)
 

@@ -7,16 +7,19 @@ source's ``remote_cache``) is fetched, on the poller's loop.
 
 from __future__ import annotations
 
+import sys
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Coroutine
+from typing import TYPE_CHECKING, Any, Coroutine
 
 from cockpit.core.models import Alert
 from cockpit.core.runbooks import Hit
 from cockpit.engine.runbooks.doc import ParsedRunbook, load_runbook
 from cockpit.sources.base import Source
-from cockpit.sources.runbooks import RunbooksSource
+
+if TYPE_CHECKING:
+    from cockpit.sources.runbooks import RunbooksSource
 
 __all__ = ["Located", "ParsedRunbook", "RunbooksFacade"]
 
@@ -54,7 +57,12 @@ class RunbooksFacade:
         raise NotImplementedError
 
     def _runbook_sources(self) -> list[RunbooksSource]:
-        return [s for s in self.sources if isinstance(s, RunbooksSource)]
+        # Not imported up front: it brings httpx and the index before the first paint. A runbooks
+        # source exists only once its module has been imported (by the registry, to build it).
+        module = sys.modules.get("cockpit.sources.runbooks")
+        if module is None:
+            return []
+        return [s for s in self.sources if isinstance(s, module.RunbooksSource)]
 
     def has_runbooks(self) -> bool:
         """True when some source is a ``runbooks`` source (searching has an index)."""
