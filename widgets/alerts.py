@@ -315,7 +315,9 @@ class AlertsPanel(Panel[Alert]):
             rows += [(f"pad:{n}", None, blank) for n in range(len(rows), table.row_count)]
         if not rows and table.row_count:
             table.clear()
-        if self.fit_layout([cells for _key, _item, cells in rows]):
+        # Not while the filter is typed: each keystroke would lay the columns out again and
+        # redraw every row (bench row 4b); they are fitted when the filter input closes.
+        if not self._hold_rows and self.fit_layout([cells for _key, _item, cells in rows]):
             self._drawn_rows = []  # the columns changed and the table was cleared
         drawn = self._drawn_rows
         column_keys = [spec.key for spec in self.COLUMNS]
