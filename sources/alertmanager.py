@@ -202,6 +202,8 @@ class AlertmanagerSource(HttpSource, SupportsSilences):
             "createdBy": request.created_by,
             "comment": request.comment,
         }
+        if request.id:
+            body["id"] = request.id  # Alertmanager replaces the silence with this id
         data = await self._first_live("POST", "/api/v2/silences", json=body)
         silence_id = data.get("silenceID") if isinstance(data, dict) else None
         if not silence_id:

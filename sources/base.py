@@ -48,14 +48,15 @@ from cockpit.core.models import Deploy, FetchResult, Pipeline, SourceKind
 from cockpit.core.upstream_history import AlertHistory, IncidentHistory
 
 __all__ = [
-    "SilenceRequest",
     "SilenceInfo",
+    "SilenceRequest",
     "Source",
     "SourceContext",
     "SourceOptions",
     "SupportsAlertHistory",
     "SupportsIncidentHistory",
     "SupportsRunHistory",
+    "SupportsIncidents",
     "SupportsSilences",
 ]
 
@@ -155,6 +156,8 @@ class SilenceRequest(BaseModel):
     ends_at: datetime
     created_by: str
     comment: str
+    id: str | None = None
+    """Set to replace (edit or extend) an existing silence: Alertmanager takes a POST with its id."""
 
 
 class SilenceInfo(BaseModel):
@@ -208,3 +211,17 @@ class SupportsRunHistory(ABC):
     @abstractmethod
     async def run_history(self, start: datetime, end: datetime) -> list[Deploy | Pipeline]:
         """Deploys and pipeline runs updated in [start, end] (their final state)."""
+
+
+class SupportsIncidents(ABC):
+    """Mixin for alert sources whose alerts are incidents a person acknowledges and resolves
+    (PagerDuty). Writes are never retried; each raises SourceError on failure."""
+
+    @abstractmethod
+    async def update_incidents(self, incident_ids: list[str], status: str) -> dict[str, str]:
+        """Set ``status`` (``acknowledged`` or ``resolved``) on the incidents, in one request;
+        returns each incident's status as the upstream answered it."""
+
+    @abstractmethod
+    async def add_note(self, incident_id: str, content: str) -> str:
+        """Add a note to one incident; returns the note's id."""

@@ -18,12 +18,22 @@ An incident becomes an :class:`Alert` named after its title; urgency ``high`` is
 For the shift report, :meth:`PagerDutySource.incident_history` reads ``GET /log_entries``
 (``is_overview=true``: the trigger, acknowledge and resolve entries) over a window: each incident
 triggered in it, when it was first acknowledged and by whom, and when it was resolved.
+
+Writes (:class:`~cockpit.sources.base.SupportsIncidents`), each sent once and never retried:
+``PUT /incidents/{id}`` (one incident) or ``PUT /incidents`` (several, at most 250) with
+``{"type": "incident_reference", "status": "acknowledged"|"resolved"}``, and
+``POST /incidents/{id}/notes`` with ``{"note": {"content": …}}``. PagerDuty requires the acting
+user's email in the ``From`` header (option ``from_email``); without it a write is refused here,
+before anything is sent. An error answer's ``error.message`` and ``errors`` are kept in the
+error's message (what the upstream answered goes to the audit log).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from pydantic import Field
 
@@ -32,11 +42,17 @@ from datetime import datetime
 from cockpit.core.models import Alert, AlertState, FetchResult, SourceKind
 from cockpit.core.times import parse_time, rfc3339
 from cockpit.core.upstream_history import Incident, IncidentHistory
-from cockpit.sources.base import SupportsIncidentHistory
-from cockpit.core.errors import SourceAuthError, SourceBadResponse, SourceError
+from cockpit.sources.base import SupportsIncidentHistory, SupportsIncidents
+from cockpit.core.errors import SourceAuthError, SourceBadResponse, SourceError, SourceWriteRefused
 from cockpit.sources.http import HttpOptions, HttpSource
 
-__all__ = ["DEFAULT_URL", "PagerDutyOptions", "PagerDutySource", "incident_to_alert"]
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["DEFAULT_URL", "MAX_UPDATE", "PagerDutyOptions", "PagerDutySource", "incident_id", "incident_to_alert"]
+
+MAX_UPDATE = 250
+"""PagerDuty updates at most this many incidents in one ``PUT /incidents``."""
 
 DEFAULT_URL = "https://api.pagerduty.com"
 ACCEPT = "application/vnd.pagerduty+json;version=2"
@@ -65,6 +81,9 @@ class PagerDutyOptions(HttpOptions):
     """Incidents per request (PagerDuty allows at most 100)."""
     max_pages: int = Field(default=5, ge=1, le=50)
     """At most this many pages of incidents per poll."""
+    from_email: str | None = None
+    """Email of the PagerDuty user you act as: the ``From`` header PagerDuty requires on writes
+    (acknowledge, resolve, note). Without it those writes are refused."""
 
 
 def _ref_summary(value: Any) -> str:
@@ -96,6 +115,9 @@ def incident_to_alert(source: str, base: str, raw: dict[str, Any]) -> Alert:
         annotations["assigned_to"] = ", ".join(a for a in assignees if a)
     if raw.get("summary"):
         annotations["summary"] = str(raw["summary"])
+    acked = [_ref_summary(a.get("acknowledger")) for a in raw.get("acknowledgements") or [] if isinstance(a, dict)]
+    if any(acked):
+        annotations["acknowledged_by"] = ", ".join(a for a in acked if a)
     return Alert(
         source=source,
         fingerprint=f"pd-{raw.get('id', title)}",
@@ -111,8 +133,13 @@ def incident_to_alert(source: str, base: str, raw: dict[str, Any]) -> Alert:
     )
 
 
-class PagerDutySource(HttpSource, SupportsIncidentHistory):
-    """The ``pagerduty`` source: open incidents, and who is on call."""
+def incident_id(fingerprint: str) -> str:
+    """The PagerDuty incident id behind an alert's fingerprint (``pd-PT4KHLK`` -> ``PT4KHLK``)."""
+    return fingerprint.removeprefix("pd-")
+
+
+class PagerDutySource(HttpSource, SupportsIncidentHistory, SupportsIncidents):
+    """The ``pagerduty`` source: open incidents, who is on call, incident history; acknowledge, resolve, note."""
 
     kind = SourceKind.ALERTS
     Options = PagerDutyOptions
@@ -238,8 +265,83 @@ class PagerDutySource(HttpSource, SupportsIncidentHistory):
                 incident.resolved_at = at
         return IncidentHistory(list(incidents.values()), method=f"{self.base}/log_entries (is_overview)")
 
+    # -- writes: sent once, never retried -------------------------------------------------
+
+    def _write_headers(self) -> dict[str, str]:
+        if not (self.options.from_email or "").strip():
+            raise SourceWriteRefused(
+                f"pagerduty source {self.name}: set from_email (PagerDuty requires the acting user's email)")
+        return {"From": self.options.from_email.strip()}  # type: ignore[union-attr]
+
+    async def update_incidents(self, incident_ids: list[str], status: str) -> dict[str, str]:
+        if status not in ("acknowledged", "resolved"):
+            raise SourceWriteRefused(f"unknown incident status {status!r}")
+        if not incident_ids or len(incident_ids) > MAX_UPDATE:
+            raise SourceWriteRefused(f"between 1 and {MAX_UPDATE} incidents can be updated at once")
+        headers = self._write_headers()
+        if len(incident_ids) == 1:
+            ident = incident_ids[0]
+            body: dict[str, Any] = {"incident": {"type": "incident_reference", "status": status}}
+            url = f"{self.base}/incidents/{quote(ident, safe='')}"
+        else:
+            body = {"incidents": [{"id": i, "type": "incident_reference", "status": status} for i in incident_ids]}
+            url = f"{self.base}/incidents"
+        data = await self._write("PUT", url, body, headers)
+        found = data.get("incidents") if "incidents" in data else [data.get("incident")]
+        answered: dict[str, str] = {}
+        for raw in found or []:
+            if isinstance(raw, dict) and raw.get("id"):
+                answered[str(raw["id"])] = str(raw.get("status") or "")
+        return answered
+
+    async def add_note(self, incident_id: str, content: str) -> str:
+        if not content.strip():
+            raise SourceWriteRefused("a note needs some text")
+        headers = self._write_headers()
+        url = f"{self.base}/incidents/{quote(incident_id, safe='')}/notes"
+        data = await self._write("POST", url, {"note": {"content": content}}, headers)
+        note = data.get("note")
+        return str(note.get("id") or "") if isinstance(note, dict) else ""
+
+    async def _write(self, method: str, url: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        from cockpit.sources.http import parse_json
+
+        response = await self.request(method, url, json=body, headers=headers)
+        data = parse_json(response, url)
+        if not isinstance(data, dict):
+            raise SourceBadResponse(f"{url}: expected a JSON object")
+        return data
+
+    def check_status(self, response: httpx.Response, where: str) -> None:
+        """As for every HTTP source, plus PagerDuty's own words (``error.message``, ``errors``)."""
+        try:
+            super().check_status(response, where)
+        except SourceError as exc:
+            said = _error_text(response.content)
+            if said:
+                exc.message = f"{exc.message}: {said}"
+                exc.args = (exc.message,)
+            raise
+
     async def _page(self, path: str, params: list[tuple[str, str | int]]) -> dict[str, Any]:
         data = await self.get_json(f"{self.base}/{path}", params=params)
         if not isinstance(data, dict):
             raise SourceBadResponse(f"{self.base}/{path}: expected a JSON object")
         return data
+
+
+def _error_text(body: bytes) -> str:
+    """PagerDuty's error object as one short line (``Invalid Input Provided (2001): …``)."""
+    try:
+        error = json.loads(body).get("error")
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        return ""
+    if not isinstance(error, dict):
+        return ""
+    text = str(error.get("message") or "")
+    if error.get("code") is not None:
+        text += f" ({error['code']})"
+    details = [str(e) for e in error.get("errors") or [] if isinstance(e, (str, int, float))]
+    if details:
+        text += ": " + "; ".join(details)
+    return " ".join(text.split())[:300]

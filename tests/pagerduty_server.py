@@ -6,12 +6,19 @@ pagination (``offset``, ``limit`` capped at 100, ``more``, ``total`` null unless
 ``statuses[]`` and ``service_ids[]`` filters, incident objects with ``service`` /
 ``escalation_policy`` references, and 429 carrying ``ratelimit-*`` headers (plus ``Retry-After``
 when asked). Every request is recorded so tests can assert what the source sent.
+
+Writes as the reference documents them: ``PUT /incidents/{id}`` (``{"incident": {"type":
+"incident_reference", "status": ...}}``), ``PUT /incidents`` (``{"incidents": [...]}``, at most
+250) and ``POST /incidents/{id}/notes`` (``{"note": {"content": ...}}``). Each requires the
+``From`` header naming a user of the account (400, code 2016, without it; 400, code 1008, for an
+unknown email); an unknown incident is 404 (code 2100); a bad body is 400 (code 2001).
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -84,6 +91,8 @@ class Recorded:
     path: str
     query: dict[str, list[str]]
     headers: dict[str, str]
+    method: str = "GET"
+    body: Any = None
 
 
 @dataclass
@@ -97,6 +106,12 @@ class PagerDutyServer:
     fail_next: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
     """(path, status, headers) answered once, in order, instead of the real response."""
     requests: list[Recorded] = field(default_factory=list)
+    users: dict[str, str] = field(default_factory=lambda: {"ada@example.com": "Ada Lovelace"})
+    """Email -> name of the account's users (who may appear in the From header)."""
+    notes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Notes created, per incident id."""
+    write_delay_s: float = 0.0
+    """Wait this long before answering a write (a slow upstream; the write still lands)."""
     _httpd: ThreadingHTTPServer | None = None
 
     @property
@@ -115,7 +130,10 @@ class PagerDutyServer:
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 api._handle(self)
 
+            do_PUT = do_POST = do_GET
+
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.handle_error = lambda *_args: None  # type: ignore[method-assign]  # a client that gave up
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
         return self
 
@@ -124,16 +142,29 @@ class PagerDutyServer:
             self._httpd.shutdown()
             self._httpd.server_close()
 
+    def writes(self) -> list[Recorded]:
+        """The PUT and POST requests received, in order."""
+        return [r for r in self.requests if r.method != "GET"]
+
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)
         query = parse_qs(parts.query)
-        self.requests.append(Recorded(parts.path, query, {k.lower(): v for k, v in handler.headers.items()}))
+        length = int(handler.headers.get("Content-Length") or 0)
+        raw = handler.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        self.requests.append(Recorded(parts.path, query, {k.lower(): v for k, v in handler.headers.items()},
+                                      handler.command, body))
         if self.fail_next and self.fail_next[0][0] == parts.path:
             _, status, headers = self.fail_next.pop(0)
             message = "Rate Limit Exceeded" if status == 429 else "Forced failure"
             return _send(handler, status, {"error": {"message": message}}, headers)
         if handler.headers.get("Authorization") != f"Token token={self.token}":
             return _send(handler, 401, {"error": {"message": "Unauthorized", "code": 2006}})
+        if handler.command != "GET":
+            return self._write(handler, parts.path, body)
         if parts.path == "/incidents":
             statuses = set(query.get("statuses[]", [])) or {"triggered", "acknowledged", "resolved"}
             services = set(query.get("service_ids[]", []))
@@ -152,6 +183,82 @@ class PagerDutyServer:
                            key=lambda e: e["created_at"], reverse=True)
             return _send(handler, 200, _paginate("log_entries", found, query))
         return _send(handler, 404, {"error": {"message": "Not Found", "code": 2100}})
+
+
+    # ----- writes -------------------------------------------------------------------
+    def _write(self, handler: BaseHTTPRequestHandler, path: str, body: Any) -> None:
+        if self.write_delay_s:
+            time.sleep(self.write_delay_s)
+        sender = handler.headers.get("From")
+        if not sender:
+            return _send(handler, 400, _error("Invalid Input Provided", 2016,
+                                              "the From header must name a user's email address"))
+        if sender not in self.users:
+            return _send(handler, 400, _error("Requester User Not Found", 1008))
+        segments = path.strip("/").split("/")
+        if handler.command == "PUT" and segments == ["incidents"]:
+            updates = body.get("incidents") if isinstance(body, dict) else None
+            if not isinstance(updates, list) or not updates:
+                return _send(handler, 400, _error("Invalid Input Provided", 2001, "incidents must be a list"))
+            if len(updates) > 250:
+                return _send(handler, 413, _error("Request Entity Too Large", 2001))
+            changed = []
+            for update in updates:
+                incident = self._incident(update.get("id") if isinstance(update, dict) else None)
+                problem = _update_problem(update)
+                if incident is None or problem:
+                    return _send(handler, 404 if incident is None else 400,
+                                 _error("Not Found", 2100) if incident is None else problem)
+                changed.append(self._apply(incident, update["status"], sender))
+            return _send(handler, 200, {"incidents": changed, "limit": 25, "offset": 0, "more": False, "total": None})
+        if handler.command == "PUT" and len(segments) == 2 and segments[0] == "incidents":
+            incident = self._incident(segments[1])
+            if incident is None:
+                return _send(handler, 404, _error("Not Found", 2100))
+            update = body.get("incident") if isinstance(body, dict) else None
+            problem = _update_problem(update)
+            if problem:
+                return _send(handler, 400, problem)
+            return _send(handler, 200, {"incident": self._apply(incident, update["status"], sender)})
+        if handler.command == "POST" and len(segments) == 3 and segments[::2] == ["incidents", "notes"]:
+            incident = self._incident(segments[1])
+            if incident is None:
+                return _send(handler, 404, _error("Not Found", 2100))
+            note = body.get("note") if isinstance(body, dict) else None
+            if not isinstance(note, dict) or not isinstance(note.get("content"), str):
+                return _send(handler, 400, _error("Invalid Input Provided", 2001, "note.content is required"))
+            notes = self.notes.setdefault(incident["id"], [])
+            created = {"id": f"PNOTE{len(notes) + 1:03d}", "content": note["content"],
+                       "user": _ref("user", "PUSR001", self.users[sender]),
+                       "channel": {"summary": "The PagerDuty website or APIs"},
+                       "created_at": "2026-11-27T09:31:00Z"}
+            notes.append(created)
+            return _send(handler, 200, {"note": created})
+        return _send(handler, 404, _error("Not Found", 2100))
+
+    def _incident(self, ident: Any) -> dict[str, Any] | None:
+        return next((i for i in self.incidents if i["id"] == ident), None)
+
+    def _apply(self, incident: dict[str, Any], status: str, sender: str) -> dict[str, Any]:
+        incident["status"] = status
+        if status == "acknowledged":
+            incident["acknowledgements"] = [{"at": "2026-11-27T09:31:00Z",
+                                             "acknowledger": _ref("user", "PUSR001", self.users[sender])}]
+        if status == "resolved":
+            incident["assignments"], incident["acknowledgements"] = [], []
+        return incident
+
+
+def _error(message: str, code: int, *errors: str) -> dict[str, Any]:
+    return {"error": {"message": message, "code": code, "errors": list(errors)}}
+
+
+def _update_problem(update: Any) -> dict[str, Any] | None:
+    if not isinstance(update, dict) or update.get("type") not in ("incident", "incident_reference"):
+        return _error("Invalid Input Provided", 2001, "type must be incident or incident_reference")
+    if update.get("status") not in ("acknowledged", "resolved", "triggered"):
+        return _error("Invalid Input Provided", 2001, "status is not a valid incident status")
+    return None
 
 
 def _paginate(key: str, items: list[dict[str, Any]], query: dict[str, list[str]]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from cockpit.core.durations import parse_duration
+from cockpit.core.durations import Duration, parse_duration
 from cockpit.engine.paths import config_path
 from cockpit.sources import DEMO_RUNBOOKS_DIR
 from cockpit.sources.base import SourceOptions
@@ -71,6 +71,13 @@ class CockpitSection(BaseSettings):
         default_factory=lambda: ["pod", "pod_name", "pod_ip", "instance", "container_id", "uid"])
     """Labels a "this alert" silence leaves out by default: they change when a pod restarts or
     moves, and a silence that names them dies with the pod."""
+    ack_duration: Duration = 3600.0
+    """How long the ``a`` key's silence lasts on an Alertmanager alert ("1h"); ``+`` on the
+    silences screen extends a silence by this much too."""
+    ack_comment: str = "ACK! {user} via cockpit"
+    """The comment of that silence; ``{user}`` is replaced by the author."""
+    silence_ending_soon: Duration = 1800.0
+    """Silences ending within this time ("30m") are listed first and counted in the status bar."""
 
     @field_validator("notify_cooldown")
     @classmethod

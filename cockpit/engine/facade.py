@@ -11,7 +11,9 @@ the ``on_update`` callback, called from the poller's thread (the app hands it to
 * runbooks (:class:`~cockpit.engine.facade_runbooks.RunbooksFacade`): locate an alert's
   runbook, search, read;
 * records (:class:`~cockpit.engine.facade_records.RecordsFacade`): triages, handoff notes, the
-  shift report.
+  shift report;
+* writes (:class:`~cockpit.engine.facade_writes.EngineWrites`): acknowledge, resolve, note, the
+  one-key ack silence, silence extend/edit, ``[[actions]]``.
 
 This module also exports the types those methods take and return, so the UI imports this
 module and the core, nothing else of the engine (``[tool.importlinter]`` checks it).
@@ -28,6 +30,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cockpit.engine.facade_writes import EngineWrites
 from cockpit.core.models import SourceState
 from cockpit.core.settings import section_value
 from cockpit.engine.actions import default_author
@@ -91,8 +94,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-class Engine(SilencesFacade, RecordsFacade):
-    """Owns the sources, the cache store, the stores and the background poller thread."""
+class Engine(SilencesFacade, RecordsFacade, EngineWrites):
+    """Owns the sources, the cache store, the stores and the background poller thread; the
+    incident writes, acks, silence edits and ``[[actions]]`` in :class:`EngineWrites`."""
 
     def __init__(self, config: Config, cache_dir: Path, *, state_dir: Path | None = None, read_only: bool | None = None,
                  share: bool = True, sources: Sequence[Source] | None = None) -> None:
