@@ -32,7 +32,7 @@ from cockpit.engine.config import CockpitSection, Config
 from cockpit.engine.facade import Engine
 from cockpit.sources.base import Source
 
-__all__ = ["NOW", "FakeEngine", "fixed_clock", "fixed_states"]
+__all__ = ["NOW", "FakeEngine", "engine_app", "fixed_clock", "fixed_states", "until"]
 
 NOW = datetime(2026, 11, 27, 9, 30, 0, tzinfo=timezone.utc)
 
@@ -172,3 +172,27 @@ class FakeEngine(Engine):
         """Deliver an update as the poller would (from any thread)."""
         assert self.on_update is not None, "start() was not called"
         self.on_update(state)
+
+
+def engine_app(tmp_path, config_text: str, **kwargs):
+    """A CockpitApp on the REAL engine for ``config_text`` (written to ``tmp_path/config.toml``,
+    cache in ``tmp_path/cache``); returns ``(app, engine)``."""
+    from cockpit.engine.config import load_config
+    from cockpit.engine.facade import Engine
+    from cockpit.ui.app import CockpitApp
+
+    path = tmp_path / "config.toml"
+    path.write_text(config_text)
+    config = load_config(path)
+    engine = Engine(config, tmp_path / "cache", share=False)
+    return CockpitApp(engine=engine, settings=config.cockpit, low_bandwidth=False, **kwargs), engine
+
+
+async def until(pilot, check, what: str, attempts: int = 450):
+    """Pause (0.1 s a time) until ``check()`` is truthy and return it; fail naming ``what``."""
+    for _ in range(attempts):
+        value = check()
+        if value:
+            return value
+        await pilot.pause(0.1)
+    raise AssertionError(f"never happened: {what}")

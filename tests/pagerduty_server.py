@@ -112,6 +112,8 @@ class PagerDutyServer:
     """Notes created, per incident id."""
     write_delay_s: float = 0.0
     """Wait this long before answering a write (a slow upstream; the write still lands)."""
+    read_delay_s: float = 0.0
+    """Wait this long before answering a read (a slow poll)."""
     _httpd: ThreadingHTTPServer | None = None
 
     @property
@@ -165,6 +167,7 @@ class PagerDutyServer:
             return _send(handler, 401, {"error": {"message": "Unauthorized", "code": 2006}})
         if handler.command != "GET":
             return self._write(handler, parts.path, body)
+        time.sleep(self.read_delay_s)
         if parts.path == "/incidents":
             statuses = set(query.get("statuses[]", [])) or {"triggered", "acknowledged", "resolved"}
             services = set(query.get("service_ids[]", []))

@@ -28,7 +28,7 @@ from cockpit.ui.screens.silences import SilencesScreen, show_silences
 from cockpit.sources.base import SilenceInfo, SilenceRequest, Source, SourceContext, SourceOptions, SupportsSilences
 from cockpit.core.errors import SourceUnreachable
 from cockpit.core.times import rfc3339
-from tests.app_fixtures import FakeEngine, fixed_clock
+from tests.app_fixtures import FakeEngine, engine_app, fixed_clock, until
 from tests.servers import require_binary, start_alertmanager
 
 SIZE = (100, 40)
@@ -384,16 +384,6 @@ def _amtool_silences(amtool: str, url: str) -> list[dict]:
     return json.loads(out.stdout or "[]") or []
 
 
-async def _until(pilot, check, what: str, attempts: int = 450):
-    """Pause (0.1 s a time) until ``check()`` is truthy; fail with ``what`` when it never is."""
-    for _ in range(attempts):
-        value = check()
-        if value:
-            return value
-        await pilot.pause(0.1)
-    raise AssertionError(f"never happened: {what}")
-
-
 def _e2e_alert_state(app: CockpitApp) -> str | None:
     for state in app.states:
         for item in state.items:
@@ -404,23 +394,16 @@ def _e2e_alert_state(app: CockpitApp) -> str | None:
 
 @pytest.mark.server
 async def test_silence_from_the_tui_reaches_a_real_alertmanager_then_expires(tmp_path):
-    from cockpit.engine.config import load_config
-    from cockpit.engine.facade import Engine
-
     amtool = require_binary("amtool")
     am = start_alertmanager(tmp_path)
     try:
         await asyncio.to_thread(_post_alert, am.url)
-        config_path = tmp_path / "config.toml"
-        config_path.write_text(E2E_CONFIG.format(url=am.url))
-        config = load_config(config_path)
-        engine = Engine(config, tmp_path / "cache", share=False)
-        app = CockpitApp(engine=engine, settings=config.cockpit, low_bandwidth=False)
+        app, engine = engine_app(tmp_path, E2E_CONFIG.format(url=am.url))
         async with app.run_test(size=(120, 40)) as pilot:
-            await _until(pilot, lambda: _e2e_alert_state(app) == "firing", "the posted alert firing in the app")
+            await until(pilot, lambda: _e2e_alert_state(app) == "firing", "the posted alert firing in the app")
             await pilot.pause()
             await pilot.press("s")
-            await _until(pilot, lambda: isinstance(app.screen, SilenceScreen), "the silence dialog")
+            await until(pilot, lambda: isinstance(app.screen, SilenceScreen), "the silence dialog")
             assert 'alertname="CockpitSilenceE2E"' in field(app, "silence-matchers")
             assert field(app, "silence-author") == "e2e-tester"
             assert shown(app, "silence-preview") == "would match 1 current alert"
@@ -429,7 +412,7 @@ async def test_silence_from_the_tui_reaches_a_real_alertmanager_then_expires(tmp
             await review(pilot)
             assert isinstance(app.screen, ConfirmScreen)
             await pilot.click("#confirm-yes")
-            created = await _until(
+            created = await until(
                 pilot, lambda: next((t for t in toasts(app) if re.match(r"Silence \S+ created", t)), None),
                 "the created toast")
             silence_id = created.split()[1]
@@ -438,7 +421,7 @@ async def test_silence_from_the_tui_reaches_a_real_alertmanager_then_expires(tmp
             assert silence_id in listed
             assert listed[silence_id]["comment"] == "e2e: silenced from the TUI"
             assert listed[silence_id]["createdBy"] == "e2e-tester"
-            await _until(pilot, lambda: _e2e_alert_state(app) == "silenced", "the alert turning silenced")
+            await until(pilot, lambda: _e2e_alert_state(app) == "silenced", "the alert turning silenced")
             now = datetime.now(timezone.utc)
             actions = engine.history.events(now - timedelta(hours=1), now + timedelta(hours=1), kinds=["action"])
             assert [(a["state"], a["data"].get("silence_id")) for a in actions] == [("silence", silence_id)]
@@ -447,7 +430,7 @@ async def test_silence_from_the_tui_reaches_a_real_alertmanager_then_expires(tmp
             await pilot.press("enter")
             await pilot.pause()
             await pilot.press("S")
-            await _until(pilot, lambda: isinstance(app.screen, SilencesScreen)
+            await until(pilot, lambda: isinstance(app.screen, SilencesScreen)
                          and app.screen.query_one("#silences-table").row_count == 1, "the silences list")
             row = [c.plain for c in app.screen.query_one("#silences-table").get_row_at(0)]
             assert silence_id in row[1] and "CockpitSilenceE2E" in row[1]
@@ -455,10 +438,10 @@ async def test_silence_from_the_tui_reaches_a_real_alertmanager_then_expires(tmp
             await pilot.pause()
             assert isinstance(app.screen, ConfirmScreen)
             await pilot.click("#confirm-yes")
-            await _until(pilot, lambda: any(f"Silence {silence_id} expired" in t for t in toasts(app)),
+            await until(pilot, lambda: any(f"Silence {silence_id} expired" in t for t in toasts(app)),
                          "the expired toast")
             assert silence_id not in {s["id"] for s in await asyncio.to_thread(_amtool_silences, amtool, am.url)}
-            await _until(pilot, lambda: _e2e_alert_state(app) == "firing", "the alert firing again")
+            await until(pilot, lambda: _e2e_alert_state(app) == "firing", "the alert firing again")
         entries = AuditLog.in_dir(tmp_path / "cache").entries()
         assert [(e["what"], e["result"]) for e in entries] == [
             ("create_silence", "sending"), ("create_silence", "ok"), ("expire_silence", "sending"), ("expire_silence", "ok")]

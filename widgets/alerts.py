@@ -32,7 +32,7 @@ from textual.message import Message
 
 from cockpit.core.durations import parse_duration
 from cockpit.core.heap import HeapKeeper
-from cockpit.core.models import Alert, AlertState, SourceKind, SourceState
+from cockpit.core.models import WRITE_NOTE, Alert, AlertState, SourceKind, SourceState
 from cockpit.widgets.alert_groups import (
     MAX_ROWS,
     STATE_ORDER,
@@ -235,13 +235,18 @@ class AlertsPanel(Panel[Alert]):
         name = plain(item.name, 60, "bold")
         if self.is_new(item):
             name = Text(f"{NEW_MARK} ", style=self.cell_style("accent")) + name
+        summary = plain(item.summary or item.annotations.get("summary") or "", 200)
+        written = item.annotations.get(WRITE_NOTE)
+        if written:  # who acknowledged it and until when (or that a poll contradicted it)
+            style = self.cell_style("error" if written.startswith("⚠") else "accent")
+            summary = plain(written, 80, style) + Text(" · ") + summary
         return [
             Text(age_text(item.starts_at, now)),
             plain(item.severity, 12, self.severity_style(item)),
             Text(f"{STATE_MARKS.get(state, '?')} {item.shown_state}", style=state_style),
             name,
             plain(item.service or "-", 40),
-            plain(item.summary or item.annotations.get("summary") or "", 200),
+            summary,
         ]
 
     def sort_value(self, item: Alert, cells) -> tuple:
@@ -386,6 +391,14 @@ class AlertsPanel(Panel[Alert]):
     def visible_items(self) -> list[Alert]:
         """The alerts drawn, in order (group headers and the "… more" line left out)."""
         return [item for _key, item in self._shown if item is not None]
+
+    def selected_alerts(self) -> list[Alert]:
+        """The alert under the cursor, or every alert of the group whose header it is on."""
+        key = self._cursor_key()
+        if key is not None and key in self._groups:
+            return list(self._groups[key][0].alerts)
+        item = self.selected_item
+        return [item] if isinstance(item, Alert) else []
 
     @property
     def matching_items(self) -> list[Alert]:

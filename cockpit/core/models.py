@@ -29,6 +29,7 @@ __all__ = [
     "SourceKind",
     "SourceState",
     "SourceStatus",
+    "WRITE_NOTE",
     "share_fields_set",
     "utcnow",
 ]
@@ -112,6 +113,11 @@ class RunbookRef(_Model):
 
     url: str | None = None
     path: str | None = None
+
+
+WRITE_NOTE = "cockpit_write"
+"""Annotation the cockpit sets (never an upstream) on an alert it wrote to: who acknowledged it and
+until when, ``· pending`` until a poll confirms it, or a warning when a poll contradicted it."""
 
 
 class Alert(_Model):

@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from cockpit.core.durations import Duration, parse_duration
 from cockpit.engine.paths import config_path
+from cockpit.engine.user_actions import ActionSpec
 from cockpit.sources import DEMO_RUNBOOKS_DIR
 from cockpit.sources.base import SourceOptions
 
@@ -118,6 +119,8 @@ class Config:
     sources: list[SourceEntry]
     keys: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
+    actions: list[ActionSpec] = field(default_factory=list)
+    """The ``[[actions]]`` tables: your own commands and links on the selected item."""
 
     @property
     def config_dir(self) -> Path | None:
@@ -160,10 +163,10 @@ def _read_toml(file: Path) -> dict[str, Any]:
 
 def _validate(data: dict[str, Any], file: Path | None, *, demo: bool) -> Config:
     where = str(file) if file else "<demo>"
-    unknown = set(data) - {"cockpit", "sources", "keys"}
+    unknown = set(data) - {"cockpit", "sources", "keys", "actions"}
     if unknown:
         key = sorted(unknown)[0]
-        raise ConfigError(f"{where}: unknown key {key!r} (expected [cockpit], [[sources]] or [keys])")
+        raise ConfigError(f"{where}: unknown key {key!r} (expected [cockpit], [[sources]], [[actions]] or [keys])")
     section_data = data.get("cockpit", {})
     if not isinstance(section_data, dict):
         raise ConfigError(f"{where}: key 'cockpit': expected a table [cockpit]")
@@ -185,7 +188,20 @@ def _validate(data: dict[str, Any], file: Path | None, *, demo: bool) -> Config:
         if entry.name in seen:
             raise ConfigError(f"{where}: key 'sources[{i}].name': {entry.name!r} is used twice; names must be unique")
         seen.add(entry.name)
-    return Config(cockpit=section, sources=entries, keys=dict(keys), path=file)
+    return Config(cockpit=section, sources=entries, keys=dict(keys), path=file, actions=_actions(where, data))
+
+
+def _actions(where: str, data: dict[str, Any]) -> list[ActionSpec]:
+    raw = data.get("actions", [])
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        raise ConfigError(f"{where}: key 'actions': expected an array of tables [[actions]]")
+    actions = []
+    for index, table in enumerate(raw):
+        try:
+            actions.append(ActionSpec.model_validate(table))
+        except ValidationError as exc:
+            raise ConfigError(_explain(where, f"actions[{index}]", exc, label=table.get("name"))) from None
+    return actions
 
 
 def _source_entry(where: str, index: int, raw: Any) -> SourceEntry:

@@ -30,7 +30,10 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cockpit.engine.facade_writes import EngineWrites
+from cockpit.engine.facade_writes import AckPlan, EngineWrites
+from cockpit.engine.incidents import preview as incident_preview
+from cockpit.engine.pending import PendingWrite, PendingWrites
+from cockpit.engine.user_actions import ActionError, ActionResult, ActionSpec, render_command, render_url
 from cockpit.core.models import SourceState
 from cockpit.core.settings import section_value
 from cockpit.engine.actions import default_author
@@ -80,6 +83,15 @@ __all__ = [
     "Episode",
     "ReportOptions",
     "MAX_RUNBOOK_BYTES",
+    "AckPlan",
+    "ActionError",
+    "ActionResult",
+    "ActionSpec",
+    "PendingWrite",
+    "PendingWrites",
+    "incident_preview",
+    "render_command",
+    "render_url",
     "REPORT_SECTIONS",
     "Engine",
     "HandoffNote",

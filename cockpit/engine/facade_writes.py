@@ -19,6 +19,7 @@ from cockpit.core.silences import silence_matchers_for
 from cockpit.engine.actions import create_silence, silence_request
 from cockpit.engine.audit import AuditLog
 from cockpit.engine.incidents import add_incident_note, preview, update_incidents
+from cockpit.engine.user_actions import UNKNOWN_RUN, ActionResult, ActionSpec, render_command, run_command
 from cockpit.sources.base import SilenceInfo, SilenceRequest, Source, SupportsIncidents, SupportsSilences
 
 if TYPE_CHECKING:
@@ -124,6 +125,42 @@ class EngineWrites:
         source = self.source(source_name)
         assert source is not None
         return self.submit(create_silence(source, request, read_only=self.read_only, audit=self.audit))
+
+    # -- [[actions]] --------------------------------------------------------------------------
+
+    @property
+    def actions(self) -> list[ActionSpec]:
+        """The config's ``[[actions]]``."""
+        return list(self.config.actions)
+
+    def run_action(self, spec: ActionSpec, item: Any) -> concurrent.futures.Future:
+        """Run a command action on ``item`` once; the Future gives an :class:`ActionResult`.
+
+        Raises :class:`~cockpit.engine.user_actions.ActionError` at once for a value it refuses,
+        and :class:`~cockpit.core.errors.SourceWriteRefused` for ``writes = true`` in read-only mode.
+        """
+        argv = render_command(spec, item)
+        return self.submit(self._run_action(spec, argv, item))
+
+    async def _run_action(self, spec: ActionSpec, argv: list[str], item: Any) -> ActionResult:
+        if not spec.writes:
+            return await run_command(argv, spec.timeout)
+        who, what = self.user, f"action:{spec.name}"
+        source = str(getattr(item, "source", ""))
+        details: dict[str, Any] = {"argv": argv, "scope": spec.scope}
+        if self.read_only:
+            from cockpit.engine.audited import refuse
+            from cockpit.engine.incidents import READ_ONLY_MESSAGE
+
+            refuse(self.audit, who=who, what=what, source=source, details=details, why=READ_ONLY_MESSAGE)
+        self.audit.append(who=who, what=what, source=source, result="intent", details=details)
+        result = await run_command(argv, spec.timeout)
+        outcome = "unknown" if result.timed_out else ("ok" if result.exit_status == 0 else "error")
+        error = UNKNOWN_RUN if result.timed_out else (None if outcome == "ok" else f"exit status {result.exit_status}")
+        self.audit.append(who=who, what=what, source=source, result=outcome,
+                          details={**details, "exit_status": result.exit_status, "output": result.output[-500:]},
+                          error=error)
+        return result
 
     # -- helpers ----------------------------------------------------------------------------
 

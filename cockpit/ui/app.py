@@ -25,6 +25,7 @@ from cockpit.core.settings import section_value
 from cockpit.engine.facade import Engine
 from cockpit.ui.host import CockpitHost
 from cockpit.ui.screens.intents import act_on
+from cockpit.engine.facade import PendingWrite, PendingWrites
 from cockpit.ui.keys import bindings_for, keymap_from_config, keys_in_force
 from cockpit.core.models import SourceState, utcnow
 from cockpit.ui.screens import DetailScreen, HelpScreen, MainScreen
@@ -97,6 +98,11 @@ class CockpitApp(CockpitHost):
         self.settings = settings
         """The ``[cockpit]`` section as given (panels read their own settings from it)."""
         self._states: dict[str, SourceState] = {}
+        self._raw_states: dict[str, SourceState] = {}
+        self.pending = PendingWrites()
+        """Writes sent from here, shown in the panel until a poll confirms (or contradicts) them."""
+        self.user_action_keys = {str(a.key) for a in engine.actions}
+        """Keys of the config's ``[[actions]]`` (the main screen passes them on)."""
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -133,8 +139,7 @@ class CockpitApp(CockpitHost):
         )
         for panel in main.panels:
             panel.coarse_ages = self.low_bandwidth
-        self._states = {s.name: s for s in self.engine.initial_states()}
-        main.show_states(self._states.values(), self.clock())
+        self.apply_states(self.engine.initial_states())
         self.set_interval(self.tick_seconds, self._tick, name="ages")
         self.engine.start(self._on_engine_update)
         notice = self.engine.notice  # e.g. the cache was rebuilt: said once
@@ -170,10 +175,22 @@ class CockpitApp(CockpitHost):
         self.apply_states([message.state])
 
     def apply_states(self, states: Iterable[SourceState]) -> None:
-        """Merge new source states and repaint what changed (also used by tests)."""
+        """Merge new source states and repaint what changed (also used by tests).
+
+        Each state is shown with the pending writes of its source applied (:attr:`pending`)."""
+        now = self.clock()
         for state in states:
-            self._states[state.name] = state
-        self.main_screen.show_states(self._states.values(), self.clock())
+            self._raw_states[state.name] = state
+            self._states[state.name] = self.pending.overlay(state, now)
+        self.main_screen.show_states(self._states.values(), now)
+
+    def add_pending_writes(self, writes: Iterable[PendingWrite]) -> None:
+        """Show writes the upstream answered ``ok`` at once, marked pending until a poll decides."""
+        sources = set()
+        for write in writes:
+            self.pending.add(write)
+            sources.add(write.source)
+        self.apply_states([self._raw_states[name] for name in sources if name in self._raw_states])
 
     @property
     def states(self) -> list[SourceState]:
@@ -229,7 +246,9 @@ class CockpitApp(CockpitHost):
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss()
         else:
-            self.push_screen(HelpScreen(self.keymap, self.screen))
+            from cockpit.ui.screens.user_actions import configured_actions
+
+            self.push_screen(HelpScreen(self.keymap, self.screen, configured_actions(self)))
 
     def on_alerts_panel_new_critical(self, message: AlertsPanel.NewCritical) -> None:
         """A critical alert started firing: terminal bell and an OSC 9 desktop notification
@@ -268,6 +287,14 @@ class CockpitApp(CockpitHost):
             return
         if message.action == "silences":
             self._palette_silences()
+            return
+        if message.action == "user-action":
+            from cockpit.ui.screens.user_actions import action_for_key, selected_for, start_user_action
+
+            focused = getattr(self.main_screen.current_panel, "ITEM_TYPE", None)
+            spec = action_for_key(self, str(message.item), focused)
+            if spec is not None:
+                start_user_action(self, spec, selected_for(self, spec))
             return
         act_on(self, message.action, message.item, message.where)
 
@@ -308,7 +335,18 @@ class CockpitApp(CockpitHost):
             yield SystemCommand(f"{panel_id}: filter", f"Filter the {panel_id} panel",
                                 partial(self._palette_filter, panel_id))
         yield SystemCommand("app: refresh all", "Poll every source now", main.action_refresh)
-        yield SystemCommand("alerts: silences", "List the silences; x expires one", self._palette_silences)
+        yield SystemCommand("alerts: silences", "List the silences; x expires, + extends, e edits",
+                            self._palette_silences)
+        for verb, what in (("acknowledge", "the selected alert (a)"), ("resolve", "the selected incident (X)"),
+                           ("note", "on the selected incident (n)")):
+            yield SystemCommand(f"alerts: {verb}", f"{verb.capitalize()} {what}",
+                                partial(self._palette_act, verb))
+        from cockpit.ui.screens.user_actions import configured_actions, selected_for, start_user_action
+
+        for spec in configured_actions(self):
+            shown = clean_line(spec.name, 60)
+            yield SystemCommand(f"action: {shown}", f"Your [[actions]] on the selected {spec.scope} (key {spec.key})",
+                                lambda spec=spec: start_user_action(self, spec, selected_for(self, spec)))
         yield SystemCommand("triage: list", "Every triage, open and closed: read the notes, reopen",
                             self._palette_triages)
         from cockpit.ui.screens.report import report_commands
@@ -321,6 +359,9 @@ class CockpitApp(CockpitHost):
         for name in selectable_themes() + ("ansi",):
             yield SystemCommand(f"theme: {name}", f"Switch to the {name} theme",
                                 partial(setattr, self, "theme", name))
+
+    def _palette_act(self, action: str) -> None:
+        act_on(self, action, self.main_screen.panel("alerts").selected_alerts(), "Alerts")  # type: ignore[attr-defined]
 
     def _palette_silences(self) -> None:
         from cockpit.ui.screens.silences import show_silences

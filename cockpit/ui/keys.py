@@ -27,6 +27,7 @@ __all__ = [
     "KeySpec",
     "KeymapError",
     "bindings_for",
+    "check_action_keys",
     "keymap_from_config",
     "keys_in_force",
 ]
@@ -75,6 +76,10 @@ DEFAULT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("silences", "S", "silences", "List the silences: who, until when, why (x expires one)", "main"),
     KeySpec("open-runbook", "o", "open_runbook", "Open the selected alert's runbook", "main"),
     KeySpec("triage", "t", "triage", "Triage walkthrough for the selected alert", "main"),
+    KeySpec("acknowledge", "a", "acknowledge",
+            "Acknowledge the selected alert or group (PagerDuty: ack; Alertmanager: short silence)", "main"),
+    KeySpec("resolve", "X", "resolve", "Resolve the selected PagerDuty incident(s)", "main"),
+    KeySpec("note", "n", "note", "Add a note to the selected PagerDuty incident", "main"),
     KeySpec("report", "R", "app.show_report", "Shift report and handoff notes", "app"),
     KeySpec("timeline", "T", "app.show_timeline", "Timeline: alerts, deploys, failures, notes on one axis", "app"),
     KeySpec("command-line", "colon", "command_line", "Command line (:alerts, :timeline SERVICE, :theme NAME, :q)", "main"),
@@ -94,7 +99,12 @@ DEFAULT_KEYS: tuple[KeySpec, ...] = (
     KeySpec("detail-copy-runbook", "c", "copy('runbook')", "Detail: copy the runbook URL (OSC 52)", "screen"),
     KeySpec("detail-copy-generator", "y", "copy('generator')", "Detail: copy the generator URL (OSC 52)", "screen"),
     KeySpec("runbook-contents", "i", "toggle_toc", "Runbook: show / hide the contents", "screen"),
+    KeySpec("detail-acknowledge", "a", "act('acknowledge')", "Detail: acknowledge this alert", "screen"),
+    KeySpec("detail-resolve", "X", "act('resolve')", "Detail: resolve this incident", "screen"),
+    KeySpec("detail-note", "n", "act('note')", "Detail: add a note to this incident", "screen"),
     KeySpec("silences-expire", "x", "expire", "Silences: expire the selected silence", "screen"),
+    KeySpec("silences-extend", "plus", "extend", "Silences: extend the selected silence by ack_duration", "screen"),
+    KeySpec("silences-edit", "e", "edit", "Silences: edit the selected silence", "screen"),
     KeySpec("silences-reload", "r", "reload", "Silences: reload", "screen"),
     KeySpec("triage-tick", "space,enter", "toggle", "Triage: tick / untick the step", "screen"),
     KeySpec("triage-copy", "c", "copy", "Triage: copy the step's command (OSC 52)", "screen"),
@@ -165,6 +175,24 @@ def keymap_from_config(table: Mapping[str, object] | None) -> dict[str, str]:
     return keymap
 
 
+def check_action_keys(actions: list[object], keymap: Mapping[str, str] | None = None) -> None:
+    """Refuse an ``[[actions]]`` key that a built-in binding of the main screen already uses.
+
+    Raises :class:`KeymapError` naming ``actions[N].key`` and the binding it would hide.
+    """
+    keymap = keymap or {}
+    taken: dict[str, str] = {}
+    for spec in DEFAULT_KEYS:
+        if spec.scope in ("app", "main", "panel"):
+            for key in keymap.get(spec.id, spec.keys).split(","):
+                taken[key.strip()] = spec.id
+    for index, action in enumerate(actions):
+        key = str(getattr(action, "key", ""))
+        if key in taken:
+            raise KeymapError(f"actions[{index}].key: {key!r} is already bound to {taken[key]}; "
+                              "choose another key (or rebind that one in [keys])")
+
+
 def _display(key: str) -> str:
     key = key.strip()
     if key == "escape":
@@ -173,6 +201,8 @@ def _display(key: str) -> str:
         return "?"
     if key in ("slash", "/"):
         return "/"
+    if key in ("plus", "+"):
+        return "+"
     return format_key(key)
 
 

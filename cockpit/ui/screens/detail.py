@@ -251,7 +251,7 @@ class DetailScreen(ItemScreen):
         title.append(clean_line(headline, 120))
         title.append("   esc back · j/k g/G move", style="dim")
         if isinstance(self.item, Alert):
-            title.append(" · s silence · o runbook · t triage · S silences · c/y copy", style="dim")
+            title.append(" · a ack · s silence · o runbook · t triage · S silences · c/y copy", style="dim")
         elif self._url():
             title.append(" · c copy the link", style="dim")
         yield Static(title, id="detail-title", markup=False)

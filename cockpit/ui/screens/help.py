@@ -3,7 +3,7 @@ the keys of the screen it was opened from first."""
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -13,6 +13,7 @@ from textual.app import App
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from cockpit.core.textsafe import clean_line
 from cockpit.ui.keys import keys_in_force
 from cockpit.ui.navigation import KeyScroll
 
@@ -29,9 +30,10 @@ def screen_binding_ids(screen: Screen | None) -> set[str]:
 
 
 def help_table(keymap: Mapping[str, str] | None = None, first: Iterable[str] = (),
-               where: str = "this screen") -> Table:
+               where: str = "this screen", actions: Sequence[Any] = ()) -> Table:
     """A Rich table of key, action and binding id (the name to use in ``[keys]``); the ids in
-    ``first`` (the current screen's keys) come first, under their own heading."""
+    ``first`` (the current screen's keys) come first, under their own heading; the config's
+    ``[[actions]]`` last (id ``[[actions]]``: their keys are set there)."""
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
     table.add_column(Text("Key"), no_wrap=True)
     table.add_column(Text("Does"))
@@ -48,6 +50,11 @@ def help_table(keymap: Mapping[str, str] | None = None, first: Iterable[str] = (
     for binding_id, keys, description in rows:
         if binding_id not in wanted:
             table.add_row(Text(keys, style="bold"), Text(description), Text(binding_id))
+    for action in actions:
+        what = "runs " if getattr(action, "command", None) else "opens "
+        does = f"{clean_line(action.name, 60)}: {what}on the selected {action.scope}"
+        table.add_row(Text(clean_line(action.key, 20), style="bold"),
+                      Text(does + (" (writes)" if action.writes else "")), Text("[[actions]]"))
     return table
 
 
@@ -62,10 +69,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "app.quit", "Quit", show=False, id="quit"),
     ]
 
-    def __init__(self, keymap: Mapping[str, str] | None = None, current: Screen | None = None) -> None:
-        """``current``: the screen the help was opened from (its keys are listed first)."""
+    def __init__(self, keymap: Mapping[str, str] | None = None, current: Screen | None = None,
+                 actions: Sequence[Any] = ()) -> None:
+        """``current``: the screen the help was opened from (its keys are listed first);
+        ``actions``: the config's ``[[actions]]``, listed last."""
         super().__init__(id="help")
         self._keymap = dict(keymap or {})
+        self.actions = list(actions)
         self._first = screen_binding_ids(current)
         name = type(current).__name__.removesuffix("Screen").lower() if current is not None else ""
         self._where = f"the {name} screen" if name else "this screen"
@@ -73,7 +83,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with KeyScroll(id="help-body"):
             yield Static(Text("Keys in force", style="bold"), id="help-title")
-            yield Static(help_table(self._keymap, self._first, self._where), id="help-table")
+            yield Static(help_table(self._keymap, self._first, self._where, self.actions), id="help-table")
             yield Static(
                 Text("Rebind any key in the config's [keys] table, e.g.  help = \"f1\".  "
                      "j/k g/G move · esc closes."),

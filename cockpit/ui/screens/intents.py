@@ -1,4 +1,4 @@
-"""What the action keys (``s``, ``o``, ``t``) do with the item they were pressed on.
+"""What the action keys (``s``, ``o``, ``t``, ``a``, ``X``, ``n``) do with the item they were pressed on.
 
 One rule for every screen: an action acts on the selection of the panel (or detail screen)
 that has the focus, or says why it cannot ("silence: select an alert"). It never reaches for
@@ -15,7 +15,8 @@ from cockpit.ui.host import CockpitHost, host_of
 
 __all__ = ["ALERT_ACTIONS", "ItemScreen", "act_on", "refusal"]
 
-ALERT_ACTIONS = {"silence": "silence", "open-runbook": "runbook", "triage": "triage"}
+ALERT_ACTIONS = {"silence": "silence", "open-runbook": "runbook", "triage": "triage",
+                 "acknowledge": "acknowledge", "resolve": "resolve", "note": "note"}
 """Action id -> the word its refusal starts with."""
 
 
@@ -29,7 +30,22 @@ def refusal(action: str, item: object | None, where: str) -> str:
 
 def act_on(app: CockpitHost, action: str, item: object | None, where: str) -> bool:
     """Run ``action`` on ``item`` (the focused selection in ``where``, a panel's or a screen's
-    title); False, with a warning that says why, when it cannot."""
+    title); False, with a warning that says why, when it cannot. ``acknowledge``, ``resolve`` and
+    ``note`` also take a list of alerts (a group, from the header the cursor is on)."""
+    if action in ("acknowledge", "resolve", "note"):
+        alerts = [a for a in item if isinstance(a, Alert)] if isinstance(item, list) else [item]
+        if not alerts or not isinstance(alerts[0], Alert):
+            app.notify(refusal(action, None if not alerts else item, where), severity="warning", markup=False)
+            return False
+        from cockpit.ui.screens.acknowledge import start_ack, start_note, start_resolve
+
+        if action == "acknowledge":
+            start_ack(app, alerts)
+        elif action == "resolve":
+            start_resolve(app, alerts)
+        else:
+            start_note(app, alerts[0])
+        return True
     if not isinstance(item, Alert):
         app.notify(refusal(action, item, where), severity="warning", markup=False)
         return False
@@ -59,6 +75,9 @@ class ItemScreen(Screen[None]):
         Binding("s", "act('silence')", "Silence this alert", id="detail-silence"),
         Binding("o", "act('open-runbook')", "Open this alert's runbook", id="detail-open-runbook"),
         Binding("t", "act('triage')", "Triage this alert", id="detail-triage"),
+        Binding("a", "act('acknowledge')", "Acknowledge this alert", id="detail-acknowledge"),
+        Binding("X", "act('resolve')", "Resolve this incident", id="detail-resolve"),
+        Binding("n", "act('note')", "Add a note to this incident", id="detail-note"),
     ]
     KIND_TITLE = "Item"
     """What the screen shows, for the refusal ("SLO detail has no alerts")."""

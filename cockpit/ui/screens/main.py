@@ -70,8 +70,10 @@ class MainScreen(Screen[None]):
     class Intent(Message):
         """The user asked for something the app (engine or a source) must do.
 
-        ``action`` is ``refresh``, ``silences`` (the list), ``silence``, ``open-runbook`` or ``triage``; ``item`` is the
-        selected item of the focused panel (None for refresh or when nothing is selected).
+        ``action`` is ``refresh``, ``silences`` (the list), ``silence``, ``open-runbook``, ``triage``
+        (``item``: the focused panel's selection), ``acknowledge``, ``resolve``, ``note`` (on the
+        Alerts panel a list: the alert, or the whole group on its header) or ``user-action``
+        (``item``: the key of one of the config's ``[[actions]]``, pressed with no binding of ours).
         """
 
         def __init__(self, action: str, item: object | None = None, where: str = "") -> None:
@@ -364,7 +366,10 @@ class MainScreen(Screen[None]):
         if action == "open-runbook" and isinstance(panel, RunbooksPanel):
             panel.request_details()  # o on a runbook row opens that runbook
             return
-        self.post_message(self.Intent(action, panel.selected_item, panel.TITLE))
+        item: object = panel.selected_item
+        if action in ("acknowledge", "resolve", "note") and isinstance(panel, AlertsPanel):
+            item = panel.selected_alerts()  # on a group's header: the whole group
+        self.post_message(self.Intent(action, item, panel.TITLE))
 
     def action_silence(self) -> None:
         self._act("silence")
@@ -377,6 +382,23 @@ class MainScreen(Screen[None]):
 
     def action_silences(self) -> None:
         self.post_message(self.Intent("silences"))
+
+    def action_acknowledge(self) -> None:
+        self._act("acknowledge")
+
+    def action_resolve(self) -> None:
+        self._act("resolve")
+
+    def action_note(self) -> None:
+        self._act("note")
+
+    def on_key(self, event: Any) -> None:
+        """A key no binding took: one of the config's ``[[actions]]`` keys, for the app to run."""
+        if self.filter_input.has_focus or not getattr(self.app, "user_action_keys", None):
+            return
+        if event.key in self.app.user_action_keys:  # type: ignore[attr-defined]
+            event.stop()
+            self.post_message(self.Intent("user-action", event.key))
 
     def action_open_runbook(self) -> None:
         self._act("open-runbook")
