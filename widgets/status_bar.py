@@ -50,6 +50,7 @@ def render_status(
     styles: dict[str, Style] | None = None,
     hint: str = "? help",
     missing: Iterable[str] = (),
+    facts: dict[str, str] | None = None,
 ) -> Text:
     """The status bar's text: a summary line, then up to MAX_PROBLEM_LINES problem lines.
 
@@ -69,7 +70,7 @@ def render_status(
         role = {SourceStatus.OK: "success", SourceStatus.STALE: "warning"}.get(status, "error")
         text.append(f"{clean_line(state.name, 40)} ")
         text.append(f"{_MARKS[status]} {status.value}", style=styles[role])
-    info: dict[str, str] = {}
+    info: dict[str, str] = dict(facts or {})
     for state in states:
         for key, value in state.info.items():
             info.setdefault(clean_line(key, 30), clean_line(value, 80))
@@ -106,6 +107,7 @@ class StatusBar(Static):
         self._missing: list[str] = []
         self._styles = cell_styles(THEMES["dark"])
         self._last = ""
+        self._extra: dict[str, str] = {}
 
     def set_states(self, states: Iterable[SourceState], now: datetime | None = None) -> None:
         self._states = {s.name: s for s in states}
@@ -119,6 +121,14 @@ class StatusBar(Static):
         if titles != self._missing:
             self._missing = titles
             self._redraw()
+
+    def set_extra(self, name: str, value: str | None) -> None:
+        """A fact of the app's own beside the sources' (``⏳ silences``: how many end soon); None drops it."""
+        if value is None:
+            self._extra.pop(name, None)
+        else:
+            self._extra[name] = value
+        self._redraw()
 
     def set_read_only(self, read_only: bool) -> None:
         self._read_only = read_only
@@ -140,7 +150,8 @@ class StatusBar(Static):
 
     def _redraw(self, force: bool = False) -> None:
         text = render_status(
-            self._states.values(), self._now, self._read_only, self._styles, self._hint, self._missing
+            self._states.values(), self._now, self._read_only, self._styles, self._hint, self._missing,
+            self._extra,
         )
         key = text.markup
         if force or key != self._last:

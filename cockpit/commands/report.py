@@ -98,8 +98,10 @@ def run_report(args: argparse.Namespace) -> int:
         return 2
     config = load_optional(args)
     names = tuple(entry.name for entry in config.sources) if config else ()
+    soon_s = float(config.cockpit.silence_ending_soon) if config else 1800.0
     opts = ReportOptions(since=since, until=until, noise_minutes=args.noise_minutes,
-                         flap_count=args.flap_count, business_start=start, business_end=end, tz=zone, sources=names)
+                         flap_count=args.flap_count, business_start=start, business_end=end, tz=zone, sources=names,
+                         silence_ending_soon_s=soon_s)
     directory = state_dir()
     history = History(directory)
     try:

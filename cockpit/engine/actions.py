@@ -80,6 +80,7 @@ def _silence_details(request: SilenceRequest) -> dict[str, Any]:
         "starts_at": request.starts_at.isoformat(),
         "ends_at": request.ends_at.isoformat(),
         "comment": request.comment,
+        **({"replaces": request.id} if request.id else {}),
     }
 
 
@@ -112,14 +113,16 @@ def _validation_problem(request: SilenceRequest) -> str | None:
     return None
 
 
-async def create_silence(source: Source, request: SilenceRequest, *, read_only: bool, audit: AuditLog) -> str:
+async def create_silence(
+    source: Source, request: SilenceRequest, *, read_only: bool, audit: AuditLog, what: str = "create_silence"
+) -> str:
     """Create the silence once and return its id.
 
     Raises :class:`SourceWriteRefused` in read-only mode, for a source that cannot silence, or for
     an invalid request (no comment, no matcher, matches everything); a
     :class:`~cockpit.core.errors.SourceError` when the upstream failed. Never retries.
     """
-    who, what, details = request.created_by, "create_silence", _silence_details(request)
+    who, details = request.created_by, _silence_details(request)
     if read_only:
         _refuse(audit, who, what, source, details, READ_ONLY_MESSAGE)
     writer = _writer(source, audit, who, what, details)

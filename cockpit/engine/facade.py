@@ -33,7 +33,9 @@ from typing import TYPE_CHECKING, Any
 from cockpit.engine.facade_writes import AckPlan, EngineWrites
 from cockpit.engine.incidents import preview as incident_preview
 from cockpit.engine.pending import PendingWrite, PendingWrites
+from cockpit.engine.silence_soon import ending_soon, ends_soon, handoff_text, soonest_first
 from cockpit.engine.user_actions import ActionError, ActionResult, ActionSpec, render_command, render_url
+from cockpit.sources.base import SilenceRequest
 from cockpit.core.models import SourceState
 from cockpit.core.settings import section_value
 from cockpit.engine.actions import default_author
@@ -89,7 +91,12 @@ __all__ = [
     "ActionSpec",
     "PendingWrite",
     "PendingWrites",
+    "SilenceRequest",
+    "ending_soon",
+    "ends_soon",
+    "handoff_text",
     "incident_preview",
+    "soonest_first",
     "render_command",
     "render_url",
     "REPORT_SECTIONS",

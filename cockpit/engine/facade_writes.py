@@ -118,13 +118,32 @@ class EngineWrites:
         request = SilenceRequest(id=silence.id, matchers=list(silence.matchers),
                                  starts_at=silence.starts_at or utcnow(), ends_at=base + timedelta(seconds=by_s),
                                  created_by=self.user, comment=silence.comment)
-        return self.replace_silence(source_name, request)
+        return self.replace_silence(source_name, request, what="extend_silence")
 
-    def replace_silence(self, source_name: str, request: SilenceRequest) -> concurrent.futures.Future:
+    def replace_silence(self, source_name: str, request: SilenceRequest, what: str = "edit_silence") -> concurrent.futures.Future:
         """Post ``request`` (with the id of the silence it replaces); the Future gives the new id."""
         source = self.source(source_name)
         assert source is not None
-        return self.submit(create_silence(source, request, read_only=self.read_only, audit=self.audit))
+        return self.submit(create_silence(source, request, read_only=self.read_only, audit=self.audit, what=what))
+
+    def watch_silences(self) -> concurrent.futures.Future:
+        """List every silence source's silences (a read) and note them in the silence ledger;
+        the Future gives ``[(source name, SilenceInfo)]`` (a failing source is left out)."""
+        return self.submit(self._watch_silences())
+
+    async def _watch_silences(self) -> list[tuple[str, SilenceInfo]]:
+        from cockpit.core.errors import SourceError
+        from cockpit.engine.silence_soon import SilenceLedger
+
+        found: list[tuple[str, SilenceInfo]] = []
+        for source in getattr(self, "sources", []):
+            if isinstance(source, SupportsSilences):
+                try:
+                    found += [(source.name, s) for s in await source.list_silences()]
+                except SourceError:
+                    continue
+        SilenceLedger(self.cache_dir).observe(found, utcnow())
+        return found
 
     # -- [[actions]] --------------------------------------------------------------------------
 

@@ -142,6 +142,9 @@ class CockpitApp(CockpitHost):
         self.apply_states(self.engine.initial_states())
         self.set_interval(self.tick_seconds, self._tick, name="ages")
         self.engine.start(self._on_engine_update)
+        if self.engine.silence_sources():
+            self.set_interval(300.0 if self.low_bandwidth else 60.0, self.watch_silences, name="silences")
+            self.call_later(self.watch_silences)
         notice = self.engine.notice  # e.g. the cache was rebuilt: said once
         if notice:
             self.notify(notice, title="Cache", severity="warning", timeout=10, markup=False)
@@ -183,6 +186,24 @@ class CockpitApp(CockpitHost):
             self._raw_states[state.name] = state
             self._states[state.name] = self.pending.overlay(state, now)
         self.main_screen.show_states(self._states.values(), now)
+
+    def watch_silences(self) -> None:
+        """List the silences (on the engine's loop) and count in the status bar those ending soon."""
+        self.run_worker(self._watch_silences(), name="silences-watch", group="silences-watch",
+                        exclusive=True, exit_on_error=False)
+
+    async def _watch_silences(self) -> None:
+        from cockpit.core.durations import format_duration
+        from cockpit.engine.facade import ending_soon
+
+        try:
+            found = await asyncio.wrap_future(self.engine.watch_silences())
+        except Exception:  # noqa: BLE001 - a read for the status bar: the sources show their own errors
+            return
+        within = float(self.engine.setting("silence_ending_soon", 1800.0))
+        soon = ending_soon([s for _name, s in found], utcnow(), within)
+        text = f"{len(soon)} end within {format_duration(within)}" if soon else None
+        self.main_screen.status_bar.set_extra("⏳ silences", text)
 
     def add_pending_writes(self, writes: Iterable[PendingWrite]) -> None:
         """Show writes the upstream answered ``ok`` at once, marked pending until a poll decides."""

@@ -275,6 +275,15 @@ def _history_cap(history: History, opts: ReportOptions) -> dict[str, Any] | None
             "counted_from": _iso(min(cut, opts.until))}
 
 
+def _silences(cache_dir: Path, opts: ReportOptions) -> dict[str, Any]:
+    """Silences the cockpit saw: ending soon after the window, and ended inside it."""
+    from cockpit.engine.silence_soon import SilenceLedger
+
+    ledger = SilenceLedger(cache_dir)
+    return {"ending_soon": ledger.ending_soon(opts.until, opts.silence_ending_soon_s),
+            "expired": ledger.expired_between(opts.since, min(opts.until, datetime.now(timezone.utc)))}
+
+
 def build_report(history: History, cache_dir: Path | str, opts: ReportOptions,
                  upstream: up.Upstream | None = None) -> dict[str, Any]:
     """Compute every section of the report for ``opts``'s window.
@@ -308,6 +317,7 @@ def build_report(history: History, cache_dir: Path | str, opts: ReportOptions,
         **changes(events, episodes, opts),
         "dora": dora(events, episodes, opts),
         "open_triages": open_triages(triages),
+        "silences": _silences(cache_dir, opts),
         "handoff_notes": [{"id": n.id, "at": _iso(n.at), "author": n.author, "text": n.text,
                            "dismissed": n.dismissed_at is not None} for n in notes],
         "holes": sorted(up.upstream_holes(upstream, opts.since, opts.until) + holes, key=lambda h: str(h["source"])),

@@ -32,6 +32,8 @@ class ReportOptions:
     default_branches: tuple[str, ...] = ("main", "master")
     sources: tuple[str, ...] = ()
     """Configured source names: reported on even when nothing was recorded for them."""
+    silence_ending_soon_s: float = 1800.0
+    """Silences ending within this long after the window are named ("ends soon")."""
 
     @property
     def zone(self) -> tzinfo:

@@ -19,7 +19,8 @@ from cockpit.core.times import parse_time
 __all__ = ["SECTIONS", "render_json", "render_markdown", "render_report", "render_text"]
 
 SECTIONS = ("Alerts and pages", "Pages per hour", "Response", "Noise", "SLOs", "Deploys",
-            "Pipelines", "DORA four keys", "Open triages", "Handoff notes", "Data holes", "How these figures were computed",
+            "Pipelines", "DORA four keys", "Open triages", "Silences", "Handoff notes", "Data holes",
+            "How these figures were computed",
             "Where these figures come from")
 """Section headings, in order (every one is always present, with "none" when empty)."""
 
@@ -139,10 +140,12 @@ def blocks(r: dict[str, Any], tz: tzinfo | None = None) -> list[Block]:
     else:
         h(("p", "none"))
     h(("h", SECTIONS[9]))
+    h(("list", silence_lines(r.get("silences") or {}, _time)))
+    h(("h", SECTIONS[10]))
     notes = [f"{_time(n['at'])} {_c(n['author']) + ': ' if n['author'] else ''}{_c(n['text'], 500)}"
              + (" (dismissed)" if n["dismissed"] else "") for n in r["handoff_notes"]]
     h(("list", notes) if notes else ("p", "none"))
-    h(("h", SECTIONS[10]))
+    h(("h", SECTIONS[11]))
     holes = []
     for s in r["holes"]:
         if not s["holes"]:
@@ -157,9 +160,9 @@ def blocks(r: dict[str, Any], tz: tzinfo | None = None) -> list[Block]:
         holes.insert(0, f"history row cap ({cap['cap']:,} events) reached: events up to {_time(cap['lost_until'])} were "
                         f"dropped; the counts above cover only {_time(cap['counted_from'])} onwards")
     h(("list", holes) if holes else ("p", "no source recorded anything in this window"))
-    h(("h", SECTIONS[11]))
-    h(("list", r["footer"]))
     h(("h", SECTIONS[12]))
+    h(("list", r["footer"]))
+    h(("h", SECTIONS[13]))
     h(("list", [f"{what}: {_c(origin, 300)}" for what, found in (r.get("origins") or {}).items() for origin in found]))
     return out
 
@@ -181,6 +184,18 @@ def _dora(k: dict[str, Any]) -> list[str]:
         f"pipelines on default branches: success {_pct(p['success_rate'])}, median duration {d(p['median_duration_s'])} "
         f"(n={p['sample']})",
     ]
+
+
+def silence_lines(section: dict[str, Any], when: Any) -> list[str]:
+    """The report's silences: those ending soon after the window, those that ended in it."""
+    def one(s: dict[str, Any]) -> str:
+        by = f" by {_c(s['created_by'], 40)}" if s.get("created_by") else ""
+        early = " (expired early)" if s.get("expired_early") else ""
+        return f"{_c(', '.join(s.get('matchers') or []), 160)}{by}: {_c(s.get('comment'), 120)}{early}"
+
+    lines = [f"ends soon, {when(s['ends_at'])}: {one(s)}" for s in section.get("ending_soon", [])]
+    lines += [f"ended {when(s['ends_at'])}: {one(s)}" for s in section.get("expired", [])]
+    return lines or ["none ending soon, none ended in the window (silences seen by the cockpit)"]
 
 
 def table(headers: list[str], rows: list[list[Any]]) -> Block:

@@ -29,7 +29,7 @@ from cockpit.engine.facade import PendingWrite
 from cockpit.engine.facade import incident_preview as preview
 from cockpit.ui.screens.silence import read_only_refusal
 
-__all__ = ["LineConfirm", "NoteInput", "confirm_line", "start_ack", "start_note", "start_resolve"]
+__all__ = ["LineConfirm", "NoteInput", "confirm_line", "rewatch_silences", "start_ack", "start_note", "start_resolve"]
 
 
 class LineConfirm(ModalScreen[bool]):
@@ -136,6 +136,8 @@ async def _ack(app: Any, plan: Any) -> None:
     what = f"silence {clean_line(str(answer), 60)}" if plan.kind == "silence" else "PagerDuty"
     app.notify(f"Acknowledged {_which(plan.alerts)} ({what})", timeout=8, markup=False)
     app.engine.refresh(plan.source)
+    if plan.kind == "silence":
+        rewatch_silences(app)
 
 
 def start_resolve(app: Any, alerts: Sequence[Alert]) -> None:
@@ -193,6 +195,13 @@ async def _note(app: Any, alert: Alert, text: str) -> None:
         app.notify(f"Note not added: {_error_line(exc)}", severity="error", timeout=15, markup=False)
         return
     app.notify(f"Note {clean_line(note_id, 40)} added to {_which([alert])}", timeout=8, markup=False)
+
+
+def rewatch_silences(app: Any) -> None:
+    """Count the silences again (the status bar's "⏳ silences") after one was written."""
+    watch = getattr(app, "watch_silences", None)
+    if callable(watch):
+        watch()
 
 
 def _which(alerts: Sequence[Alert]) -> str:

@@ -11,7 +11,8 @@ never on the UI loop; note text is shown through ``clean``/``clean_line``.
 from __future__ import annotations
 
 from functools import partial
-from typing import Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any, Callable, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,7 +22,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from cockpit.core.textsafe import clean, clean_line
-from cockpit.engine.facade import HandoffNote
+from cockpit.engine.facade import HandoffNote, handoff_text
 from cockpit.ui.host import CockpitHost, host_of
 
 __all__ = ["HandoffEditor", "HandoffNotesScreen", "open_note_editor", "show_pending_notes"]
@@ -115,10 +116,15 @@ class HandoffEditor(ModalScreen[str | None]):
     HandoffEditor #handoff-error { color: $error; height: auto; }
     """
 
+    def __init__(self, initial: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.initial = initial
+        """Prefilled text: the silences ending soon, for the next shift to know."""
+
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text("Handoff note for the next shift"), classes="handoff-title", markup=False)
-            yield TextArea(id="handoff-editor", soft_wrap=True, tab_behavior="focus")
+            yield TextArea(self.initial, id="handoff-editor", soft_wrap=True, tab_behavior="focus")
             yield Static("", id="handoff-error", markup=False)
             yield Static(Text("ctrl+s save (shown at the next start until dismissed) · esc cancel"),
                          classes="handoff-hint", markup=False)
@@ -154,4 +160,6 @@ def open_note_editor(app: CockpitHost, on_saved: Callable[[HandoffNote], None] |
         if text is not None:
             app.run_worker(partial(save, text), thread=True, name="handoff: write", exit_on_error=False)
 
-    app.push_screen(HandoffEditor(id="handoff-editor-screen"), written)
+    within = float(app.engine.setting("silence_ending_soon", 1800.0))
+    initial = handoff_text(app.engine.cache_dir, datetime.now(timezone.utc), within)
+    app.push_screen(HandoffEditor(initial, id="handoff-editor-screen"), written)

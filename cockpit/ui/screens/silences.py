@@ -1,4 +1,7 @@
-"""The list of silences of the alert sources, with ``x`` to expire the selected one.
+"""The list of silences of the alert sources: ``x`` expires, ``+`` extends, ``e`` edits the selected one.
+
+Silences ending within ``[cockpit] silence_ending_soon`` (30m) come first, the soonest on top,
+marked ``⏳``.
 
 Opened with ``S`` from an alert's detail (that alert's source) or the command palette's
 "alerts: silences" (every source that can silence). The list is read through the engine
@@ -19,6 +22,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from cockpit.engine.facade import ends_soon, soonest_first
 from cockpit.core.durations import format_duration
 from cockpit.core.errors import SourceError
 from cockpit.core.matchers import Matcher
@@ -107,6 +111,8 @@ class SilencesScreen(Screen[None]):
         Binding("escape", "back", "Back", id="silences-back"),
         Binding("x", "expire", "Expire the selected silence", id="silences-expire"),
         Binding("r", "reload", "Reload", id="silences-reload"),
+        Binding("plus", "extend", "Extend the selected silence", id="silences-extend"),
+        Binding("e", "edit", "Edit the selected silence", id="silences-edit"),
     ]
     DEFAULT_CSS = """
     #silences-title { height: auto; padding: 0 1; background: $primary; color: $text; }
@@ -124,7 +130,7 @@ class SilencesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         names = ", ".join(clean_line(name, 40) for name in self.sources)
         title = Text("Silences", style="bold")
-        title.append(f" of {names}   esc back · j/k g/G move · x expire · r reload", style="dim")
+        title.append(f" of {names}   esc back · j/k g/G move · x expire · + extend · e edit · r reload", style="dim")
         yield Static(title, id="silences-title", markup=False)
         yield Static("loading…", id="silences-status", markup=False)
         table: DataTable[Any] = KeyTable(id="silences-table", cursor_type="row", zebra_stripes=True)
@@ -166,20 +172,28 @@ class SilencesScreen(Screen[None]):
         self._show(found, errors)
 
     def _show(self, found: list[tuple[str, SilenceInfo]], errors: list[str]) -> None:
+        now = host_of(self).clock()
+        within = float(host_of(self).engine.setting("silence_ending_soon", 1800.0))
+        found = soonest_first(found, now, within)
         self.silences = found
         self._errors = errors
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
-        now = host_of(self).clock()
         width = max(30, self.size.width - max((len(s) for s, _ in found), default=6) - 6)
         for source, silence in found:
             text = silence_text(silence, now, width)
+            if ends_soon(silence, now, within):
+                text = Text("⏳ ends soon · ", style="bold") + text
             table.add_row(Text(clean_line(source, 40)), text, height=len(text.plain.split("\n")))
         if found:
             table.move_cursor(row=min(max(row, 0), len(found) - 1), animate=False)
         count = len(found)
         status = Text(f"{count} silence{'s' if count != 1 else ''}" if count else "no active silences")
+        ending = sum(1 for _source, silence in found if ends_soon(silence, now, within))
+        if ending:
+            status.append(f" · ⏳ {ending} end{'s' if ending == 1 else ''} within {format_duration(within)}",
+                          style="bold")
         for line in errors:
             status.append(f"\nerror: {line}", style="bold")
         self.status.update(status)
@@ -228,6 +242,26 @@ class SilencesScreen(Screen[None]):
     def on_resize(self) -> None:
         if self.silences:
             self._show(self.silences, self._errors)  # re-wrap to the new width
+
+    def action_extend(self) -> None:
+        """``+``: move the selected silence's end by ``ack_duration``, after ``y``."""
+        chosen = self.selected()
+        if chosen is None:
+            self.notify("No silence selected", severity="warning", markup=False)
+            return
+        from cockpit.ui.screens.silence_edit import extend_silence
+
+        extend_silence(self, chosen[0], chosen[1])
+
+    def action_edit(self) -> None:
+        """``e``: the silence in a prefilled dialog; the edit replaces it after ``y``."""
+        chosen = self.selected()
+        if chosen is None:
+            self.notify("No silence selected", severity="warning", markup=False)
+            return
+        from cockpit.ui.screens.silence_edit import edit_silence
+
+        edit_silence(self, chosen[0], chosen[1], host_of(self).engine.user)
 
     def action_back(self) -> None:
         self.dismiss()
