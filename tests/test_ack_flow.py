@@ -94,7 +94,7 @@ async def test_a_acknowledges_the_incident_pending_then_confirmed(api, tmp_path,
     assert write.headers["from"] == "ada@example.com" and write.path == "/incidents/PINC0007"
     entries = AuditLog.in_dir(tmp_path / "cache").entries()
     assert [(e["what"], e["result"], e["who"]) for e in entries] == [
-        ("acknowledge_incident", "intent", "ada"), ("acknowledge_incident", "ok", "ada")]
+        ("acknowledge_incident", "sending", "ada"), ("acknowledge_incident", "ok", "ada")]
 
 
 async def test_a_poll_that_contradicts_the_ack_is_said(api, tmp_path, monkeypatch) -> None:
@@ -142,7 +142,7 @@ async def test_resolve_and_note_from_the_detail_screen(api, tmp_path, monkeypatc
                                                           ("PUT", "/incidents/PINC0007")]
     entries = AuditLog.in_dir(tmp_path / "cache").entries()
     assert [(e["what"], e["result"]) for e in entries] == [
-        ("note_incident", "intent"), ("note_incident", "ok"), ("resolve_incident", "intent"), ("resolve_incident", "ok")]
+        ("note_incident", "sending"), ("note_incident", "ok"), ("resolve_incident", "sending"), ("resolve_incident", "ok")]
     assert entries[1]["details"]["note_id"] == "PNOTE001"
 
 
@@ -156,6 +156,9 @@ async def test_read_only_refuses_in_the_tui_before_anything_is_sent(api, tmp_pat
         assert not isinstance(app.screen, (LineConfirm, NoteInput))
         assert any("Read-only mode" in t and "nothing was sent" in t for t in toasts(app))
     assert api.writes() == []
+    [entry] = AuditLog.in_dir(tmp_path / "cache").entries()
+    assert (entry["what"], entry["result"], entry["source"], entry["details"]["fingerprints"]) == (
+        {"a": "acknowledge", "X": "resolve_incident", "n": "note_incident"}[key], "refused", "pd", ["pd-PINC0007"])
 
 
 async def test_an_upstream_error_is_shown_and_not_retried(api, tmp_path, monkeypatch) -> None:
@@ -169,7 +172,7 @@ async def test_an_upstream_error_is_shown_and_not_retried(api, tmp_path, monkeyp
         await pilot.pause(0.5)
         assert note_of(app, "Checkout 5xx above 5%") == ""
     assert len(api.writes()) == 1
-    assert [e["result"] for e in AuditLog.in_dir(tmp_path / "cache").entries()] == ["intent", "error"]
+    assert [e["result"] for e in AuditLog.in_dir(tmp_path / "cache").entries()] == ["sending", "error"]
 
 
 # ----- the one-key ack on a REAL Alertmanager ------------------------------------------------------
@@ -202,5 +205,26 @@ async def test_a_on_an_alertmanager_alert_silences_its_exact_labels_for_an_hour(
         assert timedelta(minutes=59) < ends - sent_at < timedelta(minutes=61)
         entries = AuditLog.in_dir(tmp_path / "cache").entries()
         assert [e["result"] for e in entries if e["what"] == "create_silence"][-1] == "ok"
+    finally:
+        am.stop()
+
+
+@pytest.mark.server
+async def test_read_only_a_on_an_alertmanager_alert_creates_no_silence(tmp_path) -> None:
+    am = start_alertmanager(tmp_path)
+    try:
+        await asyncio.to_thread(post_e2e_alert, am.url)
+        app, _engine = engine_app(tmp_path, E2E_CONFIG.format(url=am.url), read_only=True)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: shown_alert(app, "CockpitSilenceE2E"), "the alert in the panel")
+            await pilot.press("a")
+            await pilot.pause(0.2)
+            assert not isinstance(app.screen, LineConfirm)
+            assert any("Read-only mode: acknowledging is refused" in t for t in toasts(app))
+        out = subprocess.run([require_binary("amtool"), "silence", "query", f"--alertmanager.url={am.url}", "-o", "json"],
+                             capture_output=True, text=True, timeout=30, check=True)
+        assert json.loads(out.stdout or "[]") in ([], None)
+        assert [(e["what"], e["result"]) for e in AuditLog.in_dir(tmp_path / "cache").entries()] == [
+            ("acknowledge", "refused")]
     finally:
         am.stop()

@@ -58,7 +58,7 @@ async def test_acknowledge_sends_one_put_with_from_and_the_next_poll_shows_who(a
     assert acked.labels["pd_status"] == "acknowledged"
     assert acked.annotations["acknowledged_by"] == "Ada Lovelace"
     intent, outcome = audit.entries()
-    assert (intent["what"], intent["result"], intent["who"]) == ("acknowledge_incident", "intent", "ada")
+    assert (intent["what"], intent["result"], intent["who"]) == ("acknowledge_incident", "sending", "ada")
     assert intent["details"]["incidents"] == ["PINC0001"]
     assert outcome["result"] == "ok" and outcome["details"]["answered"] == {"PINC0001": "acknowledged"}
 
@@ -81,7 +81,7 @@ async def test_resolving_several_incidents_is_one_put_and_they_leave_the_list(ap
         {"id": "PINC0003", "type": "incident_reference", "status": "resolved"}]}
     assert answered == {"PINC0001": "resolved", "PINC0003": "resolved"}
     assert set(after) == {"pd-PINC0002"}
-    assert [e["result"] for e in audit.entries()] == ["intent", "ok"]
+    assert [e["result"] for e in audit.entries()] == ["sending", "ok"]
 
 
 async def test_a_note_is_posted_to_the_incident(api, tmp_path, monkeypatch) -> None:
@@ -129,7 +129,7 @@ async def test_without_from_email_nothing_is_sent(api, tmp_path, monkeypatch) ->
     finally:
         await source.close()
     assert api.writes() == []
-    assert [e["result"] for e in audit.entries()] == ["intent", "refused"]
+    assert [e["result"] for e in audit.entries()] == ["sending", "refused"]
 
 
 async def test_the_server_requires_from_and_its_answer_is_audited(api, tmp_path, monkeypatch) -> None:

@@ -133,4 +133,6 @@ async def test_read_only_refuses_extend_and_edit(am, tmp_path, key) -> None:
         assert isinstance(app.screen, SilencesScreen)
         assert any("Read-only mode" in t for t in toasts(app))
     assert list(amtool_silences(am.url)) == [silence]
-    assert AuditLog.in_dir(tmp_path / "cache").entries() == []
+    [entry] = AuditLog.in_dir(tmp_path / "cache").entries()
+    assert (entry["what"], entry["result"], entry["details"]) == (
+        {"plus": "extend_silence", "e": "edit_silence"}[key], "refused", {"silence_id": silence})

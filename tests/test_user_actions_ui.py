@@ -90,6 +90,8 @@ async def test_an_option_like_title_is_refused_and_nothing_runs(tmp_path, monkey
 async def test_a_writing_action_is_refused_in_read_only_mode(tmp_path, monkeypatch) -> None:
     await refused_without_running(tmp_path, monkeypatch, "Disk full", "Read-only mode: the action 'dump args'",
                                   read_only=True, writes=True)
+    [entry] = AuditLog.in_dir(tmp_path / "cache").entries()
+    assert (entry["what"], entry["result"], entry["source"]) == ("action:dump args", "refused", "pd")
 
 
 async def test_a_writing_action_is_audited_with_its_exit_status(tmp_path, monkeypatch) -> None:
@@ -102,7 +104,7 @@ async def test_a_writing_action_is_audited_with_its_exit_status(tmp_path, monkey
     finally:
         api.stop()
     entries = AuditLog.in_dir(tmp_path / "cache").entries()
-    assert [(e["what"], e["result"], e["who"]) for e in entries] == [("action:dump args", "intent", "ada"),
+    assert [(e["what"], e["result"], e["who"]) for e in entries] == [("action:dump args", "sending", "ada"),
                                                                    ("action:dump args", "ok", "ada")]
     assert entries[1]["details"]["exit_status"] == 0 and entries[1]["details"]["argv"][-2:] == [
         "Disk full", "svc=Checkout API"]

@@ -3,7 +3,7 @@
 Every write the cockpit sends (an acknowledge, a resolve, a note, a silence, an action) goes
 through :func:`send_audited`, which appends two lines to the :class:`~cockpit.engine.audit.AuditLog`:
 
-* ``result = "intent"`` just before the request leaves (who, what, when, the details), so a crash
+* ``result = "sending"`` (the intent) just before the request leaves (who, what, when, the details), so a crash
   or a kill mid-request still leaves a trace of what was attempted;
 * then the outcome: ``ok`` with what the upstream answered, ``error`` with its one-line reason, or
   ``unknown`` when no answer came in time (the write may have landed: check before sending it
@@ -49,7 +49,7 @@ async def send_audited(
     A :class:`SourceWriteRefused` raised by ``send`` (the source refused before sending) is
     recorded as ``refused``. Errors are re-raised after they are recorded.
     """
-    audit.append(who=who, what=what, source=source, result="intent", details=details)
+    audit.append(who=who, what=what, source=source, result="sending", details=details)
     try:
         result = await send()
     except SourceWriteRefused as exc:

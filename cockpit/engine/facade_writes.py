@@ -172,7 +172,7 @@ class EngineWrites:
             from cockpit.engine.incidents import READ_ONLY_MESSAGE
 
             refuse(self.audit, who=who, what=what, source=source, details=details, why=READ_ONLY_MESSAGE)
-        self.audit.append(who=who, what=what, source=source, result="intent", details=details)
+        self.audit.append(who=who, what=what, source=source, result="sending", details=details)
         result = await run_command(argv, spec.timeout)
         outcome = "unknown" if result.timed_out else ("ok" if result.exit_status == 0 else "error")
         error = UNKNOWN_RUN if result.timed_out else (None if outcome == "ok" else f"exit status {result.exit_status}")

@@ -85,6 +85,12 @@ class NoteInput(ModalScreen["str | None"]):
         self.dismiss(None)
 
 
+def _refused(action: str, alerts: Sequence[Alert]) -> dict[str, Any]:
+    """What the audit log's ``refused`` entry of a read-only refusal names: the write and its alerts."""
+    return {"action": action, "source": alerts[0].source if alerts else "",
+            "details": {"alerts": [a.name for a in alerts][:20], "fingerprints": [a.fingerprint for a in alerts][:20]}}
+
+
 def confirm_line(app: Any, line: str, then: Callable[[], None]) -> None:
     """Show the one-line preview; call ``then`` on ``y``, else say nothing was sent."""
 
@@ -112,7 +118,7 @@ def _writer(app: Any, method: str, what: str) -> Callable[..., Any] | None:
 
 def start_ack(app: Any, alerts: Sequence[Alert]) -> None:
     """The ``a`` key: preview the acknowledge of ``alerts`` (one source) and send it on ``y``."""
-    if read_only_refusal(app, "acknowledging"):
+    if read_only_refusal(app, "acknowledging", **_refused("acknowledge", alerts)):
         return
     plan_ack = _writer(app, "plan_ack", "acknowledge alerts")
     plan = plan_ack(list(alerts)) if plan_ack else None
@@ -142,7 +148,7 @@ async def _ack(app: Any, plan: Any) -> None:
 
 def start_resolve(app: Any, alerts: Sequence[Alert]) -> None:
     """The ``X`` key: resolve the PagerDuty incidents behind ``alerts`` after ``y``."""
-    if read_only_refusal(app, "resolving"):
+    if read_only_refusal(app, "resolving", **_refused("resolve_incident", alerts)):
         return
     if not alerts or _writer(app, "resolve", "resolve incidents") is None:
         return
@@ -169,7 +175,7 @@ async def _resolve(app: Any, alerts: list[Alert]) -> None:
 
 def start_note(app: Any, alert: Alert) -> None:
     """The ``n`` key: a note on the alert's PagerDuty incident: text, preview, ``y``, one POST."""
-    if read_only_refusal(app, "adding a note"):
+    if read_only_refusal(app, "adding a note", **_refused("note_incident", [alert])):
         return
     if _writer(app, "note", "add notes") is None:
         return

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult

@@ -100,7 +100,8 @@ class SilenceEditScreen(ModalScreen["SilenceRequest | None"]):
 def extend_silence(screen: Any, source_name: str, silence: SilenceInfo) -> None:
     """``+``: preview moving the end by ``ack_duration``; replace the silence on ``y``."""
     app = screen.app
-    if read_only_refusal(app, "extending a silence"):
+    if read_only_refusal(app, "extending a silence", action="extend_silence", source=source_name,
+                         details={"silence_id": silence.id}):
         return
     by_s = float(app.engine.setting("ack_duration", 3600.0))
     base = max(silence.ends_at or utcnow(), utcnow())
@@ -114,7 +115,8 @@ def extend_silence(screen: Any, source_name: str, silence: SilenceInfo) -> None:
 def edit_silence(screen: Any, source_name: str, silence: SilenceInfo, author: str) -> None:
     """``e``: the prefilled dialog, then the one-line preview, then one replacing POST."""
     app = screen.app
-    if read_only_refusal(app, "editing a silence"):
+    if read_only_refusal(app, "editing a silence", action="edit_silence", source=source_name,
+                         details={"silence_id": silence.id}):
         return
 
     def edited(request: SilenceRequest | None) -> None:

@@ -102,7 +102,8 @@ def start_user_action(app: Any, spec: ActionSpec, item: Any) -> None:
         app.notify(f"{spec.name}: select {'an' if spec.scope[0] in 'aeiou' else 'a'} {spec.scope} first",
                    severity="warning", markup=False)
         return
-    if spec.writes and read_only_refusal(app, f"the action {clean_line(spec.name, 60)!r}"):
+    if spec.writes and read_only_refusal(app, f"the action {clean_line(spec.name, 60)!r}", action=f"action:{spec.name}",
+                                         source=str(getattr(item, "source", "")), details={"scope": spec.scope}):
         return
     try:
         if spec.url is not None:
