@@ -79,8 +79,7 @@ async def test_the_handoff_editor_opens_with_the_silences_ending_soon(tmp_path) 
     SilenceLedger(tmp_path).observe([("am", SilenceInfo(
         id="s1", matchers=[{"name": "service", "value": "checkout", "isRegex": False, "isEqual": True}],
         ends_at=now + timedelta(minutes=20), created_by="grace", comment="deploy freeze"))], now)
-    engine = FakeEngine()
-    engine.cache_dir = tmp_path
+    engine = FakeEngine(cache_dir=tmp_path)  # the state dir is the cache dir here
     app = CockpitApp(engine=engine, low_bandwidth=False)
     async with app.run_test(size=(100, 30)) as pilot:
         open_note_editor(app)

@@ -43,6 +43,7 @@ class EngineWrites:
 
     config: Config
     cache_dir: Path
+    state_dir: Path
     read_only: bool
 
     def source(self, name: str) -> Source | None:  # provided by Engine
@@ -142,7 +143,7 @@ class EngineWrites:
                     found += [(source.name, s) for s in await source.list_silences()]
                 except SourceError:
                     continue
-        SilenceLedger(self.cache_dir).observe(found, utcnow())
+        SilenceLedger(self.state_dir).observe(found, utcnow())
         return found
 
     # -- [[actions]] --------------------------------------------------------------------------

@@ -66,15 +66,15 @@ KEEP_S = 3 * 24 * 3600.0
 
 
 class SilenceLedger:
-    """The silences the cockpit has seen active, kept in ``<cache_dir>/silences_seen.json``.
+    """The silences the cockpit has seen active, kept in ``<state_dir>/silences_seen.json``.
 
     The app lists the silences now and then (:meth:`observe`); the report reads which ones ended
-    in its window (:meth:`expired_between`) and which end soon after it (:meth:`ending_soon`). Only
-    rebuildable knowledge: losing the file loses the names of past silences, nothing else.
+    in its window (:meth:`expired_between`) and which end soon after it (:meth:`ending_soon`). It
+    lives in the state dir: Alertmanager forgets expired silences after its retention.
     """
 
-    def __init__(self, cache_dir: Path | str) -> None:
-        self.path = Path(cache_dir) / LEDGER_FILE_NAME
+    def __init__(self, state_dir: Path | str) -> None:
+        self.path = Path(state_dir) / LEDGER_FILE_NAME
 
     def _load(self) -> dict[str, dict[str, Any]]:
         try:
@@ -130,10 +130,10 @@ def _valid(raw: dict[str, Any]) -> bool:
     return True
 
 
-def handoff_text(cache_dir: Path | str, now: datetime, within_s: float) -> str:
+def handoff_text(state_dir: Path | str, now: datetime, within_s: float) -> str:
     """The lines a handoff note starts with when silences end soon (else ""): the next shift
     should know which alerts may page again."""
-    soon = SilenceLedger(cache_dir).ending_soon(now, within_s)
+    soon = SilenceLedger(state_dir).ending_soon(now, within_s)
     if not soon:
         return ""
     lines = [f"Silences ending within {format_duration(within_s)}:"]

@@ -161,5 +161,5 @@ def open_note_editor(app: CockpitHost, on_saved: Callable[[HandoffNote], None] |
             app.run_worker(partial(save, text), thread=True, name="handoff: write", exit_on_error=False)
 
     within = float(app.engine.setting("silence_ending_soon", 1800.0))
-    initial = handoff_text(app.engine.cache_dir, datetime.now(timezone.utc), within)
+    initial = handoff_text(app.engine.state_dir, datetime.now(timezone.utc), within)
     app.push_screen(HandoffEditor(initial, id="handoff-editor-screen"), written)
