@@ -95,7 +95,8 @@ class EngineWrites:
                                                 audit=self.audit, who=self.user))
         alert = plan.alerts[0]
         comment = self.config.cockpit.ack_comment.replace("{user}", self.user)
-        request = silence_request(silence_matchers_for(alert), duration_s=float(self.config.cockpit.ack_duration),
+        exact = silence_matchers_for(alert, volatile=())  # every label: this alert, not its next pod
+        request = silence_request(exact, duration_s=float(self.config.cockpit.ack_duration),
                                   comment=comment, created_by=self.user)
         return self.submit(self._silence_and_record(source, request, alert, scope="ack"))
 
@@ -195,7 +196,7 @@ class EngineWrites:
         history = getattr(self, "history", None)
         if history is not None:
             history.record_action("silence", at=utcnow(), source=source.name, alert=alert,
-                                  matchers=[str(m) for m in silence_matchers_for(alert)], by=request.created_by,
+                                  matchers=[str(m) for m in silence_matchers_for(alert, volatile=())], by=request.created_by,
                                   silence_id=silence_id, scope=scope, comment=request.comment,
                                   ends_at=request.ends_at.isoformat())
         return silence_id
