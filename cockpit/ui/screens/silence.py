@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
