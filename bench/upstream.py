@@ -165,8 +165,8 @@ def write_config(path: Path, sources: list[dict], cockpit: dict | None = None) -
     for source in sources:
         lines.append("[[sources]]")
         lines += [f"{k} = {value(v)}" for k, v in source.items() if k != "slos"]
-        for slo in source.get("slos", []):  # nested tables: [[cockpit.sources.slos]]
-            lines.append("[[cockpit.sources.slos]]")
+        for slo in source.get("slos", []):  # nested tables: [[sources.slos]]
+            lines.append("[[sources.slos]]")
             lines += [f"{k} = {value(v)}" for k, v in slo.items()]
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -80,7 +80,7 @@ _CONCURRENCY = 4
 
 
 class DeclaredSlo(BaseModel):
-    """An SLO written in the config (``[[cockpit.sources.slos]]``)."""
+    """An SLO written in the config (``[[sources.slos]]``)."""
 
     model_config = ConfigDict(extra="forbid")
 
