@@ -188,9 +188,11 @@ async def test_new_alerts_are_marked_until_the_panel_is_focused_again():
         marked = [row for row in table_text(panel) if NEW_MARK in row]
         assert len(marked) == 1 and "DiskFull" in marked[0] and "30s" in marked[0]
         assert "(3)" in table_text(panel)[4]  # the warning group counts it
+        assert " · 1 new" in panel.header_text().plain  # issue 18 point 12: the header says so
         await pilot.press("1")
         await pilot.pause()
         assert not any(NEW_MARK in row for row in table_text(panel))
+        assert " new" not in panel.header_text().plain
 
 
 async def test_selection_stays_on_the_alert_when_groups_reorder():

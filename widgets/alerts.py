@@ -117,6 +117,8 @@ class AlertsPanel(Panel[Alert]):
         self._result = Filtered([], 0)
         self._counted_items: list[Alert] | None = None
         self._counts: dict[AlertState, int] = {}
+        self._new_count = 0
+        """How many alerts arrived since the user last looked (counted with the states)."""
         self._collapsed: set[str] = set()
         self._groups: dict[str, tuple[Group, bool]] = {}
         self._looked: set[str] = set()
@@ -210,6 +212,7 @@ class AlertsPanel(Panel[Alert]):
         """The user looks now: every alert present stops being new."""
         self._looked.clear()  # in place: the arrivals tracker shares this set
         self._looked.update(alert_key(a) for a in self._items)
+        self._counted_items = None  # the header's "N new" is counted again
         self._render_all()
 
     def is_new(self, alert: Alert) -> bool:
@@ -418,12 +421,15 @@ class AlertsPanel(Panel[Alert]):
         return self._result.error
 
     def count_text(self) -> Text:
-        """`` 5 firing · 1 silenced`` (states counted apart; a filter shows ``3/6`` first), and
-        how many silenced or inhibited alerts ``H`` hides."""
+        """`` 5 firing · 1 silenced · 3 new`` (states counted apart; a filter shows ``3/6``
+        first; how many arrived since the user last looked), and how many silenced or inhibited
+        alerts ``H`` hides."""
         counts = self._state_counts()
         text = Text(f" {self.shown_count()}/{len(self._items)} ·" if self.filter_text else "")
         parts = [f"{counts[s]} {s.value}" for s in sorted(counts, key=lambda s: STATE_ORDER.get(s, 9))]
         text.append(" " + " · ".join(parts) if parts else " 0")
+        if self._new_count:
+            text.append(f" · {self._new_count} new", style=self.cell_style("accent"))
         hidden = sum(n for s, n in counts.items() if s in SUPPRESSED)
         if self.hide_suppressed and hidden:
             text.append(f" · {hidden} silenced/inhibited hidden (H)", style=self.cell_style("muted"))
@@ -438,6 +444,7 @@ class AlertsPanel(Panel[Alert]):
                 state = AlertState(alert.state)
                 counts[state] = counts.get(state, 0) + 1
             self._counted_items, self._counts = self._items, counts
+            self._new_count = sum(1 for alert in self._items if self.is_new(alert))
         return self._counts
 
     def toggle_suppressed(self) -> None:
