@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,10 +32,8 @@ from typing import Any, TypeVar
 
 import requests
 from prometheus_api_client import PrometheusApiClientException, PrometheusConnect
-from pydantic import BaseModel, ConfigDict, field_validator
 from urllib3.util.retry import Retry
 
-from cockpit.core.durations import parse_duration
 from cockpit.core.models import FetchResult, Slo, SourceKind, utcnow
 from cockpit.sources.base import Source, SourceContext
 from cockpit.core.errors import (
@@ -46,7 +43,7 @@ from cockpit.core.errors import (
     SourceUnreachable,
 )
 from cockpit.sources.peers import peer_reason
-from cockpit.sources.prom_api import PromApiOptions
+from cockpit.sources.slo_options import DeclaredSlo, PrometheusSloOptions
 from cockpit.sources.prom_guard import api_error, guard_response, retry_kwargs
 from cockpit.sources.slo_discovery import (
     FoundSlo,
@@ -61,15 +58,13 @@ from cockpit.sources.slo_discovery import (
 )
 from cockpit.core.slo_math import (
     WINDOWS,
-    Thresholds,
     budget_remaining,
     burn_rate,
-    normalise_objective,
     slo_status,
     time_to_exhaustion,
 )
 
-__all__ = ["DeclaredSlo", "PrometheusSloSource"]
+__all__ = ["DeclaredSlo", "PrometheusSloOptions", "PrometheusSloSource"]
 
 T = TypeVar("T")
 HISTORY_SPAN = timedelta(hours=24)
@@ -77,69 +72,6 @@ HISTORY_STEP = timedelta(minutes=30)
 TAG = "cockpit_slo"
 """Label the source adds with ``label_replace`` to tell SLOs apart in a joined query."""
 _CONCURRENCY = 4
-
-
-class DeclaredSlo(BaseModel):
-    """An SLO written in the config (``[[sources.slos]]``)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    service: str
-    """The service the SLO belongs to."""
-    name: str
-    """The SLO's name within the service."""
-    objective: float
-    """Target as a fraction (0.999); a value above 1 is read as a percentage (99.9)."""
-    period: str = "30d"
-    """The period the error budget covers."""
-    error_query: str
-    """PromQL for the rate of bad events, with ``{{window}}`` where the range goes."""
-    total_query: str
-    """PromQL for the rate of all events, with ``{{window}}`` where the range goes."""
-
-    @field_validator("objective")
-    @classmethod
-    def _fraction(cls, value: float) -> float:
-        return normalise_objective(value)
-
-    @field_validator("period")
-    @classmethod
-    def _duration(cls, value: str) -> str:
-        parse_duration(value)
-        return value
-
-    @field_validator("error_query", "total_query")
-    @classmethod
-    def _placeholder(cls, value: str) -> str:
-        if "{{window}}" not in value.replace(" ", ""):
-            raise ValueError("the query needs a {{window}} placeholder, e.g. rate(x[{{window}}])")
-        return value
-
-    @property
-    def id(self) -> str:
-        return f"{self.service}-{self.name}"
-
-    def ratio_query(self, window: str) -> str:
-        """The error ratio over ``window`` (``{{ window }}`` with spaces is accepted too)."""
-        error = re.sub(r"\{\{\s*window\s*\}\}", window, self.error_query)
-        total = re.sub(r"\{\{\s*window\s*\}\}", window, self.total_query)
-        return f"({error}) / ({total})"
-
-
-class PrometheusSloOptions(PromApiOptions):
-    """Options of the prometheus-slo source."""
-    slos: list[DeclaredSlo] = []
-    """SLOs declared by hand, beside the discovered ones."""
-    thresholds: Thresholds = Thresholds()
-    """Burn-rate rules for the page and ticket status."""
-    discover_sloth: bool = True
-    """Find SLOs from Sloth's recording rules (sloth_slo_info)."""
-    discover_pyrra: bool = True
-    """Find SLOs from Pyrra's recording rules (pyrra_objective, *:burnrate<W>)."""
-    history: bool = True
-    """Fetch the 1h burn over the last 24 hours for the sparkline (one range query)."""
-    evaluation_time: datetime | None = None
-    """Evaluate as of this moment instead of now (replaying recorded or backfilled data)."""
 
 
 def _quote(text: str) -> str:
