@@ -19,7 +19,7 @@ from cockpit.core.errors import StorageError
 from cockpit.core.textsafe import clean_line
 from cockpit.commands.common import EPILOG, add_command, add_format, flags, global_options, load, print_json
 from cockpit.commands.completion import autocomplete
-from cockpit.engine.config import Config, ConfigError
+from cockpit.engine.config import Config, ConfigError, resolve_session
 from cockpit.engine.logfile import start_logging
 from cockpit.engine.paths import cache_dir, state_dir
 
@@ -135,8 +135,7 @@ def check_theme(config: Config) -> None:
 
 def run_tui(args: argparse.Namespace) -> int:
     config = load(args)
-    if config.cockpit.low_bandwidth is None:
-        config.cockpit.low_bandwidth = bool(os.environ.get("SSH_CONNECTION"))
+    resolve_session(config.cockpit)
     if config.cockpit.low_bandwidth:
         # Textual reads this once, when it is first imported: the 16 ANSI colours only.
         os.environ.setdefault("TEXTUAL_COLOR_SYSTEM", "standard")

@@ -10,7 +10,7 @@ import pytest
 
 from cockpit.engine.cache import CacheStore
 from cockpit.core.models import Alert, FetchResult, SourceKind, SourceState, SourceStatus
-from cockpit.engine.poller import Poller, backoff_delay, compute_status
+from cockpit.engine.poller import Poller, backoff_delay
 from cockpit.sources.base import Source, SourceContext, SourceOptions
 from cockpit.core.errors import SourceRateLimited, SourceUnreachable
 
@@ -73,11 +73,11 @@ def test_cache_round_trip_keeps_items_and_fetch_time(tmp_path: Path) -> None:
 
 def test_status_ok_then_stale_after_twice_the_interval_and_error_wins() -> None:
     state = SourceState(name="s", type="t", kind=SourceKind.ALERTS, fetched_at=T0, interval_s=15)
-    assert compute_status(state, T0 + timedelta(seconds=29)) is SourceStatus.OK
-    assert compute_status(state, T0 + timedelta(seconds=31)) is SourceStatus.STALE
+    assert state.status_at(T0 + timedelta(seconds=29)) is SourceStatus.OK
+    assert state.status_at(T0 + timedelta(seconds=31)) is SourceStatus.STALE
     state.error = "connection refused"
-    assert compute_status(state, T0 + timedelta(seconds=1)) is SourceStatus.ERROR
-    assert compute_status(SourceState(name="s", type="t", kind=SourceKind.ALERTS), T0) is SourceStatus.STALE
+    assert state.status_at(T0 + timedelta(seconds=1)) is SourceStatus.ERROR
+    assert SourceState(name="s", type="t", kind=SourceKind.ALERTS).status_at(T0) is SourceStatus.STALE
 
 
 def test_backoff_doubles_with_jitter_and_is_capped() -> None:

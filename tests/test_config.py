@@ -111,3 +111,13 @@ def test_cli_bad_key_binding_exits_2_naming_it(tmp_path: Path, run_cli) -> None:
     result = run_cli("--config", str(path))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "key 'keys.frobnicate': unknown binding" in result.stderr
+
+
+def test_low_bandwidth_defaults_on_over_ssh_once_for_the_session():
+    from cockpit.engine.config import CockpitSection, resolve_session
+
+    ssh = {"SSH_CONNECTION": "10.0.0.1 50000 10.0.0.2 22"}
+    assert resolve_session(CockpitSection(), ssh).low_bandwidth is True
+    assert resolve_session(CockpitSection(), {}).low_bandwidth is False
+    assert resolve_session(CockpitSection(low_bandwidth=False), ssh).low_bandwidth is False  # the file wins
+    assert resolve_session(CockpitSection(low_bandwidth=True), {}).low_bandwidth is True

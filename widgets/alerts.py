@@ -406,19 +406,9 @@ class AlertsPanel(Panel[Alert]):
         return [item] if isinstance(item, Alert) else []
 
     @property
-    def matching_items(self) -> list[Alert]:
-        """Every alert that passes the filter, drawn or not, in order."""
-        return [alert for group in self._result.groups for alert in group.alerts]
-
-    @property
     def groups(self) -> list[Group]:
         """The groups after the filter, in order."""
         return list(self._result.groups)
-
-    @property
-    def filter_error(self) -> str | None:
-        """Why the matcher filter is invalid (shown in the header), else None."""
-        return self._result.error
 
     def count_text(self) -> Text:
         """`` 5 firing · 1 silenced · 3 new`` (states counted apart; a filter shows ``3/6``

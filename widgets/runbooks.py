@@ -85,20 +85,14 @@ class RunbooksPanel(Panel[Row]):
         super().__init__(id=id, classes=classes)
         self._docs: list[RunbookDoc] = []
         self._hits: list[Hit] | None = None
-        self._hits_query = ""
         self._searching = False
 
     # ----- what the app calls ---------------------------------------------------------
-    @property
-    def hits_query(self) -> str:
-        """The query whose hits are shown ("" when the list of titles is shown)."""
-        return self._hits_query if self._hits is not None else ""
-
     def show_hits(self, query: str, hits: list[Hit]) -> bool:
         """Show ranked hits for ``query``; ignored (False) when the text has changed since."""
         if not self.filter_text or query != self.filter_text:
             return False
-        self._hits, self._hits_query = list(hits), query
+        self._hits = list(hits)
         self._refresh_items()
         return True
 
@@ -148,7 +142,7 @@ class RunbooksPanel(Panel[Row]):
     def watch_filter_text(self) -> None:
         query = self.filter_text
         if not query:
-            self._hits, self._hits_query = None, ""
+            self._hits = None
         else:
             self.post_message(self.QueryChanged(self, query))
         self._refresh_items()

@@ -278,10 +278,6 @@ class SourceState(_Model):
     provides: list[SourceKind] = Field(default_factory=list)
     """Every kind this source feeds when more than its main ``kind`` (the demo feeds all)."""
 
-    def feeds(self, kind: SourceKind) -> bool:
-        """Whether this source's data and health belong in the panel of ``kind``."""
-        return kind == self.kind or kind in self.provides
-
     def status_at(self, now: datetime | None = None) -> SourceStatus:
         """The status as of ``now``, derived from the times (the stored ``status`` is the one
         at the last poll; a source whose polls stop arriving turns stale on screen anyway).

@@ -14,7 +14,6 @@ directory. A failed write raises :class:`StorageError` too; the poller reports i
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sqlite3
@@ -139,15 +138,6 @@ class CacheStore:
             return self._cache.get(_STAMP + name)
         except (sqlite3.DatabaseError, OSError):
             return None
-
-    # -- generic JSON values (history, notes, lookups) ------------------------------------
-
-    def put_json(self, key: str, value: object, expire: float | None = None) -> None:
-        self._cache.set("json:" + key, json.dumps(value), expire=expire)
-
-    def get_json(self, key: str, default: object = None) -> object:
-        raw = self._cache.get("json:" + key)
-        return default if raw is None else json.loads(raw)
 
     # -- leases -----------------------------------------------------------------------------
 

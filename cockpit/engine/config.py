@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -24,7 +25,8 @@ from cockpit.engine.user_actions import ActionSpec
 from cockpit.sources import DEMO_RUNBOOKS_DIR
 from cockpit.sources.base import SourceOptions
 
-__all__ = ["CockpitSection", "Config", "ConfigError", "SourceEntry", "demo_config", "load_config"]
+__all__ = ["CockpitSection", "Config", "ConfigError", "SourceEntry", "demo_config", "load_config", "resolve_session",
+           "running_over_ssh"]
 
 DEMO_SOURCES = [
     {"name": "demo", "type": "demo"},
@@ -125,6 +127,20 @@ class Config:
     @property
     def config_dir(self) -> Path | None:
         return self.path.parent if self.path else None
+
+
+def running_over_ssh(environ: Mapping[str, str] | None = None) -> bool:
+    """True in an SSH session (``SSH_CONNECTION`` set): low-bandwidth mode's default."""
+    env = os.environ if environ is None else environ
+    return bool(env.get("SSH_CONNECTION"))
+
+
+def resolve_session(section: CockpitSection, environ: Mapping[str, str] | None = None) -> CockpitSection:
+    """Fill in the settings whose default depends on the session, once, before the app reads
+    them: ``low_bandwidth`` unset is on over SSH. Returns ``section``, changed in place."""
+    if section.low_bandwidth is None:
+        section.low_bandwidth = running_over_ssh(environ)
+    return section
 
 
 def load_config(path: str | Path | None = None, *, demo: bool = False) -> Config:

@@ -96,10 +96,6 @@ class Span:
     error: str | None = None
 
 
-def _ts(when: datetime | None) -> float | None:
-    return when.timestamp() if when else None
-
-
 def _iso(when: datetime | None) -> str | None:
     return when.astimezone(timezone.utc).isoformat() if when else None
 

@@ -22,11 +22,11 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from cockpit.engine.cache import CacheStore, StorageError
-from cockpit.core.models import SourceState, SourceStatus
+from cockpit.core.models import SourceState
 from cockpit.sources.base import Source
 from cockpit.core.errors import SourceError, SourceRateLimited, SourceTimeout
 
-__all__ = ["Poller", "backoff_delay", "compute_status"]
+__all__ = ["Poller", "backoff_delay"]
 
 MAX_BACKOFF_S = 300.0
 POLL_DEADLINE_FACTOR = 2.0
@@ -48,11 +48,6 @@ def backoff_delay(failures: int, interval: float, cap: float = MAX_BACKOFF_S, rn
         return interval
     step = min(max(cap, interval), interval * (2 ** (failures - 1)))
     return step / 2 + rng() * step / 2
-
-
-def compute_status(state: SourceState, now: datetime | None = None) -> SourceStatus:
-    """The status of a state as of ``now`` (see :meth:`SourceState.status_at`)."""
-    return state.status_at(now)
 
 
 class Poller:
@@ -112,7 +107,7 @@ class Poller:
         state = state.model_copy()  # the kept one may be held by the UI: never change it
         state.type, state.kind, state.interval_s = source.type_name, source.kind, source.options.interval
         state.provides = list(source.provides)
-        state.status = compute_status(state, self.now())
+        state.status = state.status_at(self.now())
         return state
 
     async def poll_once(self, source: Source) -> SourceState:
@@ -147,7 +142,7 @@ class Poller:
             state.error = None
             state.next_poll_at = None
             state = await asyncio.to_thread(self.enrich, state)
-        state.status = compute_status(state, self.now())
+        state.status = state.status_at(self.now())
         try:
             await asyncio.to_thread(self.store.save, state)
         except StorageError as exc:  # a full disk: keep polling, say so, save again next time

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from datetime import datetime
 from functools import partial
 from typing import Any, Callable, Iterable, Mapping
@@ -77,10 +76,8 @@ class CockpitApp(CockpitHost):
         super().__init__(engine, clock=clock)
         self._terminal: Driver | None = None
         """The terminal's driver once it runs (None in a headless test run)."""
-        if low_bandwidth is None:
-            low_bandwidth = section_value(settings, "low_bandwidth")
-        if low_bandwidth is None:  # unset in the config: on in an SSH session
-            low_bandwidth = running_over_ssh()
+        if low_bandwidth is None:  # the CLI resolved the session's default (resolve_session)
+            low_bandwidth = section_value(settings, "low_bandwidth", False)
         self.low_bandwidth = bool(low_bandwidth)
         self.read_only = bool(
             (read_only if read_only is not None else section_value(settings, "read_only", False))
@@ -398,8 +395,3 @@ class CockpitApp(CockpitHost):
         self.main_screen.action_focus_panel(panel_id)
         self.main_screen.action_filter()
 
-
-def running_over_ssh(environ: Mapping[str, str] | None = None) -> bool:
-    """True in an SSH session (the CLI turns low-bandwidth mode on by default then)."""
-    env = os.environ if environ is None else environ
-    return bool(env.get("SSH_CONNECTION"))

@@ -60,11 +60,6 @@ class Section:
     """0-based line number of the heading in the body (front matter excluded)."""
     body: str = ""
 
-    @property
-    def anchor(self) -> str:
-        """A slug for links and widget ids: lowercase words joined by dashes."""
-        slug = re.sub(r"[^\w]+", "-", self.title.lower()).strip("-")
-        return slug or f"section-{self.index}"
 
 
 @dataclass(frozen=True)
@@ -116,9 +111,6 @@ class ParsedRunbook:
         """All heading titles joined, for the index."""
         return "\n".join(s.title for s in self.sections)
 
-    def items_in(self, section: Section) -> list[ChecklistItem]:
-        """The checklist items under one section."""
-        return [c for c in self.checklist if c.section == section.index]
 
 
 def _unquote(value: str) -> str:
