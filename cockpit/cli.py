@@ -142,11 +142,12 @@ def run_tui(args: argparse.Namespace) -> int:
     check_theme(config)  # imports Textual: only after TEXTUAL_COLOR_SYSTEM is set
 
     from cockpit.engine.facade import Engine
+    from cockpit.ui.app import binding_owners, main_binding_owners
     from cockpit.ui.keys import KeymapError, check_action_keys, keymap_from_config
     from cockpit.ui.tui import run_app
 
     try:
-        check_action_keys(list(config.actions), keymap_from_config(config.keys))
+        check_action_keys(list(config.actions), keymap_from_config(config.keys, binding_owners), main_binding_owners())
     except KeymapError as exc:
         key, _, why = str(exc).partition(": ")
         raise ConfigError(f"{config.path or '<demo>'}: key '{key}': {why}") from None

@@ -7,6 +7,7 @@ import pytest
 
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.command_line import complete, parse
+from cockpit.ui.app import binding_owners
 from cockpit.ui.keys import keys_in_force
 from cockpit.widgets.columns import cell_order
 from tests.app_fixtures import FakeEngine, fixed_clock, fixed_states
@@ -117,7 +118,7 @@ async def test_a_mouse_click_selects_the_row_and_focuses_its_panel():
 
 
 def test_new_keys_are_remappable_and_listed():
-    ids = {binding_id for binding_id, _keys, _desc in keys_in_force()}
+    ids = {binding_id for binding_id, _keys, _desc in keys_in_force(None, binding_owners())}
     assert {"command-line", "first", "last", "sort", "timeline"} <= ids
-    shown = dict((i, k) for i, k, _d in keys_in_force({"sort": "ctrl+o"}))
+    shown = dict((i, k) for i, k, _d in keys_in_force({"sort": "ctrl+o"}, binding_owners()))
     assert shown["sort"] == "^o" or "o" in shown["sort"].lower()

@@ -1,4 +1,4 @@
-"""Every binding with an id, on any screen, is in the key registry: remappable and in the help."""
+"""Each binding is declared once, with its id, where it is used; the help and [keys] read them there."""
 
 from __future__ import annotations
 
@@ -8,38 +8,59 @@ import pkgutil
 import pytest
 from textual.binding import Binding
 
-import cockpit.ui.screens
-from cockpit.ui.keys import DEFAULT_KEYS, KeymapError, keymap_from_config, keys_in_force
+import cockpit.ui
+import cockpit.widgets
+from cockpit.ui.app import binding_owners
+from cockpit.ui.keys import KeymapError, declared_bindings, keymap_from_config, keys_in_force
 
-SHARED_IDS = {"back", "help", "quit"}  # the app-wide ones, reused by screens on purpose
+SHARED_IDS = {"back", "help", "quit", "screen-down", "screen-up", "screen-first", "screen-last"}
+"""Reused on purpose: a modal screen cuts off the app's bindings, so it binds them again; the
+moving keys are bound by each scrolling view and table of the screens."""
 
 
-def screen_bindings() -> list[tuple[str, Binding]]:
+def every_binding() -> list[tuple[str, Binding]]:
+    """Every Binding in a BINDINGS list of any class of the UI and the widgets."""
     found = []
-    for module_info in pkgutil.iter_modules(cockpit.ui.screens.__path__):
-        module = importlib.import_module(f"cockpit.ui.screens.{module_info.name}")
-        for value in vars(module).values():
-            for binding in getattr(value, "BINDINGS", []) if isinstance(value, type) else []:
-                if isinstance(binding, Binding) and binding.id:
-                    found.append((f"{module_info.name}.{value.__name__}", binding))
+    for package in (cockpit.ui, cockpit.widgets):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            module = importlib.import_module(info.name)
+            for value in vars(module).values():
+                if isinstance(value, type) and value.__module__ == module.__name__:
+                    for binding in vars(value).get("BINDINGS", ()):
+                        found.append((f"{value.__module__}.{value.__name__}", binding))
     return found
 
 
-def test_every_screen_binding_id_is_registered_with_the_same_default_key() -> None:
-    specs = {spec.id: spec for spec in DEFAULT_KEYS}
-    missing = []
-    for where, binding in screen_bindings():
-        if binding.id in SHARED_IDS or binding.id.endswith("-back") or binding.id.endswith("-cancel"):
-            continue
-        spec = specs.get(binding.id)
-        if spec is None or spec.keys != binding.key:
-            missing.append(f"{where}: {binding.id} ({binding.key})")
-    assert not missing, "bindings not in cockpit.ui.keys.DEFAULT_KEYS (or with another key): " + ", ".join(missing)
+def test_every_binding_has_an_id_and_its_class_is_read_by_the_help() -> None:
+    owners = set(binding_owners())
+    for where, binding in every_binding():
+        assert isinstance(binding, Binding) and binding.id, f"{where}: {binding!r} has no id (it cannot be remapped)"
+    classes = {where for where, _binding in every_binding()}
+    missing = classes - {f"{o.__module__}.{o.__name__}" for o in owners}
+    assert not missing, f"classes with bindings the help and [keys] do not read: {sorted(missing)}"
+
+
+def test_an_id_means_one_key_wherever_it_is_declared() -> None:
+    keys: dict[str, set[str]] = {}
+    for _where, binding in every_binding():
+        keys.setdefault(binding.id, set()).add(binding.key)
+    differing = {i: k for i, k in keys.items() if len(k) > 1}
+    assert not differing, f"one id, several default keys: {differing}"
+    declared_twice = [i for i in keys if sum(b.id == i for _w, b in every_binding()) > 1]
+    assert set(declared_twice) <= SHARED_IDS, f"declared in two places: {set(declared_twice) - SHARED_IDS}"
 
 
 def test_screen_keys_can_be_remapped_and_are_listed() -> None:
-    keymap = keymap_from_config({"triage-tick": "x", "detail-copy-runbook": ["C", "ctrl+c"]})
-    rows = {row[0]: row[1] for row in keys_in_force(keymap)}
+    keymap = keymap_from_config({"triage-tick": "x", "detail-copy-runbook": ["C", "ctrl+c"]}, binding_owners)
+    rows = {row[0]: row[1] for row in keys_in_force(keymap, binding_owners())}
     assert rows["triage-tick"] == "x" and rows["detail-copy-runbook"] == "C ctrl+c"
-    with pytest.raises(KeymapError, match="keys.nope"):
-        keymap_from_config({"nope": "x"})
+    assert rows["focus-runbooks"] == "5" and rows["help"] == "?"
+    with pytest.raises(KeymapError, match="keys.nope: unknown binding; known ids: .*triage-tick"):
+        keymap_from_config({"nope": "x"}, binding_owners)
+
+
+def test_help_lists_each_id_once_in_the_order_of_the_screens() -> None:
+    ids = [binding.id for binding in declared_bindings(binding_owners())]
+    assert len(ids) == len(set(ids))
+    assert ids[:4] == ["help", "quit", "command-palette", "report"]
+    assert ids.index("focus-alerts") < ids.index("cursor-down") < ids.index("detail-silence") < ids.index("triage-tick")

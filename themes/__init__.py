@@ -143,8 +143,9 @@ ANSI_THEME = Theme(
 THEMES: dict[str, Theme] = {t.name: t for t in (_DARK, _LIGHT, _HIGH_CONTRAST, _MONO, ANSI_THEME)}
 """Every theme the app registers, by name."""
 
-THEME_NAMES = ("dark", "light", "high-contrast", "mono")
-"""The themes a user picks in the config (``ansi`` comes with low-bandwidth mode)."""
+THEME_NAMES = tuple(name for name in THEMES if name != ANSI_THEME.name)
+"""The themes a user picks in the config: dark, light, high-contrast, mono (``ansi`` comes with
+low-bandwidth mode). Named once, by the themes themselves."""
 
 
 def selectable_themes() -> tuple[str, ...]:

@@ -72,7 +72,6 @@ class AlertsPanel(Panel[Alert]):
     KIND = SourceKind.ALERTS
     ITEM_TYPE = "alert"
     TITLE = "Alerts"
-    NUMBER = 1
     AGE_COLUMN = ("age", "starts_at")
     TABLE_CLASS = AlertsTable
     COLUMNS = (

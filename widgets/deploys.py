@@ -87,7 +87,6 @@ class DeploysPanel(Panel[Deploy]):
     KIND = SourceKind.DEPLOYS
     ITEM_TYPE = "deploy"
     TITLE = "Deploys"
-    NUMBER = 3
     AGE_COLUMN = ("when", "started_at")
     COLUMNS = (
         ColumnSpec("service", "Service", 0, min_width=8, max_width=24),

@@ -68,7 +68,9 @@ class Panel(Vertical, Generic[T]):
     ITEM_TYPE: ClassVar[str]
     """The ``item_type`` of the models this panel shows."""
     TITLE: ClassVar[str]
-    NUMBER: ClassVar[int]
+    number: int = 0
+    """The key that focuses the panel, shown in its header (0: none); the screen that lays the
+    panels out sets it."""
     COLUMNS: ClassVar[Sequence[ColumnSpec]]
     """Every column, with its priority and minimum width (see :mod:`cockpit.widgets.columns`)."""
     AGE_COLUMN: ClassVar[tuple[str, str] | None] = None
@@ -290,7 +292,8 @@ class Panel(Vertical, Generic[T]):
     def header_text(self) -> Text:
         """``1 Alerts 12 · 8s ago`` plus ``STALE 3m`` / ``ERROR`` / ``DEGRADED`` / filter."""
         text = Text()
-        text.append(f"{self.NUMBER} ", style=self.cell_style("muted"))
+        if self.number:
+            text.append(f"{self.number} ", style=self.cell_style("muted"))
         text.append(self.TITLE, style="bold")
         text.append_text(self.count_text())
         states = list(self._states.values())

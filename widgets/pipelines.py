@@ -48,7 +48,6 @@ class PipelinesPanel(Panel[Pipeline]):
     KIND = SourceKind.PIPELINES
     ITEM_TYPE = "pipeline"
     TITLE = "Pipelines"
-    NUMBER = 4
     AGE_COLUMN = ("age", "started_at")
     COLUMNS = (
         ColumnSpec("name", "Workflow", 0, min_width=10, max_width=30),  # the group row writes the repo here

@@ -56,7 +56,6 @@ class RunbooksPanel(Panel[Row]):
     KIND = SourceKind.RUNBOOKS
     ITEM_TYPE = "runbook"
     TITLE = "Runbooks"
-    NUMBER = 5
     COLUMNS = _LIST_COLUMNS
 
     class QueryChanged(Message):

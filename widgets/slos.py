@@ -91,7 +91,6 @@ class SlosPanel(Panel[Slo]):
     KIND = SourceKind.SLOS
     ITEM_TYPE = "slo"
     TITLE = "SLOs"
-    NUMBER = 2
     COLUMNS = (
         ColumnSpec("service", "Service", 0, min_width=8, max_width=20),
         ColumnSpec("name", "SLO", 1, min_width=8, max_width=30),

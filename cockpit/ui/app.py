@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from rich.text import Text
 from textual.app import SystemCommand
+from textual.binding import Binding
 from textual.driver import Driver
 from textual.message import Message
 from textual.screen import Screen
@@ -25,7 +26,7 @@ from cockpit.engine.facade import Engine
 from cockpit.ui.host import CockpitHost
 from cockpit.ui.screens.intents import act_on
 from cockpit.engine.facade import PendingWrite, PendingWrites
-from cockpit.ui.keys import bindings_for, keymap_from_config, keys_in_force
+from cockpit.ui.keys import keymap_from_config, keys_in_force
 from cockpit.core.models import SourceState, utcnow
 from cockpit.ui.screens import DetailScreen, HelpScreen, MainScreen
 from cockpit.ui.screens.main import PANEL_ORDER
@@ -36,7 +37,7 @@ from cockpit.widgets.panel import Panel
 from cockpit.widgets.runbooks import RunbooksPanel
 from cockpit.widgets.textual_compat import terminal_driver
 
-__all__ = ["CockpitApp", "SourceUpdated"]
+__all__ = ["CockpitApp", "SourceUpdated", "binding_owners", "main_binding_owners"]
 
 
 class SourceUpdated(Message):
@@ -56,7 +57,13 @@ class CockpitApp(CockpitHost):
 
     TITLE = "cockpit"
     CSS_PATH = STYLESHEET
-    BINDINGS = bindings_for("app")
+    BINDINGS = [
+        Binding("question_mark", "app.help", "Show the keys in force", id="help"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+        Binding("ctrl+p", "app.command_palette", "Command palette", priority=True, id="command-palette"),
+        Binding("R", "app.show_report", "Shift report and handoff notes", id="report"),
+        Binding("T", "app.show_timeline", "Timeline: alerts, deploys, failures, notes on one axis", id="timeline"),
+    ]
 
     def __init__(
         self,
@@ -83,7 +90,8 @@ class CockpitApp(CockpitHost):
             (read_only if read_only is not None else section_value(settings, "read_only", False))
             or engine.read_only
         )
-        self.keymap = keymap_from_config(keys if keys is not None else section_value(settings, "keys"))
+        table = keys if keys is not None else section_value(settings, "keys")
+        self.keymap = keymap_from_config(table, binding_owners)
         self.tick_seconds = tick_seconds or (30.0 if self.low_bandwidth else 5.0)
         for cockpit_theme in THEMES.values():
             self.register_theme(cockpit_theme)
@@ -235,7 +243,7 @@ class CockpitApp(CockpitHost):
 
     # ----- keys and screens -----------------------------------------------------------
     def _key_for(self, binding_id: str) -> str:
-        for bid, keys, _desc in keys_in_force(self.keymap):
+        for bid, keys, _desc in keys_in_force(self.keymap, owners=[CockpitApp]):
             if bid == binding_id:
                 return keys.split(" ")[0]
         return binding_id
@@ -266,7 +274,7 @@ class CockpitApp(CockpitHost):
         else:
             from cockpit.ui.screens.user_actions import configured_actions
 
-            self.push_screen(HelpScreen(self.keymap, self.screen, configured_actions(self)))
+            self.push_screen(HelpScreen(self.keymap, self.screen, configured_actions(self), binding_owners()))
 
     def on_alerts_panel_new_critical(self, message: AlertsPanel.NewCritical) -> None:
         """A critical alert started firing: terminal bell and an OSC 9 desktop notification
@@ -395,3 +403,36 @@ class CockpitApp(CockpitHost):
         self.main_screen.action_focus_panel(panel_id)
         self.main_screen.action_filter()
 
+
+def binding_owners() -> tuple[type, ...]:
+    """Every class that declares key bindings, in the order the help lists them: what
+    ``[keys]`` may rebind. Imported when asked (the help, or a config with a ``[keys]`` table),
+    so that starting the app does not import every screen."""
+    from cockpit.ui.command_line import CommandInput
+    from cockpit.ui.navigation import KeyScroll, KeyTable
+    from cockpit.ui.screens.confirm import ConfirmScreen
+    from cockpit.ui.screens.detail import DetailScreen
+    from cockpit.ui.screens.handoff import HandoffEditor, HandoffNotesScreen
+    from cockpit.ui.screens.intents import ItemScreen
+    from cockpit.ui.screens.report import ReportScreen
+    from cockpit.ui.screens.resume import ResumeScreen
+    from cockpit.ui.screens.runbook_view import RunbookScreen, SafeMarkdownViewer
+    from cockpit.ui.screens.silence import SilenceScreen
+    from cockpit.ui.screens.silences import SilencesScreen
+    from cockpit.ui.screens.slo_detail import SloDetailScreen
+    from cockpit.ui.screens.triage import StepsTable, TriageScreen
+    from cockpit.ui.screens.triages import TriagesScreen
+    from cockpit.ui.screens.timeline import TimelineScreen
+    from cockpit.widgets.panel_table import PanelTable
+
+    return (CockpitApp, MainScreen, CommandInput, PanelTable, KeyScroll, KeyTable, ItemScreen, DetailScreen,
+            SilencesScreen, StepsTable, TriageScreen, ConfirmScreen, ReportScreen, HandoffNotesScreen, HandoffEditor,
+            SilenceScreen, RunbookScreen, SafeMarkdownViewer, SloDetailScreen, TriagesScreen, TimelineScreen,
+            ResumeScreen, HelpScreen)
+
+
+def main_binding_owners() -> tuple[type, ...]:
+    """The classes whose bindings act on the main screen: an ``[[actions]]`` key must not hide them."""
+    from cockpit.widgets.panel_table import PanelTable
+
+    return (CockpitApp, MainScreen, PanelTable)

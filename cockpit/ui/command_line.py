@@ -99,4 +99,4 @@ class CommandSuggester(Suggester):
 class CommandInput(Input):
     """The command line; ``tab`` takes the completion shown after the cursor."""
 
-    BINDINGS = [Binding("tab", "cursor_right", "Complete", show=False)]
+    BINDINGS = [Binding("tab", "cursor_right", "Command line: complete the word", show=False, id="command-complete")]

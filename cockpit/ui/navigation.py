@@ -3,8 +3,8 @@
 
 :class:`KeyScroll` is a scrolling container (detail, SLO detail, help text) and
 :class:`KeyTable` a table with a row cursor (triage steps, the triage list) that take them; the
-runbook viewer takes them through :data:`SCROLL_BINDINGS`. The ids are listed in
-:mod:`cockpit.ui.keys` so ``[keys]`` can rebind them and the help shows them.
+runbook viewer takes them through :data:`SCROLL_BINDINGS`. :mod:`cockpit.ui.keys` reads their
+ids here, so ``[keys]`` can rebind them and the help shows them.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from textual.widgets import DataTable
 __all__ = ["KeyScroll", "KeyTable", "SCROLL_BINDINGS"]
 
 SCROLL_BINDINGS = [
-    Binding("j", "scroll_down", "Down", show=False, id="screen-down"),
-    Binding("k", "scroll_up", "Up", show=False, id="screen-up"),
-    Binding("g,home", "scroll_home", "First", show=False, id="screen-first"),
-    Binding("G,end", "scroll_end", "Last", show=False, id="screen-last"),
+    Binding("j", "scroll_down", "Screens: down (detail, help, runbook, triage)", show=False, id="screen-down"),
+    Binding("k", "scroll_up", "Screens: up", show=False, id="screen-up"),
+    Binding("g,home", "scroll_home", "Screens: first / top", show=False, id="screen-first"),
+    Binding("G,end", "scroll_end", "Screens: last / bottom", show=False, id="screen-last"),
 ]
 """For a scrolling container: line down / up, top, bottom."""
 

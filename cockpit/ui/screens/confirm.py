@@ -21,8 +21,8 @@ class ConfirmScreen(ModalScreen[bool]):
     """Restates what a key will do and asks for a yes (``y``); ``n``, ``esc`` or "Back" answer no."""
 
     BINDINGS = [
-        Binding("escape,n", "answer(False)", "Back", id="confirm-back"),
-        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
+        Binding("escape,n", "answer(False)", "Confirmations: no", id="confirm-back"),
+        Binding("y", "answer(True)", "Confirmations: yes (n or esc: no)", id="confirm-yes"),
     ]
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }

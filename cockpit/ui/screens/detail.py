@@ -230,9 +230,9 @@ class DetailScreen(ItemScreen):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
-        Binding("S", "silences", "List silences", id="detail-silences"),
-        Binding("c", "copy('runbook')", "Copy the runbook URL", id="detail-copy-runbook"),
-        Binding("y", "copy('generator')", "Copy the generator URL", id="detail-copy-generator"),
+        Binding("S", "silences", "Detail: list the silences", id="detail-silences"),
+        Binding("c", "copy('runbook')", "Detail: copy the runbook URL (OSC 52)", id="detail-copy-runbook"),
+        Binding("y", "copy('generator')", "Detail: copy the generator URL (OSC 52)", id="detail-copy-generator"),
     ]
     DEFAULT_CSS = """
     #detail-links, #detail-related, #detail-silenced, #detail-suspect, #detail-link { margin: 0 0 1 0; }

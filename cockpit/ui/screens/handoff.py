@@ -59,7 +59,7 @@ class HandoffNotesScreen(ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("d", "dismiss_notes", "Dismiss the notes", id="handoff-dismiss"),
+        Binding("d", "dismiss_notes", "Handoff notes: dismiss", id="handoff-dismiss"),
         Binding("escape", "later", "Keep them for later", id="back"),
     ]
     DEFAULT_CSS = _CSS.format(name="HandoffNotesScreen")
@@ -108,7 +108,7 @@ class HandoffEditor(ModalScreen[str | None]):
     """A text area for a new note: ``ctrl+s`` saves (the result is the text), ``esc`` cancels."""
 
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save the note", id="handoff-save", priority=True),
+        Binding("ctrl+s", "save", "Handoff note: save", id="handoff-save", priority=True),
         Binding("escape", "cancel", "Cancel", id="back"),
     ]
     DEFAULT_CSS = _CSS.format(name="HandoffEditor") + """

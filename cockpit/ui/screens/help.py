@@ -30,15 +30,16 @@ def screen_binding_ids(screen: Screen | None) -> set[str]:
 
 
 def help_table(keymap: Mapping[str, str] | None = None, first: Iterable[str] = (),
-               where: str = "this screen", actions: Sequence[Any] = ()) -> Table:
-    """A Rich table of key, action and binding id (the name to use in ``[keys]``); the ids in
-    ``first`` (the current screen's keys) come first, under their own heading; the config's
-    ``[[actions]]`` last (id ``[[actions]]``: their keys are set there)."""
+               where: str = "this screen", actions: Sequence[Any] = (), owners: Iterable[type] = ()) -> Table:
+    """A Rich table of key, action and binding id (the name to use in ``[keys]``) of the
+    bindings the classes ``owners`` declare; the ids in ``first`` (the current screen's keys)
+    come first, under their own heading; the config's ``[[actions]]`` last (id
+    ``[[actions]]``: their keys are set there)."""
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
     table.add_column(Text("Key"), no_wrap=True)
     table.add_column(Text("Does"))
     table.add_column(Text("[keys] id"), style="dim", no_wrap=True)
-    rows = keys_in_force(keymap)
+    rows = keys_in_force(keymap, owners)
     wanted = set(first)
     mine = [row for row in rows if row[0] in wanted]
     if mine:
@@ -70,12 +71,14 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def __init__(self, keymap: Mapping[str, str] | None = None, current: Screen | None = None,
-                 actions: Sequence[Any] = ()) -> None:
+                 actions: Sequence[Any] = (), owners: Iterable[type] = ()) -> None:
         """``current``: the screen the help was opened from (its keys are listed first);
-        ``actions``: the config's ``[[actions]]``, listed last."""
+        ``actions``: the config's ``[[actions]]``, listed last; ``owners``: the classes whose
+        bindings are listed (the app's ``binding_owners()``)."""
         super().__init__(id="help")
         self._keymap = dict(keymap or {})
         self.actions = list(actions)
+        self._owners = tuple(owners)
         self._first = screen_binding_ids(current)
         name = type(current).__name__.removesuffix("Screen").lower() if current is not None else ""
         self._where = f"the {name} screen" if name else "this screen"
@@ -83,7 +86,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with KeyScroll(id="help-body"):
             yield Static(Text("Keys in force", style="bold"), id="help-title")
-            yield Static(help_table(self._keymap, self._first, self._where, self.actions), id="help-table")
+            yield Static(help_table(self._keymap, self._first, self._where, self.actions, self._owners), id="help-table")
             yield Static(
                 Text("Rebind any key in the config's [keys] table, e.g.  help = \"f1\".  "
                      "j/k g/G move · esc closes."),

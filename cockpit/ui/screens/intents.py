@@ -72,12 +72,12 @@ class ItemScreen(Screen[None]):
     that item when it is an alert, and say why not otherwise."""
 
     BINDINGS = [
-        Binding("s", "act('silence')", "Silence this alert", id="detail-silence"),
-        Binding("o", "act('open-runbook')", "Open this alert's runbook", id="detail-open-runbook"),
-        Binding("t", "act('triage')", "Triage this alert", id="detail-triage"),
-        Binding("a", "act('acknowledge')", "Acknowledge this alert", id="detail-acknowledge"),
-        Binding("X", "act('resolve')", "Resolve this incident", id="detail-resolve"),
-        Binding("n", "act('note')", "Add a note to this incident", id="detail-note"),
+        Binding("s", "act('silence')", "Detail: silence this alert", id="detail-silence"),
+        Binding("o", "act('open-runbook')", "Detail: open this alert's runbook", id="detail-open-runbook"),
+        Binding("t", "act('triage')", "Detail: triage this alert", id="detail-triage"),
+        Binding("a", "act('acknowledge')", "Detail: acknowledge this alert", id="detail-acknowledge"),
+        Binding("X", "act('resolve')", "Detail: resolve this incident", id="detail-resolve"),
+        Binding("n", "act('note')", "Detail: add a note to this incident", id="detail-note"),
     ]
     KIND_TITLE = "Item"
     """What the screen shows, for the refusal ("SLO detail has no alerts")."""

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Callable, Iterable
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Container
 from textual.events import DescendantFocus
 from textual.geometry import Size
@@ -19,7 +20,6 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from cockpit.ui.command_line import Command, CommandInput, CommandSuggester, parse
-from cockpit.ui.keys import bindings_for
 from cockpit.ui.layout import GRID_COLUMNS, Arrangement, arrange
 from cockpit.core.models import SourceKind, SourceState
 from cockpit.widgets.alerts import AlertsPanel
@@ -30,10 +30,13 @@ from cockpit.widgets.runbooks import RunbooksPanel
 from cockpit.widgets.slos import SlosPanel
 from cockpit.widgets.status_bar import StatusBar
 
-__all__ = ["FilterInput", "MainScreen", "PANEL_ORDER"]
+__all__ = ["FilterInput", "MainScreen", "PANELS", "PANEL_ORDER"]
 
-PANEL_ORDER = ("alerts", "slos", "deploys", "pipelines", "runbooks")
-"""Panel ids in the order of keys 1-5 and of ``tab``."""
+PANELS: tuple[type[Panel], ...] = (AlertsPanel, SlosPanel, DeploysPanel, PipelinesPanel, RunbooksPanel)
+"""The panels in the order of the layout, of keys 1-5 and of ``tab``: the one place it is said."""
+
+PANEL_ORDER = tuple(panel.KIND.value for panel in PANELS)
+"""Panel ids (``alerts``, ``slos``...) in that order."""
 
 
 class FilterInput(Input):
@@ -64,7 +67,27 @@ class FilterInput(Input):
 class MainScreen(Screen[None]):
     """All panels on one screen."""
 
-    BINDINGS = bindings_for("main")
+    BINDINGS = [
+        *(Binding(str(number), f"focus_panel('{panel.KIND.value}')", f"Focus {panel.TITLE}", id=f"focus-{panel.KIND.value}")
+          for number, panel in enumerate(PANELS, 1)),
+        Binding("tab", "next_panel(1)", "Next panel", id="next-panel"),
+        Binding("shift+tab", "next_panel(-1)", "Previous panel", id="previous-panel"),
+        Binding("slash", "filter", "Filter the focused panel", id="filter"),
+        Binding("escape", "back", "Back: close this screen; on the panels clear the filter, restore the layout", id="back"),
+        Binding("r", "refresh", "Refresh every source now", id="refresh"),
+        Binding("z", "toggle_maximize", "Maximise / restore the focused panel", id="maximize"),
+        Binding("s", "silence", "Silence the selected alert", id="silence"),
+        Binding("H", "toggle_suppressed", "Alerts: hide / show silenced and inhibited alerts", id="hide-suppressed"),
+        Binding("S", "silences", "List the silences: who, until when, why (x expires one)", id="silences"),
+        Binding("o", "open_runbook", "Open the selected alert's runbook", id="open-runbook"),
+        Binding("t", "triage", "Triage walkthrough for the selected alert", id="triage"),
+        Binding("a", "acknowledge",
+                "Acknowledge the selected alert or group (PagerDuty: ack; Alertmanager: short silence)", id="acknowledge"),
+        Binding("X", "resolve", "Resolve the selected PagerDuty incident(s)", id="resolve"),
+        Binding("n", "note", "Add a note to the selected PagerDuty incident", id="note"),
+        Binding("colon", "command_line", "Command line (:alerts, :timeline SERVICE, :theme NAME, :q)", id="command-line"),
+        Binding("O", "cycle_sort", "Sort the focused panel by the next column", id="sort"),
+    ]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
 
     class Intent(Message):
@@ -104,11 +127,10 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Container(id="panels"):
-            yield AlertsPanel()
-            yield SlosPanel()
-            yield DeploysPanel()
-            yield PipelinesPanel()
-            yield RunbooksPanel()
+            for number, panel_class in enumerate(PANELS, 1):
+                panel = panel_class()
+                panel.number = number
+                yield panel
         yield FilterInput(self._apply_filter, placeholder="filter (text, or matchers like severity=critical)", id="filter")
         yield CommandInput(placeholder=":alerts  :timeline SERVICE  :theme NAME  :q   (tab completes)",
                            suggester=CommandSuggester(self.services, self.app_themes()), id="command")

@@ -75,11 +75,11 @@ class ReportScreen(Screen[None]):
     """The shift report; ``1``/``2``/``3`` pick 1h/12h/24h, ``w`` writes a handoff note."""
 
     BINDINGS = [
-        Binding("1", "window(1)", "Last hour", id="report-1h"),
-        Binding("2", "window(12)", "Last 12 hours", id="report-12h"),
-        Binding("3", "window(24)", "Last 24 hours", id="report-24h"),
-        Binding("w", "write_note", "Write a handoff note", id="handoff-write"),
-        Binding("r", "recompute", "Recompute", id="report-recompute"),
+        Binding("1", "window(1)", "Report: last hour", id="report-1h"),
+        Binding("2", "window(12)", "Report: last 12 hours", id="report-12h"),
+        Binding("3", "window(24)", "Report: last 24 hours", id="report-24h"),
+        Binding("w", "write_note", "Report: write a handoff note", id="handoff-write"),
+        Binding("r", "recompute", "Report: recompute", id="report-recompute"),
         Binding("escape", "back", "Back", id="back"),
     ]
     DEFAULT_CSS = """

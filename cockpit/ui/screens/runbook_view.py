@@ -81,7 +81,7 @@ class RunbookScreen(Screen[None]):
         Binding("escape", "dismiss", "Back", id="back"),
         Binding("q", "app.quit", "Quit", show=False, id="quit"),
         Binding("question_mark", "app.help", "Help", show=False, id="help"),
-        Binding("i", "toggle_toc", "Contents", show=False, id="runbook-contents"),
+        Binding("i", "toggle_toc", "Runbook: show / hide the contents", show=False, id="runbook-contents"),
     ]
 
     def __init__(self, title: str, markdown: str, location: str, note: str | None = None) -> None:

@@ -104,7 +104,7 @@ class SilencePlan:
 class SilenceScreen(ModalScreen["SilencePlan | None"]):
     """Collects one silence for an alert or its group; dismisses with a confirmed plan or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="silence-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Silence: cancel", id="silence-cancel")]
     DEFAULT_CSS = """
     SilenceScreen { align: center middle; }
     #silence-dialog { width: 90; max-width: 100%; height: auto; max-height: 100%;

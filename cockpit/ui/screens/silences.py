@@ -108,11 +108,11 @@ class SilencesScreen(Screen[None]):
     """Every active and pending silence of some sources; ``x`` expires, ``r`` reloads."""
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="silences-back"),
-        Binding("x", "expire", "Expire the selected silence", id="silences-expire"),
-        Binding("r", "reload", "Reload", id="silences-reload"),
-        Binding("plus", "extend", "Extend the selected silence", id="silences-extend"),
-        Binding("e", "edit", "Edit the selected silence", id="silences-edit"),
+        Binding("escape", "back", "Silences: back", id="silences-back"),
+        Binding("x", "expire", "Silences: expire the selected silence", id="silences-expire"),
+        Binding("r", "reload", "Silences: reload", id="silences-reload"),
+        Binding("plus", "extend", "Silences: extend the selected silence by ack_duration", id="silences-extend"),
+        Binding("e", "edit", "Silences: edit the selected silence", id="silences-edit"),
     ]
     DEFAULT_CSS = """
     #silences-title { height: auto; padding: 0 1; background: $primary; color: $text; }

@@ -35,8 +35,8 @@ class TimelineScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
-        Binding("left_square_bracket", "window(-1)", "Narrower window", id="timeline-narrower"),
-        Binding("right_square_bracket", "window(1)", "Wider window", id="timeline-wider"),
+        Binding("left_square_bracket", "window(-1)", "Timeline: narrower window", id="timeline-narrower"),
+        Binding("right_square_bracket", "window(1)", "Timeline: wider window", id="timeline-wider"),
     ]
     DEFAULT_CSS = """
     TimelineScreen #timeline-title { height: 1; padding: 0 1; background: $primary; color: $text; }

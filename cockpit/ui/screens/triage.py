@@ -55,10 +55,10 @@ class StepsTable(KeyTable):
     """The steps; the keys that act on the highlighted step live here."""
 
     BINDINGS = [
-        Binding("space,enter", "toggle", "Tick / untick", id="triage-tick"),
-        Binding("n", "note", "Note on the step", id="triage-note"),
-        Binding("N", "note(True)", "Note on the triage", id="triage-note-all"),
-        Binding("c", "copy", "Copy the step's command (OSC 52)", id="triage-copy"),
+        Binding("space,enter", "toggle", "Triage: tick / untick the step", id="triage-tick"),
+        Binding("n", "note", "Triage: note on the step", id="triage-note"),
+        Binding("N", "note(True)", "Triage: note on the whole triage", id="triage-note-all"),
+        Binding("c", "copy", "Triage: copy the step's command (OSC 52)", id="triage-copy"),
     ]
 
     def action_copy(self) -> None:
@@ -85,8 +85,8 @@ class TriageScreen(Screen[None]):
     """
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
-        Binding("e", "export", "Export", id="triage-export"),
-        Binding("x", "close_triage", "Close (confirmed) / reopen the triage", id="triage-close"),
+        Binding("e", "export", "Triage: export the timeline", id="triage-export"),
+        Binding("x", "close_triage", "Triage: close (confirmed) / reopen the triage", id="triage-close"),
         Binding("q", "app.quit", "Quit", show=False, id="quit"),
         Binding("question_mark", "app.help", "Help", show=False, id="help"),
     ]
