@@ -1,7 +1,7 @@
 """Loopback HTTP servers that answer like GitHub, GitLab, Argo CD and Jenkins document.
 
-One framework (:class:`LoopbackServer` running a :class:`FakeApi` on a real TCP port in a
-thread) and one ``FakeApi`` subclass per upstream. Each answers with the status codes, headers
+One framework (:class:`LoopbackServer`, the toolkit's :class:`tests.loopback.Loopback` running a
+:class:`FakeApi`) and one ``FakeApi`` subclass per upstream. Each answers with the status codes, headers
 (``ETag``, ``Link``, ``X-RateLimit-*``, ``Retry-After``, ``X-Next-Page``/``X-Total-Pages``) and
 body shapes of its public API documentation; the bodies are written here, from the docs.
 
@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import threading
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import unquote, urlencode
 
 import pytest
 
 from cockpit.core.errors import SourceAuthError, SourceBadResponse, SourceError
+from tests.loopback import Answer, Loopback, Request
 
 __all__ = [
     "FAULT_CASES",
@@ -69,19 +68,8 @@ async def fetch_error(source: Any, error: type[SourceError], *secrets: str) -> S
     return caught.value
 
 
-@dataclass
-class Reply:
-    """One answer: status, body (bytes as is, anything else as JSON) and headers."""
-
-    status: int = 200
-    body: Any = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    content_type: str = "application/json; charset=utf-8"
-
-    def payload(self) -> bytes:
-        if isinstance(self.body, bytes):
-            return self.body
-        return json.dumps(self.body).encode()
+Reply = Answer
+"""One answer (the toolkit's :class:`tests.loopback.Answer`)."""
 
 
 @dataclass
@@ -178,53 +166,27 @@ class FakeApi:
         return chunk, headers
 
 
-class LoopbackServer:
-    """A real HTTP server on 127.0.0.1 serving one :class:`FakeApi`; use as a context manager."""
+class LoopbackServer(Loopback):
+    """A :class:`tests.loopback.Loopback` serving one :class:`FakeApi` under ``prefix``."""
 
     def __init__(self, api: FakeApi, prefix: str = "") -> None:
+        super().__init__(self._to_api)
         self.api = api
         self.prefix = prefix.rstrip("/")
-        api_ref, prefix_ref = api, self.prefix
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                parts = urlsplit(self.path)
-                path = parts.path
-                if prefix_ref and path.startswith(prefix_ref):
-                    path = path[len(prefix_ref) :]
-                query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                reply = api_ref.handle(Seen(self.command, path, query, headers))
-                body = b"" if reply.status == 304 else reply.payload()
-                self.send_response(reply.status)
-                if reply.status != 304:
-                    self.send_header("Content-Type", reply.content_type)
-                    self.send_header("Content-Length", str(len(body)))
-                for key, value in reply.headers.items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        host, port = self.httpd.server_address[:2]
-        self.root = f"http://{host}:{port}"
+        self.root = self.url
         self.url = self.root + self.prefix
         api.base_url = self.url
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+
+    def _to_api(self, request: Request) -> Answer:
+        path = request.path
+        if self.prefix and path.startswith(self.prefix):
+            path = path[len(self.prefix) :]
+        query = {key: values[-1] for key, values in request.query.items()}
+        return self.api.handle(Seen(request.method, path, query, request.headers))
 
     def __enter__(self) -> "LoopbackServer":
-        self.thread.start()
+        self.start()
         return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def _not_found(message: str = "Not Found") -> Reply:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cockpit.core.models import (
     Alert,
@@ -32,7 +32,10 @@ from cockpit.engine.config import CockpitSection, Config
 from cockpit.engine.facade import Engine
 from cockpit.sources.base import Source
 
-__all__ = ["NOW", "FakeEngine", "engine_app", "fixed_clock", "fixed_states", "until"]
+if TYPE_CHECKING:
+    from cockpit.ui.app import CockpitApp
+
+__all__ = ["NOW", "FakeEngine", "engine_app", "fixed_clock", "fixed_states", "make_app", "until"]
 
 NOW = datetime(2026, 11, 27, 9, 30, 0, tzinfo=timezone.utc)
 
@@ -196,3 +199,18 @@ async def until(pilot, check, what: str, attempts: int = 450):
             return value
         await pilot.pause(0.1)
     raise AssertionError(f"never happened: {what}")
+
+
+def make_app(engine: object | list[SourceState] | None = None, **kwargs: object) -> "CockpitApp":
+    """The app as every Pilot and snapshot test starts it: the fixed clock, normal bandwidth.
+
+    ``engine`` is an engine (a :class:`FakeEngine` or a test's own), or a list of states for a
+    fresh FakeEngine, or None for the fixed states. Keyword arguments go to ``CockpitApp``.
+    """
+    from cockpit.ui.app import CockpitApp
+
+    if engine is None or isinstance(engine, list):
+        engine = FakeEngine(engine)
+    kwargs.setdefault("low_bandwidth", False)
+    kwargs.setdefault("clock", fixed_clock)
+    return CockpitApp(engine=engine, **kwargs)  # type: ignore[arg-type]

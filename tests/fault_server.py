@@ -10,7 +10,9 @@ import json
 import socket
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.loopback import Answer, Loopback, Request
 
 __all__ = ["FaultServer", "MODES", "closed_port"]
 
@@ -33,35 +35,22 @@ class FaultServer:
         self.ok_body: object = []
         self.retry_after = "120"
         """The Retry-After header of a 429."""
-        self.requests = 0
         self._stop = threading.Event()
-        owner = self
+        self.server = Loopback(self._answer)
+        self.url = self.server.url
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                owner.requests += 1
-                owner._answer(self)
-
-            do_POST = do_GET
-            do_DELETE = do_GET
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}"
+    @property
+    def requests(self) -> int:
+        """How many requests arrived."""
+        return len(self.server.requests)
 
     def __enter__(self) -> "FaultServer":
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.server.stop()
 
     def url_for(self, mode: str) -> str:
         """The base URL a source should use to meet ``mode`` (some faults are in the URL)."""
@@ -73,38 +62,22 @@ class FaultServer:
             return self.url.replace("http://", "https://")
         return self.url
 
-    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
+    def _answer(self, request: Request) -> Answer:
         mode = self.mode
         if mode == "hang":
-            self._stop.wait(30)
-            return
-        status, headers, body = 200, {"Content-Type": "application/json"}, b""
-        if mode == "ok":
-            body = json.dumps(self._ok_for(handler.path)).encode()
-        elif mode in ("500", "401", "403"):
-            status, body = int(mode), json.dumps({"message": f"error {mode}"}).encode()
-        elif mode == "429":
-            status, body = 429, b'{"message": "slow down"}'
-            headers["Retry-After"] = self.retry_after
-        elif mode == "malformed":
-            body = b'{"data": [1, 2,'
-        elif mode == "html":
-            headers["Content-Type"] = "text/html"
-            body = b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>"
-        elif mode == "empty":
-            body = b""
-        elif mode == "huge":
-            self._send_huge(handler)
-            return
-        handler.send_response(status)
-        for key, value in headers.items():
-            handler.send_header(key, value)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        try:
-            handler.wfile.write(body)
-        except OSError:
-            pass
+            return Answer(stream=lambda handler: self._stop.wait(30))
+        if mode == "huge":
+            return Answer(stream=self._send_huge)
+        if mode in ("500", "401", "403"):
+            return Answer(int(mode), {"message": f"error {mode}"}, content_type="application/json")
+        if mode == "429":
+            return Answer(429, b'{"message": "slow down"}', {"Retry-After": self.retry_after}, "application/json")
+        bodies = {"malformed": b'{"data": [1, 2,', "empty": b""}
+        if mode == "html":
+            return Answer(200, b"<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>", content_type="text/html")
+        if mode in bodies:
+            return Answer(200, bodies[mode], content_type="application/json")
+        return Answer(200, json.dumps(self._ok_for(request.path)).encode(), content_type="application/json")
 
     def _ok_for(self, path: str) -> object:
         """``ok_body``, or when it is a ``{"path part": body}`` table, the first entry in the path."""

@@ -103,14 +103,6 @@ class RunbookEngine(FakeEngine):
         super().__init__(base, sources=[self.runbooks], cache_dir=cache_dir, **kwargs)
 
 
-def make_app(engine):
-    """The app on a test engine, with the fixed clock and normal bandwidth."""
-    from cockpit.ui.app import CockpitApp
-    from tests.app_fixtures import fixed_clock
-
-    return CockpitApp(engine=engine, low_bandwidth=False, clock=fixed_clock)
-
-
 async def settle(app, pilot) -> None:
     """Let the worker threads finish and their results reach the screen."""
     for _ in range(3):

@@ -7,10 +7,8 @@ next peer.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -29,42 +27,33 @@ from cockpit.sources.base import SourceContext
 from cockpit.core.errors import SourceBadResponse, SourceOutcomeUnknown, SourceWriteRefused
 from cockpit.core.matchers import parse_matchers
 from cockpit.sources.prometheus_alerts import PrometheusAlertsSource
+from tests.loopback import Answer, Loopback, Request
 
 
-class FailingAlertmanager:
+class FailingAlertmanager(Loopback):
     """Counts silence POSTs and answers each with ``status`` (or hangs when ``hang``)."""
 
     def __init__(self, status: int = 500, hang: bool = False) -> None:
-        self.posts = 0
+        super().__init__(self._answer)
         self.status = status
         self.hang = hang
         self.release = threading.Event()
-        server = self
+        self.start()
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
+    @property
+    def posts(self) -> int:
+        return sum(r.method == "POST" for r in self.requests)
 
-            def do_POST(self) -> None:  # noqa: N802
-                server.posts += 1
-                self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                if server.hang:
-                    server.release.wait(10)
-                body = json.dumps({"code": server.status, "message": "boom"}).encode()
-                self.send_response(server.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+    def _answer(self, request: Request) -> Answer:
+        if request.method != "POST":  # as http.server answers a method it does not serve
+            return Answer(501, b"Unsupported method", content_type="text/html")
+        if self.hang:
+            self.release.wait(10)
+        return Answer(self.status, {"code": self.status, "message": "boom"}, content_type="application/json")
 
     def stop(self) -> None:
         self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().stop()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from cockpit.sources.alertmanager import AlertmanagerSource, merge_peer_alerts
 from cockpit.sources.base import SourceContext
 from cockpit.core.errors import SourceBadResponse, SourceUnreachable, SourceWriteRefused
 from cockpit.core.matchers import parse_matchers
+from tests.loopback import Answer, Loopback
 from tests.servers import (
     async_wait_until,
     free_port,
@@ -335,36 +336,12 @@ def test_merge_keeps_earliest_start_and_active_over_suppressed() -> None:
     assert merged["f2"].inhibited_by == ["x"]
 
 
-class FakePeer:
+class FakePeer(Loopback):
     """A loopback HTTP peer answering /api/v2/alerts with a fixed status and body."""
 
     def __init__(self, status: int, body: bytes, content_type: str = "application/json") -> None:
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        peer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                peer.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
-                self.send_response(peer.status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(peer.body)))
-                self.end_headers()
-                self.wfile.write(peer.body)
-
-        self.status, self.body = status, body
-        self.seen: list[tuple[str, dict[str, str]]] = []
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(lambda request: Answer(status, body, content_type=content_type))
+        self.start()
 
 
 @pytest.mark.parametrize(
@@ -415,8 +392,9 @@ async def test_auth_headers_and_filters_reach_every_peer(tmp_path: Path, monkeyp
 
     expected_basic = "Basic " + base64.b64encode(b"oncall:pw-from-env").decode()
     for peer in peers:
-        path, headers = peer.seen[0]
-        assert headers["authorization"] == expected_basic
-        assert headers["x-scope-orgid"] == "tenant-a"
-        assert "filter=team%3Dsre" in path and "unprocessed=true" in path and "inhibited=true" in path
-    assert peers[0].seen[1][1]["authorization"] == "Bearer tok-123"
+        first = peer.requests[0]
+        assert first.headers["authorization"] == expected_basic
+        assert first.headers["x-scope-orgid"] == "tenant-a"
+        assert first.query["filter"] == ["team=sre"]
+        assert first.arg("unprocessed") == "true" and first.arg("inhibited") == "true"
+    assert peers[0].requests[1].headers["authorization"] == "Bearer tok-123"

@@ -13,7 +13,7 @@ import pytest
 
 from cockpit.ui.app import CockpitApp
 from cockpit.core.models import Alert, SourceKind, SourceState, SourceStatus
-from tests.app_fixtures import NOW, FakeEngine, fixed_clock
+from tests.app_fixtures import NOW, FakeEngine, make_app
 from cockpit.widgets.alert_groups import AlertView, group_alerts, layout_rows, notification_text
 from cockpit.widgets.alerts import NEW_MARK, AlertsPanel
 
@@ -57,12 +57,6 @@ class SeenList:
 
     def __repr__(self) -> str:
         return repr([[a.fingerprint for a in m.alerts] for m in self.messages])
-
-
-def make_app(states: list[SourceState], **kwargs) -> CockpitApp:
-    kwargs.setdefault("low_bandwidth", False)
-    kwargs.setdefault("clock", fixed_clock)
-    return CockpitApp(engine=FakeEngine(states), **kwargs)
 
 
 def panel_of(app: CockpitApp) -> AlertsPanel:
@@ -177,7 +171,7 @@ async def test_new_alerts_are_marked_until_the_panel_is_focused_again():
     slos = SourceState(name="prom", type="prometheus-slo", kind=SourceKind.SLOS, status=SourceStatus.OK,
                        fetched_at=NOW, items=[])  # a second panel to look at
     engine = FakeEngine([source(sample()), slos])
-    app = CockpitApp(engine=engine, clock=fixed_clock, low_bandwidth=False)
+    app = make_app(engine)
     async with app.run_test(size=SIZE) as pilot:
         panel = panel_of(app)
         assert not any(NEW_MARK in row for row in table_text(panel))  # first data: seen

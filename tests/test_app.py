@@ -8,19 +8,13 @@ from datetime import timedelta
 import pytest
 from rich.console import Console
 
-from tests.app_fixtures import NOW, FakeEngine, fixed_clock, fixed_states
+from tests.app_fixtures import NOW, FakeEngine, fixed_states, make_app
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.keys import KeymapError
 from cockpit.core.models import Alert, SourceKind, SourceState, SourceStatus
 from cockpit.ui.screens import DetailScreen, HelpScreen, MainScreen
 
 SIZE = (100, 32)
-
-
-def make_app(engine: FakeEngine | None = None, **kwargs) -> CockpitApp:
-    kwargs.setdefault("low_bandwidth", False)
-    kwargs.setdefault("clock", fixed_clock)
-    return CockpitApp(engine=engine or FakeEngine(), **kwargs)
 
 
 def text_of(renderable, width: int = 160) -> str:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app_fixtures import FakeEngine, fixed_clock
-from cockpit.ui.app import CockpitApp
+from tests.app_fixtures import make_app
 
 
 @pytest.fixture(autouse=True)
@@ -17,11 +16,6 @@ def _plain_environment(monkeypatch):
     """The theme must not depend on the environment the tests run in."""
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("SSH_CONNECTION", raising=False)
-
-
-def make_app(**kwargs) -> CockpitApp:
-    kwargs.setdefault("low_bandwidth", False)
-    return CockpitApp(engine=FakeEngine(), clock=fixed_clock, **kwargs)
 
 
 def test_main_80x24(snap_compare):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from cockpit.ui.app import CockpitApp
 from cockpit.core.models import Alert, Deploy, Pipeline, SourceKind, SourceState, SourceStatus
 from cockpit.ui.screens import DetailScreen, MainScreen
-from tests.app_fixtures import FakeEngine, ago, fixed_clock
+from tests.app_fixtures import FakeEngine, ago, make_app
 from cockpit.widgets.deploys import firing_by_service, short_version, suspect_for
 
 SIZE = (240, 50)
@@ -61,9 +61,9 @@ def pipeline_state(*extra: Pipeline) -> SourceState:
                        fetched_at=ago(seconds=5), items=items)
 
 
-def make_app(*states: SourceState) -> tuple[CockpitApp, FakeEngine]:
+def app_and_engine(*states: SourceState) -> tuple[CockpitApp, FakeEngine]:
     engine = FakeEngine(list(states))
-    return CockpitApp(engine=engine, clock=fixed_clock, low_bandwidth=False), engine
+    return make_app(engine), engine
 
 
 def rows(app: CockpitApp, panel_id: str) -> list[list[str]]:
@@ -74,7 +74,7 @@ def rows(app: CockpitApp, panel_id: str) -> list[list[str]]:
 # ----- deploys -------------------------------------------------------------------------------
 
 async def test_deploys_newest_first_with_short_sha_duration_and_suspect_mark():
-    app, _ = make_app(deploy_state(), alert_state(firing("CheckoutErrors", "checkout", 10)))
+    app, _ = app_and_engine(deploy_state(), alert_state(firing("CheckoutErrors", "checkout", 10)))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         shown = rows(app, "deploys")
@@ -88,7 +88,7 @@ async def test_deploys_newest_first_with_short_sha_duration_and_suspect_mark():
 
 
 async def test_suspect_mark_follows_the_alerts_as_they_fire_and_resolve():
-    app, engine = make_app(deploy_state(), alert_state())
+    app, engine = app_and_engine(deploy_state(), alert_state())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert all(r[1] == "" for r in rows(app, "deploys"))
@@ -120,7 +120,7 @@ def test_short_version_only_shortens_commit_ids():
 
 
 async def test_enter_on_a_deploy_shows_its_fields_with_the_link():
-    app, _ = make_app(deploy_state(), alert_state())
+    app, _ = app_and_engine(deploy_state(), alert_state())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3", "j", "enter")
         assert isinstance(app.screen, DetailScreen)
@@ -135,7 +135,7 @@ async def test_enter_on_a_deploy_shows_its_fields_with_the_link():
 # ----- pipelines -----------------------------------------------------------------------------
 
 async def test_pipelines_grouped_by_repo_failures_first_with_counts():
-    app, _ = make_app(pipeline_state())
+    app, _ = app_and_engine(pipeline_state())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         shown = rows(app, "pipelines")
@@ -154,7 +154,7 @@ async def test_pipelines_grouped_by_repo_failures_first_with_counts():
 
 
 async def test_filter_by_repo_and_enter_on_a_group_row_does_nothing():
-    app, _ = make_app(pipeline_state())
+    app, _ = app_and_engine(pipeline_state())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4", "enter")  # the cursor is on the group row
         assert isinstance(app.screen, MainScreen)
@@ -170,7 +170,7 @@ async def test_filter_by_repo_and_enter_on_a_group_row_does_nothing():
 async def test_failure_new_since_the_panel_was_last_looked_at_is_marked():
     alerts = SourceState(name="am", type="alertmanager", kind=SourceKind.ALERTS, status=SourceStatus.OK,
                          fetched_at=ago(minutes=1), items=[])  # a second panel to look at
-    app, engine = make_app(pipeline_state(), alerts)
+    app, engine = app_and_engine(pipeline_state(), alerts)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         # failures already there at start are the baseline, not "new"

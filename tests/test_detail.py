@@ -8,20 +8,15 @@ from datetime import timedelta
 
 from rich.console import Console
 
-from cockpit.ui.app import CockpitApp
 from cockpit.core.models import Alert, Deploy, Pipeline, RunbookRef, SourceKind, SourceState, SourceStatus
 from cockpit.core.osc import copy_to_clipboard, link_style, osc52_copy, osc8_link
 from cockpit.ui.screens.detail import DetailScreen, render_alert_links
 from cockpit.ui.screens.related import related_changes, repo_service
-from tests.app_fixtures import NOW, FakeEngine, fixed_clock, fixed_states
+from tests.app_fixtures import NOW, fixed_states, make_app
 
 SIZE = (120, 48)
 HOSTILE = "\x1b]52;c;ZXZpbA==\x07[bold red]Boom[/] \x1b[2J[@click=app.quit]x\u202e\x1b]0;pwned\x07"
 START = NOW - timedelta(minutes=10)
-
-
-def make_app(states: list[SourceState] | None = None) -> CockpitApp:
-    return CockpitApp(engine=FakeEngine(states), low_bandwidth=False, clock=fixed_clock)
 
 
 def alert(**overrides) -> Alert:

@@ -3,7 +3,8 @@ keystroke never relays out the screen; the padding is never selectable and goes 
 
 from __future__ import annotations
 
-from tests.test_alerts_panel import SIZE, make_app, panel_of, sample, source
+from tests.app_fixtures import make_app
+from tests.test_alerts_panel import SIZE, panel_of, sample, source
 
 
 async def test_padding_rows_hold_the_row_count_and_go_when_the_filter_closes():

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from cockpit.ui.app import CockpitApp
 from cockpit.ui.command_line import complete, parse
 from cockpit.ui.app import binding_owners
 from cockpit.ui.keys import keys_in_force
 from cockpit.widgets.columns import cell_order
-from tests.app_fixtures import FakeEngine, fixed_clock, fixed_states
+from tests.app_fixtures import make_app
 
 SIZE = (120, 40)
-
-
-def make_app(**kwargs) -> CockpitApp:
-    return CockpitApp(engine=FakeEngine(fixed_states()), clock=fixed_clock, low_bandwidth=False, **kwargs)
 
 
 def test_command_line_completes_commands_services_and_themes():

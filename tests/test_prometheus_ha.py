@@ -143,7 +143,7 @@ async def test_tenant_and_path_prefix_reach_a_multi_tenant_front(pair, tmp_path:
         for source in (alerts, wrong, slos):
             await source.close()
         proxy.stop()
-    sent = [r for r in proxy.requests if r.headers.get("X-Scope-OrgID") == "team-a"]
+    sent = [r for r in proxy.requests if r.headers.get("x-scope-orgid") == "team-a"]
     assert {r.path for r in sent} >= {"/prometheus/api/v1/alerts", "/prometheus/api/v1/query"}
     alert_calls = [r for r in sent if r.path.endswith("/alerts")]
     assert all(r.params["dedup"] == ["false"] and r.params["partial_response"] == ["true"] for r in alert_calls)

@@ -15,7 +15,7 @@ from cockpit.engine.report.render import SECTIONS
 from cockpit.ui.screens import MainScreen
 from cockpit.ui.screens.handoff import HandoffEditor, HandoffNotesScreen
 from cockpit.ui.screens.report import ReportScreen
-from tests.app_fixtures import NOW, FakeEngine, fixed_clock
+from tests.app_fixtures import NOW, FakeEngine, make_app
 from tests.history_data import Shift, alert, deploy, slo
 
 SIZE = (120, 40)
@@ -47,10 +47,6 @@ def recorded(tmp_path):
     history = record_shift(tmp_path)
     yield tmp_path, history
     history.close()
-
-
-def make_app(engine: FakeEngine) -> CockpitApp:
-    return CockpitApp(engine=engine, clock=fixed_clock, low_bandwidth=False)
 
 
 async def settle(app: CockpitApp, pilot) -> None:

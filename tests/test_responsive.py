@@ -8,10 +8,9 @@ import pytest
 from rich.text import Text
 
 from cockpit.core.models import SourceKind
-from cockpit.ui.app import CockpitApp
 from cockpit.ui.layout import MIN_ROW, arrange
 from cockpit.widgets.columns import ColumnSpec, fit_columns
-from tests.app_fixtures import FakeEngine, fixed_clock, fixed_states
+from tests.app_fixtures import fixed_clock, fixed_states, make_app
 
 KEY_FIGURES = {
     "alerts": {"severity", "state", "name", "age"},
@@ -21,11 +20,6 @@ KEY_FIGURES = {
     "runbooks": {"title"},
 }
 """Per panel, the columns an on-call engineer must see at 80x24 (issue 14)."""
-
-
-def make_app(states=None) -> CockpitApp:
-    return CockpitApp(engine=FakeEngine(states if states is not None else fixed_states()),
-                      clock=fixed_clock, low_bandwidth=False)
 
 
 def visible(panel) -> list[str]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import glob
-import http.server
 import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from cockpit.engine.runbooks.index import RunbookIndex, build_match_query
 from cockpit.sources.base import SourceContext
 from cockpit.core.errors import SourceError
 from cockpit.sources.runbooks import DEMO_RUNBOOKS_DIR, RunbooksOptions, RunbooksSource
+from tests.loopback import Answer, Loopback
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 REAL_RUNBOOKS = REAL / "runbooks" / "prometheus-operator"
@@ -283,28 +282,14 @@ def test_demo_alerts_open_their_demo_runbook(tmp_path: Path):
             assert idx.best_for_alert(alert).path == f"{alert}.md"
 
 
-class _Pages(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
-        if self.path == "/runbooks/other/remotealert":
-            body = b"<html><body><h1>RemoteAlert</h1><script>x()</script><p>Restart &amp; check</p></body></html>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-        else:
-            body = b"not found"
-            self.send_response(404)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+REMOTE_PAGE = b"<html><body><h1>RemoteAlert</h1><script>x()</script><p>Restart &amp; check</p></body></html>"
 
 
 async def test_remote_runbook_is_fetched_then_read_offline(tmp_path: Path, corpus: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/runbooks/"
+    server = Loopback(lambda request: Answer(404, b"not found", content_type="text/plain"), routes={
+        ("GET", "/runbooks/other/remotealert"): lambda request: Answer(200, REMOTE_PAGE, content_type="text/html; charset=utf-8"),
+    }).start()
+    base = f"{server.url}/runbooks/"
     source = make_source(tmp_path, paths=[str(corpus)], url_prefixes=[base], remote_cache=True)
     await source.fetch()
     try:
@@ -315,8 +300,7 @@ async def test_remote_runbook_is_fetched_then_read_offline(tmp_path: Path, corpu
         assert "# RemoteAlert" in text and "Restart & check" in text and "x()" not in text
         assert await source.open_url(base + "other/missing") is None
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
     assert await source.open_url(base + "other/remotealert") == cached  # server gone: the kept copy
     await source.close()
     no_remote = make_source(tmp_path, paths=[str(corpus)], url_prefixes=[base])

@@ -12,8 +12,8 @@ from cockpit.core.models import RunbookRef
 from cockpit.core.runbooks import Hit
 from cockpit.ui.screens import MainScreen
 from cockpit.ui.screens.runbook_view import RunbookScreen
-from tests.app_fixtures import fixed_states
-from tests.runbook_fixtures import RunbookEngine, make_app, settle, with_alert
+from tests.app_fixtures import fixed_states, make_app
+from tests.runbook_fixtures import RunbookEngine, settle, with_alert
 
 SIZE = (120, 36)
 

@@ -15,8 +15,8 @@ from cockpit.ui.navigation import KeyScroll
 from cockpit.ui.screens.help import HelpScreen
 from cockpit.ui.screens.runbook_view import RunbookScreen
 from cockpit.ui.screens.triage import TriageScreen
-from tests.runbook_fixtures import RunbookEngine, make_app, settle, with_alert
-from tests.app_fixtures import fixed_states
+from tests.runbook_fixtures import RunbookEngine, settle, with_alert
+from tests.app_fixtures import fixed_states, make_app
 
 SMALL = (80, 14)
 LONG = "\n".join(f"line {n} of a long annotation" for n in range(60))

@@ -28,7 +28,7 @@ from cockpit.ui.screens.silences import SilencesScreen, show_silences
 from cockpit.sources.base import SilenceInfo, SilenceRequest, Source, SourceContext, SourceOptions, SupportsSilences
 from cockpit.core.errors import SourceUnreachable
 from cockpit.core.times import rfc3339
-from tests.app_fixtures import FakeEngine, engine_app, fixed_clock, until
+from tests.app_fixtures import FakeEngine, engine_app, make_app, until
 from tests.servers import require_binary, start_alertmanager
 
 SIZE = (100, 40)
@@ -80,10 +80,6 @@ def recorded_actions(engine: FakeEngine) -> list[dict]:
 @pytest.fixture
 def source(tmp_path: Path) -> FakeSilenceSource:
     return FakeSilenceSource("am-prod", tmp_path)
-
-
-def make_app(engine: FakeEngine, **kwargs) -> CockpitApp:
-    return CockpitApp(engine=engine, low_bandwidth=False, clock=fixed_clock, **kwargs)
 
 
 def toasts(app: CockpitApp) -> list[str]:

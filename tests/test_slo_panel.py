@@ -6,7 +6,7 @@ from cockpit.ui.app import CockpitApp
 from cockpit.core.models import Slo, SourceKind, SourceState, SourceStatus
 from cockpit.ui.screens import MainScreen
 from cockpit.ui.screens.slo_detail import SloDetailScreen, exhaustion_text
-from tests.app_fixtures import FakeEngine, ago, fixed_clock
+from tests.app_fixtures import ago, make_app
 from cockpit.widgets.slos import burn_mark
 from cockpit.widgets.sparkline import column_chart, downsample, sparkline
 
@@ -35,17 +35,13 @@ def slo_states() -> list[SourceState]:
                         status=SourceStatus.OK, fetched_at=ago(seconds=20), items=items)]
 
 
-def make_app() -> CockpitApp:
-    return CockpitApp(engine=FakeEngine(slo_states()), clock=fixed_clock, low_bandwidth=False)
-
-
 def rows(app: CockpitApp) -> list[list[str]]:
     table = app.main_screen.panel("slos").table
     return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
 async def test_rows_sorted_worst_first_then_least_budget():
-    app = make_app()
+    app = make_app(slo_states())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         services = [r[0] for r in rows(app)]
@@ -56,7 +52,7 @@ async def test_rows_sorted_worst_first_then_least_budget():
 
 
 async def test_budget_bar_burn_marks_and_sparkline_read_without_colour():
-    app = make_app()
+    app = make_app(slo_states())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         by_service = {r[0]: r for r in rows(app)}
@@ -78,7 +74,7 @@ async def test_budget_bar_burn_marks_and_sparkline_read_without_colour():
 
 
 async def test_enter_on_an_slo_shows_every_window_budget_exhaustion_and_chart():
-    app = make_app()
+    app = make_app(slo_states())
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2", "j", "enter")  # the second row: checkout
         screen = app.screen

@@ -122,12 +122,11 @@ def test_the_log_file_rotates(tmp_path):
 
 async def test_the_apps_warnings_and_errors_go_to_the_log_file(tmp_path):
     from cockpit.engine import logfile
-    from cockpit.ui.app import CockpitApp
-    from tests.app_fixtures import FakeEngine, fixed_clock
+    from tests.app_fixtures import make_app
 
     path = logfile.start_logging(tmp_path, "warning")
     try:
-        app = CockpitApp(engine=FakeEngine(), low_bandwidth=False, clock=fixed_clock)
+        app = make_app()
         async with app.run_test(size=(100, 30)) as pilot:
             app.notify("silence refused: HTTP 400 bad matcher", title="am-prod", severity="error")
             app.notify("just so you know")

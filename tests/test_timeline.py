@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cockpit.core.timeline import LEGEND, marks_from_events, marks_from_items, render_timeline, timeline_markdown
-from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.timeline import TimelineScreen
-from tests.app_fixtures import NOW, FakeEngine, fixed_clock, fixed_states
+from tests.app_fixtures import NOW, fixed_states, make_app
 
 
 def items():
@@ -49,7 +48,7 @@ def test_markdown_section_is_a_code_block():
 
 
 async def test_t_opens_the_timeline_and_brackets_change_the_window():
-    app = CockpitApp(engine=FakeEngine(fixed_states()), clock=fixed_clock, low_bandwidth=False)
+    app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("T")
         await pilot.pause()

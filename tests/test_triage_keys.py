@@ -15,7 +15,8 @@ from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.triage import TriageScreen
 from cockpit.ui.screens.triages import TriagesScreen
 from cockpit.engine.triage.store import TriageStore
-from tests.runbook_fixtures import RunbookEngine, make_app, settle
+from tests.app_fixtures import make_app
+from tests.runbook_fixtures import RunbookEngine, settle
 
 SIZE = (120, 40)
 

@@ -15,8 +15,8 @@ from cockpit.core.fill import fill_labels
 from cockpit.engine.runbooks.doc import parse_runbook
 from cockpit.engine.triage.store import steps_from_runbook
 from cockpit.ui.screens.triage import TriageScreen
-from tests.app_fixtures import fixed_states
-from tests.runbook_fixtures import RunbookEngine, make_app, settle, with_alert
+from tests.app_fixtures import fixed_states, make_app
+from tests.runbook_fixtures import RunbookEngine, settle, with_alert
 
 SIZE = (120, 40)
 LABELS = {"alertname": "CheckoutHighErrorRate", "namespace": "shop", "pod": "orders-7d9f8-xk2lp",

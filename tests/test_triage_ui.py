@@ -17,8 +17,8 @@ from cockpit.ui.screens import MainScreen
 from cockpit.ui.screens.resume import ResumeScreen
 from cockpit.ui.screens.triage import TriageScreen
 from cockpit.engine.triage.store import TriageStore
-from tests.app_fixtures import NOW, fixed_states
-from tests.runbook_fixtures import RunbookEngine, make_app, settle, with_alert
+from tests.app_fixtures import NOW, fixed_states, make_app
+from tests.runbook_fixtures import RunbookEngine, settle, with_alert
 from tests.terminal import REPO, PtyApp, wait_for
 
 SIZE = (120, 40)
