@@ -20,10 +20,9 @@ import pytest
 from cockpit.core.models import AlertState, SourceKind, SourceState, SourceStatus
 from cockpit.sources.base import SourceContext
 from cockpit.sources.demo import CYCLE_S, DemoSource
-from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.detail import DetailScreen
 from cockpit.ui.screens.silences import SilencesScreen
-from tests.app_fixtures import FakeEngine
+from tests.app_fixtures import FakeEngine, make_app
 
 COMMENT = "Rolling back checkout v2.14.0; errors expected until the rollback completes"
 # 700 s into a demo cycle: the story's silence on HighErrorRate is on, 500 s left
@@ -49,9 +48,8 @@ def local_zone(monkeypatch):
     time.tzset()
 
 
-def make_app(tmp: Path) -> CockpitApp:
-    return CockpitApp(engine=DemoEngine(tmp), low_bandwidth=False,
-                      clock=lambda: datetime.fromtimestamp(MOMENT, timezone.utc))
+def at_moment() -> datetime:
+    return datetime.fromtimestamp(MOMENT, timezone.utc)
 
 
 async def settle(app, pilot) -> None:
@@ -65,7 +63,7 @@ def words(text: str) -> str:
 
 
 async def test_S_on_the_main_screen_lists_silences_in_full_at_80_columns(tmp_path: Path, local_zone):
-    app = make_app(tmp_path)
+    app = make_app(DemoEngine(tmp_path), clock=at_moment)
     async with app.run_test(size=(80, 24)) as pilot:
         silenced = [a for a in app.main_screen.panel("alerts").items if a.state is AlertState.SILENCED]
         assert [a.name for a in silenced] == ["HighErrorRate"]
@@ -89,7 +87,7 @@ async def test_S_on_the_main_screen_lists_silences_in_full_at_80_columns(tmp_pat
 
 
 async def test_the_alert_detail_names_its_silence(tmp_path: Path):
-    app = make_app(tmp_path)
+    app = make_app(DemoEngine(tmp_path), clock=at_moment)
     async with app.run_test(size=(120, 40)) as pilot:
         panel = app.main_screen.panel("alerts")
         target = next(a for a in panel.items if a.state is AlertState.SILENCED)

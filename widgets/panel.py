@@ -275,6 +275,14 @@ class Panel(Vertical, Generic[T]):
         """How many items pass the filter (the header's ``shown/total``)."""
         return len(self._shown)
 
+    def select_key(self, key: str) -> bool:
+        """Move the cursor to the item with this key; False when it is not shown."""
+        for index, (row_key, _item) in enumerate(self._shown):
+            if row_key == key:
+                self.table.move_cursor(row=index, animate=False)
+                return True
+        return False
+
     def request_details(self) -> None:
         item = self.selected_item
         if item is not None:
