@@ -3,43 +3,29 @@ writes, title changes, screen clears) and C0/C1 controls never reach the termina
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO
+from tests.loopback import Answer, Loopback, Request
 
 HOSTILE = "\x1b]52;c;cm0gLXJmIH4=\x07\x1b]0;PWNED\x07\x1b[2J\x9b31m boom"
 
 
-class Hostile(BaseHTTPRequestHandler):
-    """Answers every request as a failing Prometheus would, its error text hostile."""
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802
-        body = json.dumps({"status": "error", "errorType": "bad_data", "error": HOSTILE}).encode()
-        code = 200 if self.path.startswith("/api/v1/alerts") else 400  # Prometheus says "error" in a 200 too
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+def hostile_answer(request: Request) -> Answer:
+    """Every request answered as a failing Prometheus would, its error text hostile."""
+    code = 200 if request.path.startswith("/api/v1/alerts") else 400  # Prometheus says "error" in a 200 too
+    return Answer(code, {"status": "error", "errorType": "bad_data", "error": HOSTILE}, content_type="application/json")
 
 
 @pytest.fixture
 def hostile_upstream():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with Loopback(hostile_answer) as server:
+        yield server.url
 
 
 @pytest.mark.parametrize("command", [["check"], ["snapshot", "--format", "text"], ["snapshot", "--format", "markdown"]])

@@ -9,8 +9,7 @@ import time
 import pytest
 
 from cockpit.core.models import SourceKind
-from cockpit.ui.app import CockpitApp
-from tests.app_fixtures import FakeEngine, fixed_clock, fixed_states
+from tests.app_fixtures import FakeEngine, fixed_states, make_app
 from tests.test_report_screen import record_shift
 
 SIZES = [(80, 24), (120, 40), (200, 60)]
@@ -28,30 +27,26 @@ def _plain_environment(monkeypatch):
     time.tzset()
 
 
-def app_for(states) -> CockpitApp:
-    return CockpitApp(engine=FakeEngine(states), clock=fixed_clock, low_bandwidth=False)
-
-
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_demo(snap_compare, size):
-    assert snap_compare(app_for(fixed_states()), terminal_size=size)
+    assert snap_compare(make_app(fixed_states()), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_alertmanager_only(snap_compare, size):
     states = [s for s in fixed_states() if s.kind == SourceKind.ALERTS]
-    assert snap_compare(app_for(states), terminal_size=size)
+    assert snap_compare(make_app(states), terminal_size=size)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_timeline(snap_compare, size):
-    assert snap_compare(app_for(fixed_states()), terminal_size=size, press=["T"])
+    assert snap_compare(make_app(fixed_states()), terminal_size=size, press=["T"])
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_report(snap_compare, size, tmp_path):
     history = record_shift(tmp_path)
-    app = CockpitApp(engine=FakeEngine(cache_dir=tmp_path), clock=fixed_clock, low_bandwidth=False)
+    app = make_app(FakeEngine(cache_dir=tmp_path))
 
     async def computed(pilot) -> None:
         await pilot.press("R")
