@@ -21,7 +21,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-__all__ = ["Answer", "Handler", "Loopback", "Request", "Served"]
+__all__ = ["Answer", "Handler", "Headers", "Loopback", "Request", "Served"]
+
+
+class Headers(dict):
+    """Header names lower-cased; looked up in any case (``headers["X-Scope-OrgID"]``)."""
+
+    def __getitem__(self, key: str) -> str:
+        return super().__getitem__(key.lower())
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return super().get(key.lower(), default)
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(key.lower() if isinstance(key, str) else key)
 
 
 @dataclass
@@ -31,8 +44,8 @@ class Request:
     method: str
     path: str
     query: dict[str, list[str]]
-    headers: dict[str, str]
-    """Header names lower-cased."""
+    headers: Headers
+    """Header names lower-cased, looked up in any case."""
     body: bytes = b""
 
     def arg(self, name: str, default: str | None = None) -> str | None:
@@ -134,7 +147,7 @@ class Loopback:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 request = Request(self.command, parts.path, parse_qs(parts.query, keep_blank_values=True),
-                                  {k.lower(): v for k, v in self.headers.items()}, body)
+                                  Headers((k.lower(), v) for k, v in self.headers.items()), body)
                 answer = server.answer(request)
                 if answer.stream is not None:
                     answer.stream(self)
