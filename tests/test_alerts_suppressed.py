@@ -7,7 +7,7 @@ inhibited alerts sort after the firing ones, the header counts them apart (``1 f
 
 from __future__ import annotations
 
-from tests.app_fixtures import NOW, FakeEngine, fixed_clock
+from tests.app_fixtures import NOW, make_app
 from cockpit.core.models import Alert, SourceKind, SourceState, SourceStatus
 from cockpit.ui.app import CockpitApp
 from cockpit.widgets.alert_groups import group_alerts
@@ -28,10 +28,10 @@ ALERTS = [
 ]
 
 
-def make_app() -> CockpitApp:
+def alerts_app() -> CockpitApp:
     state = SourceState(name="am", type="alertmanager", kind=SourceKind.ALERTS, status=SourceStatus.OK,
                         fetched_at=NOW, items=ALERTS)
-    return CockpitApp(engine=FakeEngine([state]), low_bandwidth=False, clock=fixed_clock)
+    return make_app([state])
 
 
 def test_a_silenced_critical_sorts_after_a_firing_warning():
@@ -40,7 +40,7 @@ def test_a_silenced_critical_sorts_after_a_firing_warning():
 
 
 async def test_header_counts_states_apart_H_hides_suppressed_and_state_filters():
-    app = make_app()
+    app = alerts_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         panel = app.main_screen.panel("alerts")

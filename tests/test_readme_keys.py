@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cockpit.ui.app import binding_owners
 from cockpit.ui.keys import keys_in_force
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -16,7 +17,7 @@ END = "<!-- /keys -->"
 def keys_table() -> str:
     """The help screen's rows as a Markdown table."""
     rows = ["| key | does | `[keys]` id |", "| --- | --- | --- |"]
-    for binding_id, keys, description in keys_in_force():
+    for binding_id, keys, description in keys_in_force(None, binding_owners()):
         shown = " ".join(f"`{k}`" for k in keys.split(" ")).replace("`|`", "`\\|`")
         rows.append(f"| {shown} | {description.replace('|', chr(92) + '|')} | `{binding_id}` |")
     return "\n".join(rows)

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.detail import DetailScreen, duration_words
-from tests.app_fixtures import FakeEngine, fixed_clock
+from tests.app_fixtures import make_app
 
 
 def test_durations_in_words():
@@ -16,7 +15,7 @@ def test_durations_in_words():
 
 
 async def test_pipeline_detail_says_the_duration_in_words_and_c_copies_its_link():
-    app = CockpitApp(engine=FakeEngine(), low_bandwidth=False, clock=fixed_clock)
+    app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("4")
         panel = app.main_screen.panel("pipelines")

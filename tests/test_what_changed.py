@@ -17,7 +17,7 @@ from cockpit.engine.triage.export import export_markdown
 from cockpit.engine.triage.store import TriageStore
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.screens.detail import DetailScreen
-from tests.app_fixtures import NOW, FakeEngine, fixed_clock
+from tests.app_fixtures import NOW, make_app
 
 START = NOW - timedelta(minutes=10)
 
@@ -44,8 +44,8 @@ def states(state: str = "firing") -> list[SourceState]:
                         fetched_at=NOW, items=DEPLOYS)]
 
 
-def make_app(state: str = "firing") -> CockpitApp:
-    return CockpitApp(engine=FakeEngine(states(state)), low_bandwidth=False, clock=fixed_clock)
+def app_with(state: str = "firing") -> CockpitApp:
+    return make_app(states(state))
 
 
 def test_the_environment_must_match_when_both_name_one():
@@ -58,7 +58,7 @@ def test_the_environment_must_match_when_both_name_one():
 
 
 async def test_a_silenced_alert_keeps_its_deploy_suspect_and_the_detail_says_which_alert():
-    app = make_app("silenced")
+    app = app_with("silenced")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         panel = app.main_screen.panel("deploys")
@@ -76,7 +76,7 @@ async def test_a_silenced_alert_keeps_its_deploy_suspect_and_the_detail_says_whi
 
 
 async def test_the_alert_detail_shows_the_look_back_the_environment_and_what_came_after():
-    app = make_app()
+    app = app_with()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("enter")
         await pilot.pause()
