@@ -409,6 +409,9 @@ def binding_owners() -> tuple[type, ...]:
     ``[keys]`` may rebind. Imported when asked (the help, or a config with a ``[keys]`` table),
     so that starting the app does not import every screen."""
     from cockpit.ui.command_line import CommandInput
+    from cockpit.ui.screens.acknowledge import NoteInput
+    from cockpit.ui.screens.silence_edit import SilenceEditScreen
+    from cockpit.ui.screens.user_actions import ActionOutputScreen
     from cockpit.ui.navigation import KeyScroll, KeyTable
     from cockpit.ui.screens.confirm import ConfirmScreen
     from cockpit.ui.screens.detail import DetailScreen
@@ -428,7 +431,7 @@ def binding_owners() -> tuple[type, ...]:
     return (CockpitApp, MainScreen, CommandInput, PanelTable, KeyScroll, KeyTable, ItemScreen, DetailScreen,
             SilencesScreen, StepsTable, TriageScreen, ConfirmScreen, ReportScreen, HandoffNotesScreen, HandoffEditor,
             SilenceScreen, RunbookScreen, SafeMarkdownViewer, SloDetailScreen, TriagesScreen, TimelineScreen,
-            ResumeScreen, HelpScreen)
+            NoteInput, SilenceEditScreen, ActionOutputScreen, ResumeScreen, HelpScreen)
 
 
 def main_binding_owners() -> tuple[type, ...]:

@@ -57,7 +57,7 @@ class LineConfirm(ModalScreen[bool]):
 class NoteInput(ModalScreen["str | None"]):
     """One line of text for a note; ``enter`` gives it, ``esc`` cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="note-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Note: cancel", id="note-cancel")]
     DEFAULT_CSS = """
     NoteInput { align: center middle; }
     #note-dialog { width: 80; max-width: 100%; height: auto; border: round $primary;

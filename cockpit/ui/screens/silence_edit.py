@@ -39,7 +39,7 @@ def _matcher_text(silence: SilenceInfo) -> str:
 class SilenceEditScreen(ModalScreen["SilenceRequest | None"]):
     """The silence's matchers, time left and comment, editable; ``enter`` reviews, ``esc`` cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="silence-edit-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Silence edit: cancel", id="silence-edit-cancel")]
     DEFAULT_CSS = """
     SilenceEditScreen { align: center middle; }
     #silence-edit { width: 90; max-width: 100%; height: auto; border: round $primary;

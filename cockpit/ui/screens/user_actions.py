@@ -57,7 +57,7 @@ def selected_for(app: Any, spec: ActionSpec) -> Any:
 class ActionOutputScreen(Screen[None]):
     """A command's output, scrollable; ``esc`` goes back."""
 
-    BINDINGS = [Binding("escape", "back", "Back", id="action-output-back")]
+    BINDINGS = [Binding("escape", "back", "Action output: back", id="action-output-back")]
     DEFAULT_CSS = """
     #action-title { height: auto; padding: 0 1; background: $primary; color: $text; }
     #action-output { height: 1fr; padding: 0 1; }
