@@ -30,7 +30,6 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from cockpit.core.files import atomic_write_text
 from cockpit.core.times import parse_time
 
 __all__ = [

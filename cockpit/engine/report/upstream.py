@@ -18,6 +18,7 @@ import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cockpit.core.errors import SourceError
 from cockpit.core.times import rfc3339

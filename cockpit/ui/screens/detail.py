@@ -190,7 +190,7 @@ def render_related(alert: Alert, states: list[SourceState], now: datetime | None
     if not related.deploys and not related.pipelines:
         out.append("  none: no deploy and no failed pipeline\n", style="dim")
     if related.after_deploys or related.after_pipelines:
-        out.append(f"Since it started (not its cause: what was done after)", style="bold")
+        out.append("Since it started (not its cause: what was done after)", style="bold")
         out.append("\n")
         _changes(out, alert.starts_at, related.after_deploys, related.after_pipelines)
     out.rstrip()
