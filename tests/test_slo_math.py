@@ -13,10 +13,12 @@ from cockpit.core.slo_math import (
     Thresholds,
     budget_remaining,
     burn_rate,
+    deciding_rules,
     format_period,
     normalise_objective,
     slo_status,
     time_to_exhaustion,
+    window_marks,
     window_status,
     window_threshold,
 )
@@ -70,7 +72,21 @@ def test_thresholds_are_configurable():
         BurnRule(long="4d", short="5m", factor=1)
 
 
-def test_window_marks_for_the_panel():
+def test_marks_come_from_the_pairs_that_decide_the_status():
+    alone = {"2h": 3.5, "1d": 2.5, "6h": 2.0, "3d": 0.7}  # each above a ticket factor alone, no pair
+    assert slo_status(alone) == SloStatus.OK
+    assert window_marks(alone) == {} and deciding_rules(alone) == []
+    ticket = {"6h": 2.0, "3d": 1.5, "1h": 20.0}  # 1h above 14.4 alone (5m unknown): no page
+    assert slo_status(ticket) == SloStatus.TICKET
+    assert window_marks(ticket) == {"3d": SloStatus.TICKET, "6h": SloStatus.TICKET}
+    assert [(r.long, r.short) for r in deciding_rules(ticket)] == [("3d", "6h")]
+    page = {"1h": 15.0, "5m": 15.0, "6h": 2.0, "3d": 1.5}  # the ticket pair holds too; page decides
+    assert window_marks(page) == {"1h": SloStatus.PAGE, "5m": SloStatus.PAGE}
+    # a status the source reached with other thresholds: no default pair explains it, no mark
+    assert window_marks(alone, SloStatus.PAGE) == {}
+
+
+def test_window_thresholds_for_the_detail():
     assert window_threshold("1h") == (14.4, SloStatus.PAGE)
     assert window_threshold("6h") == (1.0, SloStatus.TICKET)  # the lowest factor on 6h
     assert window_status("1h", 20) == SloStatus.PAGE

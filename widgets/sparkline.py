@@ -49,10 +49,15 @@ def _top(points: Sequence[float | None], floor: float) -> float:
     return max([floor, *known]) if known else floor
 
 
-def sparkline(values: Sequence[float | None], width: int = 12, floor: float = 1.0) -> str:
-    """``▁▁▂▁▃▇█`` for the series, at most ``width`` characters; empty for an empty series."""
+def sparkline(values: Sequence[float | None], width: int = 12, floor: float = 1.0,
+              top: float | None = None) -> str:
+    """``▁▁▂▁▃▇█`` for the series, at most ``width`` characters; empty for an empty series.
+
+    ``top``: a scale shared with other sparklines (the full block); by default the series' own
+    peak. A value above ``top`` is drawn full.
+    """
     points = downsample(values, width)
-    top = _top(points, floor)
+    top = max(top, floor) if top is not None else _top(points, floor)
     chars = []
     for value in points:
         if value is None:

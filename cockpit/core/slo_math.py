@@ -1,8 +1,8 @@
 """Pure SLO arithmetic: burn rates, multiwindow multi-burn-rate status, budget and exhaustion.
 
 No I/O here: the ``prometheus-slo`` source computes with these, and the SLO panel uses
-:func:`window_status` and :func:`window_threshold` to mark each burn rate against its
-threshold. Definitions (Google SRE Workbook, chapter "Alerting on SLOs"):
+:func:`window_marks` to mark a burn rate only when its window pair decides the status
+(:func:`deciding_rules`), so marks and status come from one rule. Definitions (Google SRE Workbook, chapter "Alerting on SLOs"):
 
 * error ratio over a window = bad events / all events in that window;
 * burn rate = error ratio / (1 − objective): 1 spends exactly the budget over the period;
@@ -29,10 +29,12 @@ __all__ = [
     "Thresholds",
     "budget_remaining",
     "burn_rate",
+    "deciding_rules",
     "format_period",
     "normalise_objective",
     "slo_status",
     "time_to_exhaustion",
+    "window_marks",
     "window_status",
     "window_threshold",
 ]
@@ -126,6 +128,33 @@ def slo_status(burn_rates: Mapping[str, float | None], thresholds: Thresholds | 
     if any(_holds(rule, burn_rates) for rule in thresholds.ticket):
         return SloStatus.TICKET
     return SloStatus.OK
+
+
+def deciding_rules(
+    burn_rates: Mapping[str, float | None], status: SloStatus | str | None = None,
+    thresholds: Thresholds | None = None,
+) -> list[BurnRule]:
+    """The rules that hold at the level of ``status`` (by default :func:`slo_status`): the
+    window pairs that decide it. Empty for ``ok``, or when the given status came from other
+    thresholds than these (no pair here explains it)."""
+    thresholds = thresholds or Thresholds()
+    status = SloStatus(status) if status is not None else slo_status(burn_rates, thresholds)
+    rules = {SloStatus.PAGE: thresholds.page, SloStatus.TICKET: thresholds.ticket}.get(status, [])
+    return [rule for rule in rules if _holds(rule, burn_rates)]
+
+
+def window_marks(
+    burn_rates: Mapping[str, float | None], status: SloStatus | str | None = None,
+    thresholds: Thresholds | None = None,
+) -> dict[str, SloStatus]:
+    """The windows to mark and with which level: only the windows of a pair that decides the
+    status (:func:`deciding_rules`), so a mark never contradicts the status."""
+    thresholds = thresholds or Thresholds()
+    status = SloStatus(status) if status is not None else slo_status(burn_rates, thresholds)
+    marks: dict[str, SloStatus] = {}
+    for rule in deciding_rules(burn_rates, status, thresholds):
+        marks[rule.long] = marks[rule.short] = status
+    return marks
 
 
 def window_threshold(window: str, thresholds: Thresholds | None = None) -> tuple[float, SloStatus] | None:

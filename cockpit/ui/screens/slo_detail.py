@@ -1,7 +1,9 @@
 """The SLO detail screen (``enter`` on an SLO): every window, the budget and a larger chart.
 
-It shows, for each window of :data:`cockpit.core.slo_math.WINDOWS`, the burn rate beside the lowest
-threshold a rule applies to that window and what exceeding it alone means (page / ticket);
+It shows the status with the window pairs that decide it, then, for each window of
+:data:`cockpit.core.slo_math.WINDOWS`, the burn rate beside the thresholds the rules apply to
+that window and what it means: a window is marked only when its pair decides the status (the
+same rule as the panel), and a window above a threshold on its own says its pair is not;
 then the error budget left, the time until it is gone at the current 1h burn, and a column
 chart of ``burn_history`` (the 1h burn rate over the last 24 hours) with the page threshold and
 the "on budget" line (burn 1) drawn where they fall within the scale. All text is inert.
@@ -19,11 +21,13 @@ from cockpit.core.models import Slo, SloStatus
 from cockpit.core.textsafe import clean_line
 from cockpit.ui.navigation import KeyScroll
 from cockpit.ui.screens.intents import ItemScreen
-from cockpit.core.slo_math import WINDOWS, Thresholds, time_to_exhaustion, window_threshold
-from cockpit.widgets.slos import STATUS_MARKS, budget_bar, budget_percent, burn_mark, format_burn, format_objective
+from cockpit.core.slo_math import (WINDOWS, BurnRule, Thresholds, deciding_rules, time_to_exhaustion,
+                                   window_threshold)
+from cockpit.widgets.slos import (STATUS_MARKS, budget_bar, budget_percent, burn_mark, format_burn, format_objective,
+                                  slo_marks)
 from cockpit.widgets.sparkline import column_chart
 
-__all__ = ["SloDetailScreen", "exhaustion_text", "render_slo", "window_limits"]
+__all__ = ["SloDetailScreen", "exhaustion_text", "render_slo", "status_reason", "window_limits"]
 
 CHART_WIDTH = 60
 CHART_HEIGHT = 8
@@ -64,20 +68,48 @@ def window_limits(window: str, thresholds: Thresholds | None = None) -> str:
     return ", ".join(parts) or "-"
 
 
+def _pair(rule: BurnRule) -> str:
+    return f"{rule.long}+{rule.short} > {rule.factor:g}"
+
+
+def status_reason(slo: Slo) -> str:
+    """Which window pairs decide the status: ``page by 1h+5m > 14.4``, or why none does."""
+    status = SloStatus(slo.status)
+    rules = deciding_rules(slo.burn_rates, status)
+    if rules:
+        return f"{status.value} by " + ", ".join(_pair(r) for r in rules)
+    if status == SloStatus.OK:
+        return "no window pair above its threshold"
+    return "by the source's own thresholds (no default pair holds)"
+
+
+def _window_meaning(slo: Slo, window: str, value: float | None, marked: SloStatus) -> str:
+    if value is None:
+        return "unknown"
+    thresholds = Thresholds()
+    levels = ((SloStatus.PAGE, thresholds.page), (SloStatus.TICKET, thresholds.ticket))
+    if marked != SloStatus.OK:
+        pairs = [r for r in deciding_rules(slo.burn_rates, marked) if window in (r.long, r.short)]
+        return f"decides {marked.value}: " + ", ".join(_pair(r) for r in pairs)
+    for level, rules in levels:
+        for rule in rules:
+            if window in (rule.long, rule.short) and value > rule.factor:
+                if rule in deciding_rules(slo.burn_rates, level):  # holds, but a worse level decides
+                    return f"{level.value} {rule.long}+{rule.short} holds, {slo.status} decides"
+                other = rule.short if window == rule.long else rule.long
+                return f"above {level.value} >{rule.factor:g} alone; {other} is not"
+    return "below" if window_threshold(window) else "no rule uses this window"
+
+
 def _windows_table(slo: Slo) -> Text:
     out = Text()
     out.append(f"{'window':<7}{'burn':>8}  {'thresholds':<20}  meaning\n", style="bold")
+    marks = slo_marks(slo)
     for window in WINDOWS:
         value = slo.burn_rates.get(window)
-        shown, status = burn_mark(window, value)
-        threshold = window_threshold(window)
+        shown, status = burn_mark(value, marks.get(window, SloStatus.OK))
         limit = window_limits(window)
-        if value is None:
-            meaning = "unknown"
-        elif status == SloStatus.OK:
-            meaning = "below" if threshold else "no rule uses this window"
-        else:
-            meaning = f"above: {status.value} level"
+        meaning = _window_meaning(slo, window, value, status)
         style = {SloStatus.PAGE: "bold", SloStatus.TICKET: "italic"}.get(status, "")
         out.append(f"{window:<7}{shown:>8}  {limit:<20}  {meaning}\n", style=style)
     return out
@@ -88,7 +120,8 @@ def render_slo(slo: Slo, width: int = CHART_WIDTH) -> Text:
     out = Text()
     status = SloStatus(slo.status)
     out.append("status: ", style="bold")
-    out.append(STATUS_MARKS.get(status, status.value) + "\n")
+    out.append(STATUS_MARKS.get(status, status.value))
+    out.append(f" ({status_reason(slo)})\n", style="dim")
     out.append("objective: ", style="bold")
     out.append(f"{format_objective(slo.objective)} over {clean_line(slo.period, 20)}\n")
     out.append("error budget left: ", style="bold")
@@ -98,7 +131,7 @@ def render_slo(slo: Slo, width: int = CHART_WIDTH) -> Text:
     out.append("source: ", style="bold")
     out.append(f"{clean_line(slo.source, 60)} ({slo.generator}), id {clean_line(slo.id, 120)}\n\n")
     out.append("Burn rate per window", style="bold underline")
-    out.append("  (▲ above a page threshold, △ above a ticket threshold)\n", style="dim")
+    out.append("  (▲/△: its window pair decides the page/ticket status)\n", style="dim")
     out.append_text(_windows_table(slo))
     out.append("\n")
     out.append("1h burn rate over the last 24 hours", style="bold underline")
