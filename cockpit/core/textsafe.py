@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["clean", "clean_line", "safe_url"]
+__all__ = ["clean", "clean_line", "clean_lines", "safe_url"]
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC
 # (ESC P/X/^/_ ... ST) and two-byte escapes. Also their 8-bit C1 forms (\x9b CSI, \x9d OSC, ...).
@@ -50,6 +50,15 @@ def clean(text: object, max_len: int = 4000) -> str:
 def clean_line(text: object, max_len: int = 300) -> str:
     """:func:`clean`, folded onto one line (for table cells and the status bar)."""
     return " ".join(clean(text, max_len=max_len * 2).split())[:max_len]
+
+
+def clean_lines(text: object, max_len: int = 4000, line_len: int = 300) -> list[str]:
+    """:func:`clean`, line by line: each line folded like :func:`clean_line`, blank lines dropped
+    (for multi-line user text such as a handoff note, shown where lines matter)."""
+    if text is None:
+        return []
+    lines = (clean_line(line, line_len) for line in str(text)[: max_len * 4].splitlines())
+    return [line for line in lines if line]
 
 
 def safe_url(url: object) -> str | None:

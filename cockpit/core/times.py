@@ -10,9 +10,9 @@ digits (Go), no zone at all, or Go's zero time ``0001-01-01T00:00:00Z`` meaning 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 
-__all__ = ["local_and_utc", "parse_moment", "parse_time", "rfc3339"]
+__all__ = ["clock_time", "local_and_utc", "parse_moment", "parse_time", "rfc3339"]
 
 _FRACTION = re.compile(r"(\.\d{1,6})\d+")
 """Fractional seconds past the microseconds Python keeps (Go writes nanoseconds)."""
@@ -84,18 +84,23 @@ def parse_moment(text: str, now: datetime) -> datetime:
     raise ValueError(f"{text!r} is not a time: give RFC 3339 with a zone (2026-11-27T09:00:00Z) or now-24h")
 
 
+def clock_time(when: datetime, now: datetime, tz: tzinfo | None = None) -> str:
+    """``when`` in ``tz`` (default local) as ``23:59``, with the day when it is not ``now``'s day
+    there (``Mon 30 Nov 23:59``)."""
+    here, today = when.astimezone(tz), now.astimezone(tz).date()
+    return here.strftime(("%a %d %b " if here.date() != today else "") + "%H:%M")
+
+
 def local_and_utc(when: datetime, now: datetime | None = None) -> str:
     """A moment as the on-call engineer reads it and as the logs write it:
     ``23:59 CET (22:59Z)``, with the date on each side that is not today's
     (``Tue 01 Dec 00:59 CET (Mon 30 Nov 23:59Z)``). ``now`` decides what "today" is."""
     when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
     now = now or datetime.now(timezone.utc)
-    local, utc = when.astimezone(), when.astimezone(timezone.utc)
-    local_now, utc_now = now.astimezone(), now.astimezone(timezone.utc)
-    day = "%a %d %b "
-    left = local.strftime((day if local.date() != local_now.date() else "") + "%H:%M")
+    local = when.astimezone()
+    left = clock_time(when, now)
     zone = local.strftime("%Z") or local.strftime("%z")
-    right = utc.strftime((day if utc.date() != utc_now.date() else "") + "%H:%MZ")
+    right = clock_time(when, now, timezone.utc) + "Z"
     if local.utcoffset() == timedelta(0):
         return right
     return f"{left} {zone} ({right})"

@@ -9,12 +9,12 @@ versions, triage steps) or from a user (handoff notes) goes through
 from __future__ import annotations
 
 import json
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from cockpit.core.durations import format_duration
-from cockpit.core.textsafe import clean_line
-from cockpit.core.times import parse_time
+from cockpit.core.textsafe import clean_line, clean_lines
+from cockpit.core.times import clock_time, parse_time
 
 __all__ = ["SECTIONS", "render_json", "render_markdown", "render_report", "render_text"]
 
@@ -42,12 +42,12 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.1f}%"
 
 
-def _at(value: str | None, tz: tzinfo | None = None, long: bool = False) -> str:
-    """A time as ``Fri 09:30``; as ``Nov 27 09:30`` when the window is longer than 6 days."""
+def _at(value: str | None, tz: tzinfo | None = None, today: datetime | None = None) -> str:
+    """A time as ``09:30`` on ``today``'s day (the window's end), else ``Thu 26 Nov 23:00``."""
     when = parse_time(value)
     if when is None:
         return "-"
-    return when.astimezone(tz).strftime("%b %d %H:%M" if long else "%a %H:%M")
+    return clock_time(when, today or when, tz)
 
 
 def _stat(stats: dict[str, Any]) -> str:
@@ -60,10 +60,10 @@ def blocks(r: dict[str, Any], tz: tzinfo | None = None) -> list[Block]:
     """The report as a list of blocks, the same for text and Markdown; times shown in ``tz``."""
     a, out = r["alerts"], []
 
-    long = r["window"]["hours"] > 144
+    today = parse_time(r["window"]["until"])
 
     def _time(value: str | None) -> str:
-        return _at(value, tz, long)
+        return _at(value, tz, today)
 
     h = out.append
     h(("title", f"Shift report {_time(r['window']['since'])} to {_time(r['window']['until'])} ({r['window']['hours']:g}h)"))
@@ -135,14 +135,15 @@ def blocks(r: dict[str, Any], tz: tzinfo | None = None) -> list[Block]:
     h(("h", SECTIONS[8]))
     if r["open_triages"]:
         h(table(["alert", "service", "started", "progress", "last step"],
-           [[_c(t["alert"]), _c(t["service"]), _time(t["started_at"]), f"{t['steps_done']}/{t['steps']}", _last(t["last_step"], tz)]
+           [[_c(t["alert"]), _c(t["service"]), _time(t["started_at"]), f"{t['steps_done']}/{t['steps']}", _last(t["last_step"], tz, today)]
             for t in r["open_triages"]]))
     else:
         h(("p", "none"))
     h(("h", SECTIONS[9]))
     h(("list", silence_lines(r.get("silences") or {}, _time)))
     h(("h", SECTIONS[10]))
-    notes = [f"{_time(n['at'])} {_c(n['author']) + ': ' if n['author'] else ''}{_c(n['text'], 500)}"
+    notes = [f"{_time(n['at'])} {_c(n['author']) + ': ' if n['author'] else ''}"
+             + "\n".join(clean_lines(n["text"], max_len=2000) or ["-"])
              + (" (dismissed)" if n["dismissed"] else "") for n in r["handoff_notes"]]
     h(("list", notes) if notes else ("p", "none"))
     h(("h", SECTIONS[11]))
@@ -202,12 +203,12 @@ def table(headers: list[str], rows: list[list[Any]]) -> Block:
     return ("table", (headers, rows))
 
 
-def _last(step: dict[str, Any] | None, tz: tzinfo | None = None) -> str:
+def _last(step: dict[str, Any] | None, tz: tzinfo | None = None, today: datetime | None = None) -> str:
     if step is None:
         return "-"
     what = {"step_done": "done", "step_undone": "undone", "note": "note", "started": "started"}.get(step["kind"], _c(step["kind"]))
     detail = step["step"] or step["text"]
-    return f"{_at(step['at'], tz)} {what}" + (f": {_c(detail, 80)}" if detail else "")
+    return f"{_at(step['at'], tz, today)} {what}" + (f": {_c(detail, 80)}" if detail else "")
 
 
 def render_text(report: dict[str, Any], tz: tzinfo | None = None) -> str:
@@ -219,8 +220,8 @@ def render_text(report: dict[str, Any], tz: tzinfo | None = None) -> str:
             lines += ["", body, "-" * len(body)]
         elif kind == "p":
             lines.append(body)
-        elif kind == "list":
-            lines += [f"  * {item}" for item in body]
+        elif kind == "list":  # an item's further lines (a handoff note's) indented under it
+            lines += [f"  * {item}".replace("\n", "\n    ") for item in body]
         else:
             headers, rows = body
             cells = [[str(c) for c in headers]] + [[str(c) for c in row] for row in rows]
@@ -242,8 +243,8 @@ def render_markdown(report: dict[str, Any], tz: tzinfo | None = None) -> str:
             lines += ["", f"## {body}", ""] if lines and lines[-1] else [f"## {body}", ""]
         elif kind == "p":
             lines += [_md(body), ""]
-        elif kind == "list":
-            lines += [f"- {_md(item)}" for item in body] + [""]
+        elif kind == "list":  # an item's further lines kept with a hard line break
+            lines += ["- " + "\\\n  ".join(_md(line) for line in item.split("\n")) for item in body] + [""]
         else:
             headers, rows = body
             lines += ["| " + " | ".join(_md(h) for h in headers) + " |", "|" + "---|" * len(headers)]

@@ -5,7 +5,7 @@ dismissed (``Engine.pending_notes``), they are shown in a modal. ``d`` dismisses
 (each by its id, so a note written meanwhile by someone else stays pending); ``esc`` closes
 the modal and keeps them pending for the next start. :func:`open_note_editor` asks for a new
 note and saves it with ``Engine.write_note``. File access runs in worker threads,
-never on the UI loop; note text is shown through ``clean``/``clean_line``.
+never on the UI loop; note text is shown through ``clean_lines``/``clean_line``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from cockpit.core.textsafe import clean, clean_line
+from cockpit.core.textsafe import clean_line, clean_lines
 from cockpit.engine.facade import HandoffNote, handoff_text
 from cockpit.ui.host import CockpitHost, host_of
 
@@ -48,7 +48,7 @@ def render_notes(notes: Sequence[HandoffNote]) -> Text:
         if note.author:
             out.append(f"  {clean_line(note.author, 40)}")
         out.append("\n")
-        out.append(clean(note.text, max_len=4000).rstrip() + "\n")
+        out.append("\n".join(clean_lines(note.text, max_len=4000)) + "\n")  # inert, line by line
     return out
 
 
