@@ -16,11 +16,15 @@ NOTE = "db-2 disk: watch it\n\x1b]52;c;ZXZpbA==\x07Rollback \x1b[31mdone\r\n\nCa
 LINES = ["db-2 disk: watch it", "Rollback done", "Call dana if it pages"]
 
 
+def shift_with_note(directory):
+    """An app on a recorded 12h shift with a two-line (hostile) note written an hour ago."""
+    record_shift(directory).close()
+    write_note(directory, NOTE, author="sam", now=NOW - timedelta(hours=1))
+    return make_app(FakeEngine(cache_dir=directory))
+
+
 async def test_a_two_line_note_keeps_its_lines_at_start_and_in_the_report(tmp_path):
-    history = record_shift(tmp_path)
-    history.close()
-    write_note(tmp_path, NOTE, author="sam", now=NOW - timedelta(hours=1))
-    app = make_app(FakeEngine(cache_dir=tmp_path))
+    app = shift_with_note(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, HandoffNotesScreen)
@@ -53,3 +57,26 @@ async def test_report_times_not_on_the_last_day_carry_their_date(tmp_path):
                  if re.match(r"^  (\w{3} \d\d \w{3} )?\d\d:\d\d  +\d", line)]
         assert f"{since.replace(minute=0):%a %d %b %H:%M}" in hours  # pages per hour, before midnight
         assert f"{until.replace(minute=0):%H:%M}" in hours
+
+
+async def test_report_exports_markdown_to_the_state_dir_says_where_and_copies(tmp_path):
+    app = shift_with_note(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("escape")  # the start-up notes
+        await pilot.press("R")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ReportScreen)
+        assert "e export · c copy" in screen.query_one("#report-title").content.plain
+        await pilot.press("e")
+        await settle(app, pilot)
+        written = sorted((tmp_path / "reports").glob("report-*-12h.md"))
+        assert [str(p) for p in written] == [screen.exported_to]
+        markdown = written[0].read_text(encoding="utf-8")
+        assert markdown.startswith("# Shift report ") and "\n## Handoff notes\n" in markdown
+        assert "sam: db-2 disk: watch it\\\n  Rollback done" in markdown  # its lines kept
+        assert any(f"Report exported to {written[0]}" in str(n.message) for n in app._notifications)
+        await pilot.press("c")
+        assert app.clipboard == markdown.strip()
+        assert any("Report copied as Markdown" in str(n.message) for n in app._notifications)

@@ -142,18 +142,27 @@ class RecordsFacade(RunbooksFacade):
         report, _unanswered = self.shift_report(opts)
         return render_text(report, opts.zone)
 
-    def report_view(self, *, until: datetime, hours: float, sources: Sequence[str] = ()) -> tuple[str, ReportFigures]:
-        """As :meth:`report_text`, and the figures the Report screen charts: pages per hour
+    def report_view(self, *, until: datetime, hours: float,
+                    sources: Sequence[str] = ()) -> tuple[str, ReportFigures, str]:
+        """As :meth:`report_text`, the figures the Report screen charts: pages per hour
         (from the same report) and each SLO's budget over the window (the shift history's
-        samples)."""
+        samples), and the same report as Markdown (what the screen exports and copies)."""
         from cockpit.core.charts import report_figures
         from cockpit.engine.report.build import ReportOptions  # loaded when first asked
-        from cockpit.engine.report.render import render_text
+        from cockpit.engine.report.render import render_markdown, render_text
 
         opts = ReportOptions(since=until - timedelta(hours=hours), until=until, sources=tuple(sources))
         report, _unanswered = self.shift_report(opts)
         samples = self.history.slo_samples(opts.since, opts.until)
-        return render_text(report, opts.zone), report_figures(report, samples, opts.zone)
+        return (render_text(report, opts.zone), report_figures(report, samples, opts.zone),
+                render_markdown(report, opts.zone))
+
+    def export_report(self, markdown: str, *, until: datetime, hours: float) -> Path:
+        """Write a shift report's Markdown where the user finds it again, the state dir's
+        ``reports/report-<end, local>-<hours>h.md`` (0600); returns the path. Raises OSError."""
+        target = self.state_dir / "reports" / f"report-{until.astimezone():%Y%m%d-%H%M}-{hours:g}h.md"
+        atomic_write_text(target, markdown, mode=0o600)
+        return target
 
     def timeline_marks(self, *, since: datetime, until: datetime) -> list[Mark]:
         """What the shift history saw between ``since`` and ``until`` as timeline marks: each

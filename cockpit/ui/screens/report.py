@@ -3,8 +3,9 @@
 The report is the engine's ``report_text`` over the last 1, 12 (default) or 24 hours (keys
 ``1``/``2``/``3``), so it reads exactly like the command's output, section headings in bold. It
 is computed in a worker thread from the engine's shift history (the one the poller records
-into; it is thread-safe), never on the UI loop. ``w`` writes a handoff note (the report
-is recomputed to include it), ``r`` recomputes, ``esc`` goes back.
+into; it is thread-safe), never on the UI loop. ``e`` writes the report as Markdown to the
+state dir's ``reports/`` and says the path, ``c`` copies that Markdown (OSC 52), ``w`` writes a
+handoff note (the report is recomputed to include it), ``r`` recomputes, ``esc`` goes back.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from cockpit.core.charts import ReportFigures, bar_chart, budget_line
+from cockpit.core.osc import MAX_COPY_CHARS, copy_to_clipboard
 from cockpit.core.textsafe import clean_line
 from cockpit.engine.facade import REPORT_SECTIONS
 from cockpit.ui.host import CockpitHost, host_of
@@ -80,10 +82,12 @@ class ReportScreen(Screen[None]):
         Binding("3", "window(24)", "Report: last 24 hours", id="report-24h"),
         Binding("w", "write_note", "Report: write a handoff note", id="handoff-write"),
         Binding("r", "recompute", "Report: recompute", id="report-recompute"),
+        Binding("e", "export", "Report: export as Markdown to the state dir (the path is said)", id="report-export"),
+        Binding("c", "copy", "Report: copy as Markdown (OSC 52)", id="report-copy"),
         Binding("escape", "back", "Back", id="back"),
     ]
     DEFAULT_CSS = """
-    ReportScreen #report-title { height: 1; padding: 0 1; background: $primary; color: $text; }
+    ReportScreen #report-title { height: auto; padding: 0 1; background: $primary; color: $text; }
     ReportScreen #report-body { padding: 0 1; }
     """
 
@@ -97,6 +101,12 @@ class ReportScreen(Screen[None]):
         """``computing``, ``ready`` or ``failed`` (for tests and the title)."""
         self.report_text = ""
         """The plain text shown (empty until computed)."""
+        self.report_markdown = ""
+        """The same report as Markdown (what ``e`` exports and ``c`` copies)."""
+        self.until: datetime | None = None
+        """The end of the window shown."""
+        self.exported_to: str | None = None
+        """Where ``e`` last wrote the report."""
         self.figures = ReportFigures()
         """What the charts above the text draw."""
 
@@ -119,7 +129,7 @@ class ReportScreen(Screen[None]):
         for key, hours in REPORT_WINDOWS.items():
             title.append(f"{key} {hours}h", style="bold reverse" if hours == self.hours else "")
             title.append(" ")
-        title.append("  w handoff note · r recompute · esc back", style="dim")
+        title.append("  e export · c copy · w handoff note · r recompute · esc back", style="dim")
         return title
 
     def _set_body(self, body: Text) -> None:
@@ -145,7 +155,7 @@ class ReportScreen(Screen[None]):
         self.state = "computing"
         self.query_one("#report-title", Static).update(self._title())
         hours, until, engine = self.hours, self.clock(), host_of(self).engine
-        self.run_worker(lambda: (hours, *engine.report_view(until=until, hours=hours, sources=self.sources)),
+        self.run_worker(lambda: (hours, until, *engine.report_view(until=until, hours=hours, sources=self.sources)),
                         thread=True, exclusive=True, group="report", name=f"report {hours}h",
                         exit_on_error=False)
 
@@ -153,15 +163,51 @@ class ReportScreen(Screen[None]):
         if event.worker.group != "report":
             return
         if event.state == WorkerState.SUCCESS:
-            hours, text, figures = event.worker.result
+            hours, until, text, figures, markdown = event.worker.result
             if hours != self.hours:
                 return
             self.state, self.report_text, self.figures = "ready", text, figures
+            self.report_markdown, self.until = markdown, until
             self._draw_charts()
             self._set_body(styled_report(text))
         elif event.state == WorkerState.ERROR:
             self.state = "failed"
             self._set_body(Text(f"The report could not be computed: {clean_line(event.worker.error, 300)}"))
+
+    def _ready(self, what: str) -> bool:
+        if self.state != "ready":
+            self.notify(f"{what}: the report is not computed yet", severity="warning", markup=False)
+        return self.state == "ready"
+
+    def action_export(self) -> None:
+        """Write the report shown as Markdown in the state dir (in a thread) and say where."""
+        if not self._ready("export") or self.until is None:
+            return
+        app, engine = self.app, host_of(self).engine
+        markdown, until, hours = self.report_markdown, self.until, self.hours
+
+        def write() -> None:
+            try:
+                target = engine.export_report(markdown, until=until, hours=hours)
+            except OSError as exc:
+                app.call_from_thread(app.notify, f"Report not exported: {clean_line(exc, 200)}",
+                                     severity="error", markup=False)
+                return
+            self.exported_to = str(target)
+            app.call_from_thread(app.notify, f"Report exported to {target}", title="Report export",
+                                 markup=False, timeout=10)
+
+        # On the app, not the screen: the file is written even if the screen is left at once.
+        app.run_worker(write, thread=True, name="report: export", exit_on_error=False)
+
+    def action_copy(self) -> None:
+        """Copy the report shown as Markdown (OSC 52; terminals cap its length)."""
+        if not self._ready("copy"):
+            return
+        if copy_to_clipboard(self.app, self.report_markdown):
+            cut = len(self.report_markdown.strip()) > MAX_COPY_CHARS
+            self.notify(f"Report copied as Markdown{f' (first {MAX_COPY_CHARS} characters; e exports it all)' if cut else ''}",
+                        markup=False)
 
     def action_write_note(self) -> None:
         open_note_editor(host_of(self), on_saved=lambda _note: self.is_attached and self.action_recompute())
