@@ -36,6 +36,7 @@ from typing import Any
 
 from cockpit.core.models import Alert, Deploy, Pipeline, Slo, SourceState
 from cockpit.engine.poller import MAX_BACKOFF_S
+from cockpit.engine.history_runs import iso as _iso, run_fields, run_key as _run_key
 
 __all__ = [
     "HISTORY_FILE_NAME",
@@ -44,7 +45,6 @@ __all__ = [
     "SLO_SAMPLE_S",
     "Span",
     "record_action",
-    "run_fields",
 ]
 
 log = logging.getLogger(__name__)
@@ -96,35 +96,8 @@ class Span:
     error: str | None = None
 
 
-def _iso(when: datetime | None) -> str | None:
-    return when.astimezone(timezone.utc).isoformat() if when else None
-
-
 def _dt(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, timezone.utc)
-
-
-def _run_key(item: Deploy | Pipeline) -> str:
-    """One run's identity: its id (or what describes it) plus its start time.
-
-    Sources reuse ids across reruns (a deploy of the same version); the start time tells runs apart.
-    """
-    if isinstance(item, Deploy):
-        ident = item.id or f"{item.service}/{item.environment}/{item.version}"
-    else:
-        ident = item.id or f"{item.repo}/{item.name}/{item.commit}"
-    return f"{ident}@{_iso(item.started_at) or '-'}"
-
-
-def run_fields(item: Deploy | Pipeline) -> tuple[str | None, str, dict[str, Any]]:
-    """The name, service and data a deploy or pipeline event keeps (the report reads them back)."""
-    if isinstance(item, Deploy):
-        return item.version, item.service, {
-            "environment": item.environment, "version": item.version, "author": item.author,
-            "started_at": _iso(item.started_at), "finished_at": _iso(item.finished_at), "url": item.url,
-            "commit": item.commit, "committed_at": _iso(item.committed_at)}
-    return item.name, item.repo, {"branch": item.branch, "commit": item.commit, "author": item.author,
-                                  "started_at": _iso(item.started_at), "duration_s": item.duration_s, "url": item.url}
 
 
 class History:

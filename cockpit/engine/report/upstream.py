@@ -26,7 +26,7 @@ from cockpit.core.upstream_history import AlertHistory, IncidentHistory
 from cockpit.engine.config import Config
 from cockpit.engine.registry import build_source, load_source_class
 from cockpit.core.models import Deploy, Pipeline
-from cockpit.engine.history import run_fields
+from cockpit.engine.history_runs import run_fields
 from cockpit.engine.report.model import Episode, stats
 from cockpit.sources.base import SourceContext, SupportsAlertHistory, SupportsIncidentHistory, SupportsRunHistory
 
