@@ -28,7 +28,7 @@ servers:
 	@bash scripts/install-servers.sh
 
 test: $(TEST_STAMP) servers
-	$(BIN)/python scripts/lint_imports.py
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q
 
 bench: $(TEST_STAMP) servers

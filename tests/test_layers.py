@@ -1,15 +1,17 @@
 """The import contracts (pyproject ``[tool.importlinter]``) catch what they are meant to catch.
 
-``make test`` runs ``scripts/lint_imports.py`` on the real tree; here the same script lays the
-package out in a temp dir with one bad import added, and ``lint-imports`` must refuse it. A
-contract that cannot fail would let the layers rot unseen (the mapped folders sources/,
-widgets/ and themes/ are invisible to import-linter on the repository itself).
+``make test`` runs ``lint-imports`` on the checkout itself. There, ``cockpit/sources``,
+``cockpit/widgets`` and ``cockpit/themes`` are symbolic links to the top-level folders that
+setuptools maps to those packages; without them import-linter, which walks the package's folder,
+would not see the three at all and every contract about them would pass without looking. Here a
+copy of the package gets one bad import added, and ``lint-imports`` must refuse it: a contract that
+cannot fail would let the layers rot unseen.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +21,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("lint_imports", ROOT / "scripts" / "lint_imports.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _copy(target: Path) -> Path:
+    """The package as it installs, links followed, so a bad import can be added to the copy."""
+    shutil.copytree(ROOT / "cockpit", target / "cockpit", ignore=shutil.ignore_patterns("__pycache__"))
+    return target
 
 
 def _lint(tree: Path) -> subprocess.CompletedProcess:
@@ -46,7 +47,7 @@ def _lint(tree: Path) -> subprocess.CompletedProcess:
     ("cockpit/ui/screens/help.py", "def _later():\n    from cockpit.engine.history import History", "UI reaches the engine"),
 ])
 def test_a_bad_import_breaks_its_contract(tmp_path, module, bad_import, contract):
-    tree = _script().lay_out(tmp_path)
+    tree = _copy(tmp_path)
     target = tree / module
     text = target.read_text(encoding="utf-8")
     head, sep, rest = text.partition("from __future__ import annotations\n")
@@ -58,7 +59,23 @@ def test_a_bad_import_breaks_its_contract(tmp_path, module, bad_import, contract
     assert any(line.startswith(contract) for line in broken), result.stdout
 
 
-def test_the_tree_as_laid_out_keeps_every_contract(tmp_path):
-    result = _lint(_script().lay_out(tmp_path))
+def test_the_checkout_keeps_every_contract_and_import_linter_sees_the_mapped_packages():
+    """``lint-imports`` as ``make test`` runs it, on the checkout: every folder is analysed."""
+    for package in ("sources", "widgets", "themes"):
+        link = ROOT / "cockpit" / package
+        assert link.is_symlink() and link.resolve() == (ROOT / package).resolve(), link
+    result = _lint(ROOT)
     assert result.returncode == 0, result.stdout
     assert "0 broken" in result.stdout
+    count = "import grimp; print(len(grimp.build_graph('cockpit', cache_dir=None).modules))"
+    graph = subprocess.run([sys.executable, "-c", count], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                           capture_output=True, text=True, timeout=120)
+    assert int(graph.stdout) == len(_python_files()), graph.stderr
+
+
+def _python_files() -> list[str]:
+    """Every module of the package in the checkout, each once (the links are not followed)."""
+    return [os.path.join(folder, name)
+            for top in ("cockpit", "sources", "widgets", "themes")
+            for folder, _dirs, names in os.walk(ROOT / top)
+            for name in names if name.endswith(".py")]
