@@ -17,6 +17,12 @@ A run's ``name`` is its workflow's name, null when the workflow file has none: t
 workflow's file (``path``, ``.github/workflows/build.yml@main`` -> ``build.yml``) names it, as
 GitHub's UI does; ``display_title`` is the run's own title (commit or PR), used for the message.
 
+Where a failed run failed: for each failed run, and each failed deployment whose status links
+to a workflow run, ``GET /repos/{repo}/actions/runs/{run_id}/jobs?filter=latest&per_page=100``
+once (:mod:`cockpit.sources.failures`): the jobs that failed (conclusion ``failure``,
+``timed_out``, ``startup_failure``; cancelled ones only when none did) and in each the step that
+failed.
+
 Which runs are kept: the Pipelines panel is about what needs attention, so a poll returns every
 running or queued run, and for each workflow and branch its newest finished run when that run
 failed or was cancelled. A failure followed by a success is resolved and is dropped; set
@@ -35,12 +41,13 @@ import httpx
 from pydantic import Field, field_validator
 
 from cockpit.core.errors import SourceAuthError, SourceError, SourceRateLimited
-from cockpit.core.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
-from cockpit.sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs
+from cockpit.core.models import Deploy, FailedJob, FetchResult, Pipeline, RunStatus, SourceKind
+from cockpit.sources.failures import FailedJobOptions, FailureLookups, Lookup
+from cockpit.sources.polite import FINAL, PoliteHttpSource, first_line, keep_runs
 from cockpit.core.times import parse_time, rfc3339
 from cockpit.sources.base import SupportsRunHistory
 
-__all__ = ["GitHubSource", "deployment_status", "run_status", "workflow_name"]
+__all__ = ["GitHubSource", "deployment_status", "failed_jobs", "run_status", "workflow_name"]
 
 _RUN_CONCLUSIONS = {
     "success": RunStatus.SUCCEEDED,
@@ -63,6 +70,32 @@ _DEPLOY_STATES = {
     "pending": RunStatus.QUEUED,
 }
 _VERSION_REF = re.compile(r"^v?\d[\w.+-]*$")
+_JOB_FAILED = ("failure", "timed_out", "startup_failure")
+_STEP_STOPPED = ("timed_out", "cancelled")
+_RUN_LINK = re.compile(r"/([\w.-]+/[\w.-]+)/actions/runs/(\d+)(?:[/?#]|$)")
+
+
+def failed_jobs(body: Any) -> list[FailedJob]:
+    """The failed jobs of a ``…/actions/runs/{id}/jobs`` answer, each with the step that failed
+    (conclusion ``failure``, else the step that timed out or was cancelled); cancelled jobs only
+    when no job failed (a failing matrix cancels its siblings)."""
+    jobs = [job for job in (body.get("jobs") if isinstance(body, dict) else None) or [] if isinstance(job, dict)]
+    chosen = [job for job in jobs if job.get("conclusion") in _JOB_FAILED]
+    found = []
+    for job in chosen or [job for job in jobs if job.get("conclusion") == "cancelled"]:
+        steps = [step for step in job.get("steps") or [] if isinstance(step, dict)]
+        step = (next((s for s in steps if s.get("conclusion") == "failure"), None)
+                or next((s for s in steps if s.get("conclusion") in _STEP_STOPPED), None) or {})
+        number = step.get("number")
+        conclusion = str(job.get("conclusion"))
+        found.append(FailedJob(
+            name=str(job.get("name") or f"job {job.get('id')}"),
+            step=str(step["name"]) if step.get("name") else None,
+            step_number=number if isinstance(number, int) and not isinstance(number, bool) else None,
+            reason=None if conclusion == "failure" else conclusion.replace("_", " "),
+            url=job.get("html_url"),
+        ))
+    return found
 
 
 def run_status(run: dict[str, Any]) -> RunStatus:
@@ -91,7 +124,7 @@ def deployment_status(state: str | None) -> RunStatus:
     return _DEPLOY_STATES.get(state or "pending", RunStatus.QUEUED)
 
 
-class GitHubOptions(PoliteOptions):
+class GitHubOptions(FailedJobOptions):
     """Options of a ``github`` source."""
 
     url: str | None = "https://api.github.com"
@@ -133,6 +166,7 @@ class GitHubSource(PoliteHttpSource, SupportsRunHistory):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._default_branches: dict[str, str] = {}
+        self.failures = FailureLookups(self.options.failed_jobs)
 
     @property
     def api(self) -> str:
@@ -164,7 +198,27 @@ class GitHubSource(PoliteHttpSource, SupportsRunHistory):
                     problems.append(f"{repo} {what}: {exc.message}")
         if failures and len(failures) == asked:
             raise failures[0]
+        problems += await self.failures.attach([lookup for item in items if (lookup := self._lookup(item))])
         return FetchResult(items=items, degraded="; ".join(problems) or None)
+
+    def _lookup(self, item: Deploy | Pipeline) -> Lookup | None:
+        """How to ask where a failed run (or a deployment run by a workflow) failed, or None."""
+        if item.status != RunStatus.FAILED:
+            return None
+        link = httpx.URL(item.url or "")
+        found = _RUN_LINK.search(link.path) if isinstance(item, Deploy) else None
+        if isinstance(item, Deploy) and (found is None or link.host != httpx.URL(self.web).host):
+            return None
+        repo, run_id = (found.group(1), found.group(2)) if found else tuple(item.id.rsplit("#", 1))
+        if found and repo not in self.options.repos:
+            return None  # a link to elsewhere: our token is not for it
+        when = item.finished_at if isinstance(item, Deploy) else item.started_at
+        url = f"{self.api}/repos/{repo}/actions/runs/{quote(run_id)}/jobs"
+
+        async def ask() -> list[FailedJob]:
+            return failed_jobs(await self.get_polite_json(url, {"filter": "latest", "per_page": 100}))
+
+        return Lookup(f"{item.item_type} {item.id}@{rfc3339(when)}", item, ask)
 
     async def branches(self, repo: str) -> list[str]:
         if self.options.branches:

@@ -283,7 +283,7 @@ class HttpSource(Source):
             raise SourceRateLimited(f"{where}: rate limited (HTTP {code}){hint}", retry_at=when)
         if code in (401, 403):
             raise SourceAuthError(f"{where}: HTTP {code} {_phrase(response)} (check the credentials)")
-        raise SourceBadResponse(f"{where}: HTTP {code} {_phrase(response)}{_refusal(response)}")
+        raise SourceBadResponse(f"{where}: HTTP {code} {_phrase(response)}{_refusal(response)}", status=code)
 
     async def get_json(self, url: str, **kwargs: Any) -> Any:
         """GET and parse JSON; an empty, HTML or malformed body raises SourceBadResponse."""

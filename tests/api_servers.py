@@ -211,7 +211,8 @@ class GitHubApi(FakeApi):
         self.repos: dict[str, dict[str, Any]] = {}
 
     def add_repo(self, full_name: str, default_branch: str = "main") -> dict[str, Any]:
-        repo = {"default_branch": default_branch, "runs": [], "deployments": [], "statuses": {}, "commits": {}}
+        repo = {"default_branch": default_branch, "runs": [], "deployments": [], "statuses": {}, "commits": {},
+                "jobs": {}}
         self.repos[full_name] = repo
         return repo
 
@@ -271,6 +272,8 @@ class GitHubApi(FakeApi):
                 runs = [r for r in runs if low[:19] <= r["created_at"][:19] <= high[:19]]
             chunk, headers = self.paged(seen, runs, 30)
             return Reply(200, {"total_count": len(runs), "workflow_runs": chunk}, headers)
+        if len(rest) == 4 and rest[:2] == ["actions", "runs"] and rest[3] == "jobs":
+            return self._jobs(repo, int(rest[2]), seen)
         if rest == ["deployments"]:
             deps = [d for d in repo["deployments"] if seen.query.get("environment") in (None, d["environment"])]
             chunk, headers = self.paged(seen, deps, 30)
@@ -285,6 +288,19 @@ class GitHubApi(FakeApi):
             chunk, headers = self.paged(seen, statuses, 30)
             return Reply(200, chunk, headers)
         return _not_found()
+
+
+    def _jobs(self, repo: dict[str, Any], run_id: int, seen: Seen) -> Reply:
+        """``GET …/actions/runs/{run_id}/jobs``: ``filter=latest`` (the default) keeps the jobs of
+        the run's newest attempt, ``all`` every attempt's; ``{"total_count", "jobs"}``, paged."""
+        if not any(run["id"] == run_id for run in repo["runs"]):
+            return _not_found()
+        jobs = repo["jobs"].get(run_id, [])
+        if seen.query.get("filter", "latest") == "latest" and jobs:
+            newest = max(job.get("run_attempt", 1) for job in jobs)
+            jobs = [job for job in jobs if job.get("run_attempt", 1) == newest]
+        chunk, headers = self.paged(seen, jobs, 30)
+        return Reply(200, {"total_count": len(jobs), "jobs": chunk}, headers)
 
 
 # --- GitLab ---------------------------------------------------------------------------------

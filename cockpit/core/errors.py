@@ -80,6 +80,11 @@ class SourceRateLimited(SourceError):
 class SourceBadResponse(SourceError):
     title = "Bad response"
 
+    def __init__(self, message: str, *, title: str | None = None, status: int | None = None) -> None:
+        super().__init__(message, title=title)
+        self.status = status
+        """The HTTP status of the answer, when the answer was an HTTP error (404, 500…)."""
+
 
 class SourceWriteRefused(SourceError):
     title = "Write refused"

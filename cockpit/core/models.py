@@ -17,6 +17,7 @@ __all__ = [
     "Alert",
     "AlertState",
     "Deploy",
+    "FailedJob",
     "FetchResult",
     "Item",
     "Pipeline",
@@ -184,7 +185,33 @@ class Slo(_Model):
     """1h burn rate sampled over the last 24 hours, oldest first (for the sparkline)."""
 
 
-class Deploy(_Model):
+class FailedJob(_Model):
+    """Where a failed run failed, as its upstream says it: a GitHub job and its failed step, a
+    GitLab job and its stage, a Jenkins stage and its failed step. Upstream text, untrusted."""
+
+    name: str
+    """The job (GitHub, GitLab) or the stage (Jenkins)."""
+    kind: Literal["job", "stage"] = "job"
+    stage: str | None = None
+    """The stage the job belongs to (GitLab)."""
+    step: str | None = None
+    """The failed step inside it (GitHub's step, Jenkins' step such as ``Shell Script``)."""
+    step_number: int | None = None
+    """The step's number in the job (GitHub)."""
+    reason: str | None = None
+    """Why, where the upstream says (``timed_out``, ``script_failure``, ``script returned exit code 1``)."""
+    url: str | None = None
+    """The job's own page."""
+
+
+class _Run(_Model):
+    """What deploys and pipeline runs share."""
+
+    failed_jobs: list[FailedJob] = Field(default_factory=list)
+    """Where the run failed, when it did and the upstream says (empty otherwise, or not looked up)."""
+
+
+class Deploy(_Run):
     """One deployment of one service to one environment."""
 
     item_type: Literal["deploy"] = "deploy"
@@ -211,7 +238,7 @@ class Deploy(_Model):
         return None
 
 
-class Pipeline(_Model):
+class Pipeline(_Run):
     """One CI pipeline run (a GitHub workflow run, a GitLab pipeline, a Jenkins build)."""
 
     item_type: Literal["pipeline"] = "pipeline"

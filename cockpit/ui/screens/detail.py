@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from cockpit.core.durations import format_age, format_duration
-from cockpit.core.models import Alert, Deploy, Pipeline, SourceState, utcnow
+from cockpit.core.models import Alert, Deploy, FailedJob, Pipeline, SourceState, utcnow
 from cockpit.core.osc import copy_to_clipboard, link_style
 from cockpit.ui.host import host_of
 from cockpit.ui.navigation import KeyScroll
@@ -28,7 +28,8 @@ from cockpit.core.related import LOOK_BACK, alert_environment, suspect_alert
 from cockpit.ui.screens.related import RELATED_WINDOW, related_changes
 from cockpit.core.textsafe import clean, clean_line, safe_url
 
-__all__ = ["DetailScreen", "alert_links", "render_alert_links", "render_item", "render_related"]
+__all__ = ["DetailScreen", "alert_links", "failed_job_text", "render_alert_links", "render_failed_jobs", "render_item",
+           "render_related"]
 
 _TITLES = {"alert": "Alert", "slo": "SLO", "deploy": "Deploy", "pipeline": "Pipeline",
            "runbook": "Runbook"}
@@ -109,7 +110,7 @@ def render_item(item: BaseModel, now: datetime | None = None) -> Text:
     now = now or utcnow()
     out = Text()
     for name in type(item).model_fields:
-        if name == "item_type":
+        if name in ("item_type", "failed_jobs"):  # failed_jobs: said in a sentence above the fields
             continue
         value = getattr(item, name)
         _append_field(out, name, value, now)
@@ -118,6 +119,40 @@ def render_item(item: BaseModel, now: datetime | None = None) -> Text:
             value = getattr(item, extra)
             if value is not None:
                 _append_field(out, extra, value, now)
+    out.rstrip()
+    return out
+
+
+SHOWN_FAILED_JOBS = 5
+"""Failed jobs named one per line in a detail; more are counted."""
+
+
+def failed_job_text(job: FailedJob) -> Text:
+    """``job test › step 4. Run tests · timed out``: where a run failed, inert, the job a link."""
+    out = Text(f"{job.kind} ")
+    out.append(clean_line(job.name, 120), style=link_style(job.url, underline=True) or "")
+    if job.stage:
+        out.append(f" (stage {clean_line(job.stage, 60)})")
+    if job.step:
+        number = f"{job.step_number}. " if job.step_number is not None else ""
+        out.append(f" › step {number}{clean_line(job.step, 120)}")
+    if job.reason:
+        out.append(f" · {clean_line(job.reason.replace('_', ' '), 160)}", style="dim")
+    return out
+
+
+def render_failed_jobs(item: Deploy | Pipeline) -> Text | None:
+    """``Failed: job … › step …``, one line per failed job (at most :data:`SHOWN_FAILED_JOBS`), or None."""
+    if not item.failed_jobs:
+        return None
+    out = Text()
+    for index, job in enumerate(item.failed_jobs[:SHOWN_FAILED_JOBS]):
+        out.append("Failed: " if index == 0 else "        ", style="bold")
+        out.append_text(failed_job_text(job))
+        out.append("\n")
+    hidden = len(item.failed_jobs) - SHOWN_FAILED_JOBS
+    if hidden > 0:
+        out.append(f"        … and {hidden} more failed {item.failed_jobs[0].kind}s\n", style="dim")
     out.rstrip()
     return out
 
@@ -235,7 +270,9 @@ class DetailScreen(ItemScreen):
         Binding("y", "copy('generator')", "Detail: copy the generator URL (OSC 52)", id="detail-copy-generator"),
     ]
     DEFAULT_CSS = """
-    #detail-links, #detail-related, #detail-silenced, #detail-suspect, #detail-link { margin: 0 0 1 0; }
+    #detail-links, #detail-related, #detail-silenced, #detail-suspect, #detail-link, #detail-failed {
+        margin: 0 0 1 0;
+    }
     """
 
     def __init__(self, item: BaseModel, now: datetime | None = None) -> None:
@@ -263,6 +300,9 @@ class DetailScreen(ItemScreen):
                                  markup=False)
                 states = host_of(self).states
                 yield Static(render_related(self.item, states, self._now), id="detail-related", markup=False)
+            failed = render_failed_jobs(self.item) if isinstance(self.item, (Deploy, Pipeline)) else None
+            if failed is not None:
+                yield Static(failed, id="detail-failed", markup=False)
             if self._url():
                 link = Text(f"{'link':<10}", style="bold")
                 link.append(self._url() or "", style=link_style(self._url(), underline=True))
