@@ -45,6 +45,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from cockpit.core.durations import Duration
 from cockpit.core.models import Deploy, FetchResult, Pipeline, SourceKind
+from cockpit.core.runbooks import OpenRunbookIndex
 from cockpit.core.upstream_history import AlertHistory, IncidentHistory
 
 __all__ = [
@@ -110,6 +111,9 @@ class SourceContext:
     config_dir: Path | None = None
     """Directory of the config file, for resolving relative paths in options."""
     extra: Mapping[str, Any] = field(default_factory=dict)
+    open_runbook_index: OpenRunbookIndex | None = None
+    """The engine's full-text runbook index, lent to the runbooks source that fills it (see
+    :mod:`cockpit.core.runbooks`); None where no engine lends one."""
 
 
 class Source(ABC):

@@ -9,15 +9,15 @@ Config (CONTRACT.md)::
     url_prefixes = ["https://runbooks.prometheus-operator.dev/runbooks/"]
     remote_cache = false            # true: fetch runbook_urls that resolve to no local file
 
-Each poll brings the index (:class:`cockpit.engine.runbooks.index.RunbookIndex`, in the cache dir) up
-to date incrementally and returns one :class:`RunbookDoc` per file. What the app and the UI use:
+Each poll brings the full-text index up to date incrementally and returns one
+:class:`RunbookDoc` per file. The index is an engine store; the engine lends the source a way to
+open it (``SourceContext.open_runbook_index``, typed by :class:`cockpit.core.runbooks.RunbookIndexer`),
+so this module imports nothing above the sources. What the engine uses:
 
-* :attr:`RunbooksSource.index` — ``search()``, ``resolve()``, ``best_for_alert()``;
+* :attr:`RunbooksSource.index` — the index over this source's folders;
 * :meth:`RunbooksSource.open_url` — an alert's ``runbook_url`` to a readable local file: the
   matching local runbook, else (``remote_cache``) the page fetched over HTTP and kept under
-  ``<cache_dir>/runbooks-remote/`` so it can still be read offline;
-* :func:`index_for_config` — one index over every ``runbooks`` source of a config (the CLI, and
-  the app when it has no source instance at hand).
+  ``<cache_dir>/runbooks-remote/`` so it can still be read offline.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import httpx
 
 from cockpit.core.durations import Duration
 from cockpit.core.models import FetchResult, RunbookDoc, SourceKind
-from cockpit.engine.runbooks.index import RunbookIndex, default_db_path
+from cockpit.core.runbooks import RunbookIndexer
 from cockpit.core.files import atomic_write_text
 from cockpit.sources import DEMO_RUNBOOKS_DIR
 from cockpit.sources.base import Source, SourceContext, SourceOptions
@@ -46,7 +46,6 @@ __all__ = [
     "MAX_REMOTE_BYTES",
     "RunbooksOptions",
     "RunbooksSource",
-    "index_for_config",
     "resolve_roots",
 ]
 
@@ -80,26 +79,6 @@ def resolve_roots(paths: Iterable[str], config_dir: Path | None) -> list[Path]:
     return roots
 
 
-def index_for_config(config: Any, cache_dir: Path) -> RunbookIndex | None:
-    """One index over the roots and URL prefixes of every ``runbooks`` source in ``config``
-    (a :class:`cockpit.engine.config.Config`); None when there is no such source."""
-    roots: list[Path] = []
-    prefixes: list[str] = []
-    found = False
-    for entry in getattr(config, "sources", []):
-        if entry.type != "runbooks":
-            continue
-        found = True
-        options = entry.options
-        for root in resolve_roots(getattr(options, "paths", []), getattr(config, "config_dir", None)):
-            if root not in roots:
-                roots.append(root)
-        prefixes += [p for p in getattr(options, "url_prefixes", []) if p not in prefixes]
-    if not found:
-        return None
-    return RunbookIndex(default_db_path(cache_dir), roots, prefixes)
-
-
 def _remote_name(url: str) -> str:
     last = re.sub(r"[^A-Za-z0-9._-]+", "-", url.split("?")[0].split("#")[0].rstrip("/").rsplit("/", 1)[-1])
     digest = hashlib.sha256(url.encode("utf-8", "replace")).hexdigest()[:16]
@@ -131,13 +110,17 @@ class RunbooksSource(Source):
         super().__init__(name, options, context)
         self.options: RunbooksOptions = options
         self.roots = resolve_roots(options.paths, context.config_dir)
-        self._index: RunbookIndex | None = None
+        self._index: RunbookIndexer | None = None
 
     @property
-    def index(self) -> RunbookIndex:
-        """The full-text index of this source's folders (opened on first use)."""
+    def index(self) -> RunbookIndexer:
+        """The full-text index of this source's folders (opened on first use, through the
+        engine's ``context.open_runbook_index``)."""
         if self._index is None:
-            self._index = RunbookIndex(default_db_path(self.context.cache_dir), self.roots, self.options.url_prefixes)
+            opener = self.context.open_runbook_index
+            if opener is None:
+                raise SourceError("no runbook index: the engine lent this source none")
+            self._index = opener(self.roots, self.options.url_prefixes)
         return self._index
 
     @property
@@ -148,9 +131,10 @@ class RunbooksSource(Source):
         """Re-index what changed and list every runbook. Fails when no folder exists at all."""
         if not self.roots:
             raise SourceError("no runbook folders configured (set paths = [...])")
+        index = self.index
         try:
-            stats = await asyncio.to_thread(self.index.update)
-            docs = await asyncio.to_thread(self.index.documents)
+            stats = await asyncio.to_thread(index.update)
+            docs = await asyncio.to_thread(index.documents)
         except Exception as exc:  # sqlite3 errors, a full disk: one line, the index path only
             raise SourceError(f"runbook index failed: {type(exc).__name__}: {exc}") from exc
         if len(stats.missing_roots) == len(self.roots):

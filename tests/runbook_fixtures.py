@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cockpit.core.models import RunbookDoc, SourceKind, SourceState, SourceStatus
+from cockpit.engine.runbooks import index_opener
 from cockpit.sources.base import SourceContext
 from cockpit.sources.runbooks import RunbooksOptions, RunbooksSource
 from tests.app_fixtures import FakeEngine, ago, fixed_states
@@ -93,7 +94,7 @@ class RunbookEngine(FakeEngine):
         cache_dir = tmp / "cache"
         root = root or write_runbooks(tmp / "runbooks", extra_runbooks)
         options = RunbooksOptions(paths=[str(root)], url_prefixes=[url_prefix])
-        self.runbooks = RunbooksSource("runbooks", options, SourceContext(cache_dir=cache_dir))
+        self.runbooks = RunbooksSource("runbooks", options, SourceContext(cache_dir=cache_dir, open_runbook_index=index_opener(cache_dir)))
         self.runbooks.index.update()
         docs = [RunbookDoc(source="runbooks", path=d.path, title=d.title, root=d.root)
                 for d in self.runbooks.index.documents()]

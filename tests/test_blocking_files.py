@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.core.models import Alert, FetchResult, SourceKind
+from cockpit.engine.runbooks import index_opener
 from cockpit.engine.cache import CacheStore
 from cockpit.engine.enrich import RunbookResolver
 from cockpit.engine.poller import Poller
@@ -85,7 +86,7 @@ async def test_the_pollers_loop_never_waits_on_the_runbook_index(tmp_path: Path)
     folder = tmp_path / "runbooks"
     folder.mkdir()
     (folder / "DiskFull.md").write_text("# Disk full\n")
-    context = SourceContext(cache_dir=tmp_path / "cache")
+    context = SourceContext(cache_dir=tmp_path / "cache", open_runbook_index=index_opener(tmp_path / "cache"))
     options = RunbooksSource.Options(paths=[str(folder)], url_prefixes=[PREFIX])
     runbooks = build_source("runbooks", "runbooks", options, context)  # as the engine builds it
     runbooks.index.update()

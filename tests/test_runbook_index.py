@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.engine.runbooks.doc import load_runbook, parse_runbook
+from cockpit.engine.runbooks import index_opener
 from cockpit.engine.runbooks.index import RunbookIndex, build_match_query
 from cockpit.sources.base import SourceContext
 from cockpit.core.errors import SourceError
@@ -242,7 +243,8 @@ def test_real_alerts_resolve_and_rank_their_runbook_first(tmp_path: Path):
 
 
 def make_source(tmp_path: Path, **options) -> RunbooksSource:
-    context = SourceContext(cache_dir=tmp_path / "cache", config_dir=tmp_path)
+    context = SourceContext(cache_dir=tmp_path / "cache", config_dir=tmp_path,
+                            open_runbook_index=index_opener(tmp_path / "cache"))
     return RunbooksSource("runbooks", RunbooksOptions(**options), context)
 
 
@@ -257,6 +259,15 @@ async def test_source_lists_runbooks_with_relative_paths(tmp_path: Path, corpus:
     assert {d.root for d in result.items} == {str(corpus.resolve())}
     assert result.degraded is None and result.info == {"runbooks": "3"}
     assert source.index.best_for_alert("NodeDiskFull").path == "node/NodeDiskFull.md"
+    await source.close()
+
+
+async def test_source_without_an_index_lent_by_the_engine_fails_in_one_line(tmp_path: Path, corpus: Path):
+    """The index is the engine's: a source built outside an engine says so, and does not crash."""
+    no_engine = SourceContext(cache_dir=tmp_path, config_dir=tmp_path)
+    source = RunbooksSource("runbooks", RunbooksOptions(paths=["runbooks"]), no_engine)
+    with pytest.raises(SourceError, match="no runbook index: the engine lent this source none"):
+        await source.fetch()
     await source.close()
 
 

@@ -52,8 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def open_index(args: argparse.Namespace) -> RunbookIndex:
     """The index over the runbooks the arguments' config names (raises ConfigError)."""
-    from cockpit.engine.runbooks.index import RunbookIndex, default_db_path
-    from cockpit.sources.runbooks import DEMO_RUNBOOKS_DIR, index_for_config
+    from cockpit.engine.runbooks.index import RunbookIndex, default_db_path, index_for_config
+    from cockpit.sources import DEMO_RUNBOOKS_DIR
 
     demo = flags(args).demo
     config = load(args)

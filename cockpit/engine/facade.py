@@ -48,6 +48,7 @@ from cockpit.engine.facade_runbooks import Located, ParsedRunbook
 from cockpit.engine.facade_silences import SilenceInfo, SilencesFacade
 from cockpit.engine.poller import Poller
 from cockpit.engine.registry import build_source
+from cockpit.engine.runbooks import index_opener
 from cockpit.engine.runbooks.doc import MAX_RUNBOOK_BYTES
 from cockpit.sources.base import Source, SourceContext
 
@@ -129,7 +130,8 @@ class Engine(SilencesFacade, RecordsFacade, EngineWrites):
         self.store = CacheStore(self.cache_dir)
         self.audit = AuditLog.in_dir(self.state_dir)
         """Every write attempted from this cockpit (silences created and expired)."""
-        context = SourceContext(cache_dir=self.cache_dir, read_only=self.read_only, config_dir=config.config_dir)
+        context = SourceContext(cache_dir=self.cache_dir, read_only=self.read_only, config_dir=config.config_dir,
+                                open_runbook_index=index_opener(self.cache_dir))
         self.sources: list[Source] = list(sources) if sources is not None else [
             build_source(entry.name, entry.type, entry.options, context) for entry in config.sources
         ]

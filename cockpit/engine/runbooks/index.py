@@ -34,23 +34,23 @@ import stat
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from cockpit.core.runbooks import DocEntry, Hit, UpdateStats
+from cockpit.core.textsafe import clean
 from cockpit.engine.runbooks.doc import parse_runbook, read_text
-from cockpit.core.runbooks import DocEntry, Hit
 from cockpit.engine.runbooks.query import (
-    UpdateStats,
     _parse_snippet,
     build_match_query,
     split_words,
 )
-from cockpit.core.textsafe import clean
 
 __all__ = [
     "RunbookIndex",
-    "UpdateStats",
     "build_match_query",
     "default_db_path",
+    "index_for_config",
     "split_words",
 ]
 
@@ -78,6 +78,28 @@ def _walk(root: Path) -> Iterator[Path]:
         for name in sorted(filenames):
             if name.lower().endswith(SUFFIXES) and not name.startswith("."):
                 yield Path(dirpath) / name
+
+
+def index_for_config(config: Any, cache_dir: Path) -> RunbookIndex | None:
+    """One index over the roots and URL prefixes of every ``runbooks`` source in ``config``
+    (a :class:`cockpit.engine.config.Config`); None when there is no such source."""
+    from cockpit.sources.runbooks import resolve_roots  # brings httpx: only for the CLI
+
+    roots: list[Path] = []
+    prefixes: list[str] = []
+    found = False
+    for entry in getattr(config, "sources", []):
+        if entry.type != "runbooks":
+            continue
+        found = True
+        options = entry.options
+        for root in resolve_roots(getattr(options, "paths", []), getattr(config, "config_dir", None)):
+            if root not in roots:
+                roots.append(root)
+        prefixes += [p for p in getattr(options, "url_prefixes", []) if p not in prefixes]
+    if not found:
+        return None
+    return RunbookIndex(default_db_path(cache_dir), roots, prefixes)
 
 
 class RunbookIndex:

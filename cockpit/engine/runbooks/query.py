@@ -1,4 +1,4 @@
-"""How user input becomes a safe FTS5 query, and what an index update reports.
+"""How user input becomes a safe FTS5 query.
 
 Kept apart from :mod:`cockpit.engine.runbooks.index` (the SQLite side) so the query building can
 be tested on its own. The result types (:class:`cockpit.core.runbooks.Hit`, ``DocEntry``) are
@@ -8,9 +8,8 @@ in the core, where the UI and the widgets can use them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-__all__ = ["UpdateStats", "build_match_query", "split_words"]
+__all__ = ["build_match_query", "split_words"]
 
 _MARK_START, _MARK_END = "\x02", "\x03"
 """What FTS5's snippet() puts around matches; never present in indexed text (it is cleaned)."""
@@ -38,22 +37,6 @@ def build_match_query(query: str, *, prefix: bool = False, operator: str = "AND"
         terms[-1] += " *"
     return f" {operator} ".join(terms)
 
-
-@dataclass
-class UpdateStats:
-    """What one :meth:`RunbookIndex.update` did."""
-
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    missing_roots: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    """One line per file that could not be read (the rest of the index is still updated)."""
-
-    @property
-    def total(self) -> int:
-        return self.added + self.updated + self.unchanged
 
 
 def _parse_snippet(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
