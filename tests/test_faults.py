@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.engine.cache import CacheStore
+from cockpit.engine.runbooks import index_opener
 from cockpit.core.models import Alert, SourceState, SourceStatus, utcnow
 from cockpit.engine.poller import Poller
 from cockpit.engine.registry import load_source_class
@@ -137,6 +138,7 @@ async def test_poller_loop_recovers_by_itself_when_the_upstream_returns(server: 
 async def test_local_source_with_a_missing_path_fails_clearly(type_name: str, tmp_path: Path) -> None:
     source_class = load_source_class(type_name)
     key = {"git": {"path": str(tmp_path / "no-such-repo")}, "runbooks": {"paths": [str(tmp_path / "no-such-dir")]}}
-    source = source_class("local", source_class.Options.model_validate(key[type_name]), SourceContext(cache_dir=tmp_path))
+    context = SourceContext(cache_dir=tmp_path, open_runbook_index=index_opener(tmp_path))  # as the engine lends it
+    source = source_class("local", source_class.Options.model_validate(key[type_name]), context)
     state = await Poller([source], CacheStore(tmp_path / "cache")).poll_once(source)
     assert state.status is SourceStatus.ERROR and "no-such" in state.error and "\n" not in state.error
