@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from cockpit.core.models import (
-    Alert, AlertState, Deploy, FetchResult, Pipeline, RunbookRef, RunStatus, Slo,
+    Alert, AlertState, Deploy, FailedJob, FetchResult, Pipeline, RunbookRef, RunStatus, Slo,
     SloStatus, SourceKind,
 )
 from cockpit.sources.base import SilenceInfo, SilenceRequest, Source, SourceOptions, SupportsSilences
@@ -28,6 +28,15 @@ __all__ = ["DemoSource"]
 
 CYCLE_S = 20 * 60
 RUNBOOK_BASE = "https://runbooks.demo.invalid/"
+
+_FAILED_JOBS = {  # where the demo's failed runs failed, as GitHub, GitLab and Jenkins say it
+    "shop/checkout ci": (FailedJob(name="test (ubuntu-latest, 3.12)", step="Run tests", step_number=4,
+                                   url="https://ci.demo.invalid/shop/checkout/jobs/4"),),
+    "shop/orders deploy-staging": (FailedJob(name="migrate", stage="deploy", reason="script_failure"),),
+    "shop/search nightly-e2e": (FailedJob(name="E2E", kind="stage", step="Shell Script",
+                                          reason="script returned exit code 2"),),
+    "orders staging": (FailedJob(name="migrate", stage="deploy", reason="script_failure"),),
+}
 
 # name, severity, labels, summary, (fires_at, resolves_at) in seconds within the cycle, pending_s
 _ALERTS = [
@@ -158,6 +167,7 @@ class DemoSource(Source, SupportsSilences):
                 version=version, status=status, started_at=started,
                 finished_at=started + timedelta(minutes=duration), author=author,
                 url=f"https://ci.demo.invalid/deploys/{service}/{version}", description=message,
+                failed_jobs=list(_FAILED_JOBS.get(f"{service} {env}", ())) if status == RunStatus.FAILED else [],
             ))
         return deploys
 
@@ -175,6 +185,7 @@ class DemoSource(Source, SupportsSilences):
                 source=self.name, id=f"{repo}-{name}-{sha}", repo=repo, name=name, branch=branch,
                 commit=sha, status=status, started_at=started, duration_s=duration, author=author,
                 url=f"https://ci.demo.invalid/{repo}/{sha}", message=message,
+                failed_jobs=list(_FAILED_JOBS.get(f"{repo} {name}", ())),
             ))
         # A rerun of checkout's CI starts a few minutes into every cycle and runs for 6 minutes.
         if t >= 180:

@@ -6,7 +6,11 @@ Per poll and per project (every GET conditional; the token goes in the ``PRIVATE
 * ``GET /api/v4/projects/{id}/pipelines?order_by=id&sort=desc&per_page=…`` (``&ref=`` per
   configured branch), then ``GET …/pipelines/{pipeline_id}`` for the pipelines kept (the list
   lacks the user and the duration);
-* ``GET /api/v4/projects/{id}/deployments?order_by=updated_at&sort=desc&per_page=…``.
+* ``GET /api/v4/projects/{id}/deployments?order_by=updated_at&sort=desc&per_page=…``;
+* for a failed pipeline, once (:mod:`cockpit.sources.failures`):
+  ``GET …/pipelines/{pipeline_id}/jobs?scope[]=failed&per_page=100``, its failed jobs (those
+  allowed to fail left out) with their stage and ``failure_reason``. A failed deployment names
+  its job from its own ``deployable``, without a request.
 
 Pipelines kept are those :func:`cockpit.sources.polite.keep_runs` keeps: running and queued ones, and per
 ref and pipeline name (or trigger source) the newest finished one unless it succeeded.
@@ -15,17 +19,19 @@ ref and pipeline name (or trigger source) the newest finished one unless it succ
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 from pydantic import Field
 
-from cockpit.core.models import Deploy, FetchResult, Pipeline, RunStatus, SourceKind
-from cockpit.sources.polite import FINAL, PoliteHttpSource, PoliteOptions, first_line, keep_runs
+from cockpit.core.models import Deploy, FailedJob, FetchResult, Pipeline, RunStatus, SourceKind
+from cockpit.sources.failures import FailedJobOptions, FailureLookups, Lookup
+from cockpit.sources.polite import FINAL, PoliteHttpSource, first_line, keep_runs
 from cockpit.core.times import parse_time, rfc3339
 from cockpit.sources.base import SupportsRunHistory
 
-__all__ = ["GitLabSource", "status_of"]
+__all__ = ["GitLabSource", "failed_job", "status_of"]
 
 _STATUSES = {
     "success": RunStatus.SUCCEEDED,
@@ -42,7 +48,13 @@ def status_of(value: Any) -> RunStatus:
     return _STATUSES.get(str(value), RunStatus.QUEUED)
 
 
-class GitLabOptions(PoliteOptions):
+def failed_job(job: dict[str, Any]) -> FailedJob:
+    """A failed job as the cockpit says it: name, stage, ``failure_reason``, its page."""
+    return FailedJob(name=str(job.get("name") or f"job {job.get('id')}"), stage=job.get("stage") or None,
+                     reason=job.get("failure_reason") or None, url=job.get("web_url"))
+
+
+class GitLabOptions(FailedJobOptions):
     """Options of a ``gitlab`` source."""
 
     url: str | None = "https://gitlab.com"
@@ -73,6 +85,7 @@ class GitLabSource(PoliteHttpSource, SupportsRunHistory):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._paths: dict[str, str] = {}
+        self.failures = FailureLookups(self.options.failed_jobs)
 
     def auth_headers(self) -> dict[str, str]:
         token = self.options.resolve_token(self.default_token_envs)
@@ -88,11 +101,13 @@ class GitLabSource(PoliteHttpSource, SupportsRunHistory):
 
     async def fetch(self) -> FetchResult:
         items: list[Deploy | Pipeline] = []
+        lookups: list[Lookup] = []
         for project in self.options.projects:
             path = await self.path_of(project)
-            items.extend(await self.pipelines(project, path))
+            items.extend(await self.pipelines(project, path, lookups))
             items.extend(await self.deploys(project, path))
-        return FetchResult(items=items)
+        problems = await self.failures.attach(lookups)
+        return FetchResult(items=items, degraded="; ".join(problems) or None)
 
     async def path_of(self, project: int | str) -> str:
         """``group/name`` of a project, asked once when the config gives a numeric id."""
@@ -105,7 +120,8 @@ class GitLabSource(PoliteHttpSource, SupportsRunHistory):
             self._paths[key] = str(found or key)
         return self._paths[key]
 
-    async def pipelines(self, project: int | str, path: str) -> list[Pipeline]:
+    async def pipelines(self, project: int | str, path: str, lookups: list[Lookup] | None = None) -> list[Pipeline]:
+        """The pipelines kept, each with its details; a failed one's jobs lookup goes in ``lookups``."""
         url = f"{self.project_url(project)}/pipelines"
         found: list[Pipeline] = []
         for ref in self.options.branches or [None]:
@@ -117,9 +133,20 @@ class GitLabSource(PoliteHttpSource, SupportsRunHistory):
         kept = keep_runs(found, self.options.include_succeeded)
         detailed = []
         for pipeline in kept:
-            detail = await self.get_polite_json(f"{url}/{pipeline.id.rsplit('#', 1)[1]}")
+            pipeline_url = f"{url}/{pipeline.id.rsplit('#', 1)[1]}"
+            detail = await self.get_polite_json(pipeline_url)
             detailed.append(self.pipeline(path, detail) if isinstance(detail, dict) else pipeline)
+            if lookups is not None and detailed[-1].status == RunStatus.FAILED:
+                updated = detail.get("updated_at") if isinstance(detail, dict) else None  # new on a retry
+                lookups.append(Lookup(f"{detailed[-1].id}@{updated}", detailed[-1], partial(self._failed_jobs, pipeline_url)))
         return detailed
+
+    async def _failed_jobs(self, pipeline_url: str) -> list[FailedJob]:
+        """The pipeline's failed jobs, first failed first; a job allowed to fail did not fail it."""
+        rows = await self.get_polite_json(f"{pipeline_url}/jobs", {"scope[]": "failed", "per_page": 100})
+        jobs = [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+        failed = [job for job in jobs if job.get("status") == "failed" and not job.get("allow_failure")]
+        return [failed_job(job) for job in sorted(failed, key=lambda job: str(job.get("id")).zfill(20))]
 
     def pipeline(self, path: str, row: dict[str, Any]) -> Pipeline:
         user = row.get("user") or {}
@@ -168,6 +195,7 @@ class GitLabSource(PoliteHttpSource, SupportsRunHistory):
             description=first_line(commit.get("title") or commit.get("message")),
             commit=sha or None,
             committed_at=parse_time(commit.get("committed_date") or commit.get("created_at")),
+            failed_jobs=[failed_job(job)] if status == RunStatus.FAILED and job.get("name") else [],
         )
 
     async def run_history(self, start: datetime, end: datetime) -> list[Deploy | Pipeline]:

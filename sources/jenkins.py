@@ -11,21 +11,31 @@ basic with ``username`` and an API token (``password_env``, ``password`` or ``to
 
 Builds kept are those :func:`cockpit.sources.polite.keep_runs` keeps (running, queued, failed,
 unstable, aborted; successful ones only with ``include_succeeded``).
+
+Where a failed build failed, once per build (:mod:`cockpit.sources.failures`), from the Pipeline
+Stage View plugin's REST API: ``GET {job}/{number}/wfapi/describe`` (its ``stages``; the FAILED
+ones, else the UNSTABLE ones), then for each such stage (at most :data:`STAGES_LOOKED_INTO`)
+``GET {job}/{number}/execution/node/{id}/wfapi/describe``, whose failed ``stageFlowNodes`` entry
+names the step and its ``error.message``. A Jenkins without the plugin, or a freestyle job,
+answers 404: the build then simply has no failed stage.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 from pydantic import Field, model_validator
 
-from cockpit.core.models import FetchResult, Pipeline, RunStatus, SourceKind
-from cockpit.sources.polite import PoliteHttpSource, PoliteOptions, first_line, keep_runs
+from cockpit.core.errors import SourceError, SourceRateLimited
+from cockpit.core.models import FailedJob, FetchResult, Pipeline, RunStatus, SourceKind
+from cockpit.sources.failures import FailedJobOptions, FailureLookups, Lookup
+from cockpit.sources.polite import PoliteHttpSource, first_line, keep_runs
 
-__all__ = ["BUILD_TREE", "JenkinsSource", "build_status"]
+__all__ = ["BUILD_TREE", "STAGES_LOOKED_INTO", "JenkinsSource", "build_status", "failed_stages", "job_path"]
 
 BUILD_TREE = (
     "number,result,timestamp,duration,building,url,"
@@ -42,6 +52,28 @@ _RESULTS = {
 }
 
 
+STAGES_LOOKED_INTO = 3
+"""Failed stages (parallel branches) of one build whose failed step is asked for."""
+
+
+def job_path(full_name: str) -> str:
+    """``folder/app`` -> ``/job/folder/job/app``, each part URL-encoded."""
+    return "".join(f"/job/{quote(part, safe='')}" for part in full_name.strip("/").split("/"))
+
+
+def failed_stages(describe: Any) -> list[dict[str, Any]]:
+    """The stages of a run's ``wfapi/describe`` that failed (else those unstable), in order."""
+    stages = [s for s in (describe.get("stages") if isinstance(describe, dict) else None) or [] if isinstance(s, dict)]
+    return [s for s in stages if s.get("status") == "FAILED"] or [s for s in stages if s.get("status") == "UNSTABLE"]
+
+
+def _failed_step(node: Any) -> dict[str, Any]:
+    """The step of a stage node's describe that failed: the one with an ``error``, else the last failed."""
+    flow = [n for n in (node.get("stageFlowNodes") if isinstance(node, dict) else None) or [] if isinstance(n, dict)]
+    failed = [n for n in flow if n.get("status") in ("FAILED", "UNSTABLE")]
+    return next((n for n in failed if isinstance(n.get("error"), dict)), failed[-1] if failed else {})
+
+
 def build_status(build: dict[str, Any]) -> RunStatus:
     """A build's status: building wins; a finished build without a result is still queued."""
     if build.get("building"):
@@ -49,7 +81,7 @@ def build_status(build: dict[str, Any]) -> RunStatus:
     return _RESULTS.get(str(build.get("result")), RunStatus.QUEUED)
 
 
-class JenkinsOptions(PoliteOptions):
+class JenkinsOptions(FailedJobOptions):
     """Options of a ``jenkins`` source."""
 
     jobs: list[str] = []
@@ -76,6 +108,10 @@ class JenkinsSource(PoliteHttpSource):
     Options = JenkinsOptions
     options: JenkinsOptions
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.failures = FailureLookups(self.options.failed_jobs)
+
     def auth_headers(self) -> dict[str, str]:
         return {}  # basic auth, set on the client below: never a bearer header
 
@@ -94,8 +130,8 @@ class JenkinsSource(PoliteHttpSource):
         jobs: list[dict[str, Any]] = []
         if self.options.jobs:
             for name in self.options.jobs:
-                path = "".join(f"/job/{quote(part, safe='')}" for part in name.strip("/").split("/"))
-                body = await self.get_polite_json(f"{self.root}{path}/api/json", {"tree": f"name,fullName,url,lastBuild[{BUILD_TREE}]"})
+                body = await self.get_polite_json(f"{self.root}{job_path(name)}/api/json",
+                                                  {"tree": f"name,fullName,url,lastBuild[{BUILD_TREE}]"})
                 if isinstance(body, dict):
                     jobs.append(body)
         else:
@@ -105,7 +141,30 @@ class JenkinsSource(PoliteHttpSource):
             jobs = [job for job in listed or [] if isinstance(job, dict)]
         runs = [self.pipeline(job) for job in jobs if isinstance(job.get("lastBuild"), dict)]
         runs.sort(key=lambda p: p.started_at or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
-        return FetchResult(items=keep_runs(runs, self.options.include_succeeded))
+        kept = keep_runs(runs, self.options.include_succeeded)
+        problems = await self.failures.attach([Lookup(run.id, run, partial(self.failed_stages, run.id)) for run in kept])
+        return FetchResult(items=kept, degraded="; ".join(problems) or None)
+
+    async def failed_stages(self, build_id: str) -> list[FailedJob]:
+        """Which stages of the build ``folder/job#number`` failed, and the step in each."""
+        full, _, number = build_id.rpartition("#")
+        build = f"{self.root}{job_path(full)}/{quote(number, safe='')}"
+        found = []
+        for index, stage in enumerate(failed_stages(await self.get_polite_json(f"{build}/wfapi/describe"))):
+            step: dict[str, Any] = {}
+            if index < STAGES_LOOKED_INTO and stage.get("id") is not None:
+                node = f"{build}/execution/node/{quote(str(stage['id']), safe='')}/wfapi/describe"
+                try:
+                    step = _failed_step(await self.get_polite_json(node))
+                except SourceRateLimited:
+                    raise
+                except SourceError:
+                    step = {}  # the stage is known; only its step is not
+            error = step.get("error") if isinstance(step.get("error"), dict) else {}
+            found.append(FailedJob(name=str(stage.get("name") or f"stage {stage.get('id')}"), kind="stage",
+                                   step=str(step["name"]) if step.get("name") else None,
+                                   reason=error.get("message") or (None if stage.get("status") == "FAILED" else "unstable")))
+        return found
 
     def pipeline(self, job: dict[str, Any]) -> Pipeline:
         build = job["lastBuild"]

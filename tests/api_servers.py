@@ -319,7 +319,7 @@ class GitLabApi(FakeApi):
         self.projects: dict[str, dict[str, Any]] = {}
 
     def add_project(self, project_id: int, path: str) -> dict[str, Any]:
-        project = {"id": project_id, "path_with_namespace": path, "pipelines": [], "deployments": []}
+        project = {"id": project_id, "path_with_namespace": path, "pipelines": [], "deployments": [], "jobs": {}}
         self.projects[str(project_id)] = self.projects[path] = project
         return project
 
@@ -368,6 +368,14 @@ class GitLabApi(FakeApi):
         if len(rest) == 2 and rest[0] == "pipelines":
             found = [p for p in project["pipelines"] if str(p["id"]) == rest[1]]
             return Reply(200, found[0]) if found else Reply(404, {"message": "404 Not found"})
+        if len(rest) == 3 and rest[0] == "pipelines" and rest[2] == "jobs":
+            if not any(str(p["id"]) == rest[1] for p in project["pipelines"]):
+                return Reply(404, {"message": "404 Not found"})
+            # newest first; ``scope[]`` keeps those of one status (the retried ones never listed)
+            jobs = sorted(project["jobs"].get(int(rest[1]), []), key=lambda job: job["id"], reverse=True)
+            scope = seen.query.get("scope[]") or seen.query.get("scope")
+            chunk, headers = self.paged(seen, [job for job in jobs if scope in (None, job["status"])], 20)
+            return Reply(200, chunk, headers)
         if rest == ["deployments"]:
             rows = sorted(_updated_in(project["deployments"], seen), key=lambda d: d.get(seen.query.get("order_by", "id")) or "",
                           reverse=seen.query.get("sort", "asc") == "desc")
@@ -510,6 +518,9 @@ class JenkinsApi(FakeApi):
         self.username = username
         self.api_token = api_token
         self.jobs: list[dict[str, Any]] = []
+        self.wfapi: dict[str, dict[str, Any]] = {}
+        """The Pipeline Stage View plugin's answers by path (``/job/a/12/wfapi/describe``, a stage
+        node's ``/job/a/12/execution/node/8/wfapi/describe``); empty: the plugin is not installed."""
 
     def authorised(self, seen: Seen) -> bool:
         expected = base64.b64encode(f"{self.username}:{self.api_token}".encode()).decode()
@@ -522,6 +533,8 @@ class JenkinsApi(FakeApi):
 
     def route(self, seen: Seen) -> Reply:
         seg = seen.segments
+        if seg[-2:] == ["wfapi", "describe"] and seen.path in self.wfapi:
+            return Reply(200, self.wfapi[seen.path], {"X-Jenkins": "2.452.1"}, "application/json;charset=utf-8")
         if seg[-2:] != ["api", "json"]:
             return Reply(404, b"<html><body>Not Found</body></html>", {}, "text/html")
         path = seg[:-2]

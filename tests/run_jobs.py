@@ -13,9 +13,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["failed_line_in_detail", "github_job", "gitlab_job", "jenkins_run", "jenkins_stage_node"]
+__all__ = ["answer_on", "details_after_polls", "failed_line_in_detail", "github_job", "gitlab_job", "jenkins_run",
+           "jenkins_stage_node", "poll"]
 
 _STAMP = "2026-11-27T08:{:02d}:00Z"
 
@@ -120,3 +122,26 @@ async def failed_line_in_detail(app: Any, pilot: Any, item_id: str) -> str:
     await pilot.press("escape")
     await pilot.pause()
     return text
+
+
+async def poll(source: Any, times: int = 1) -> list[Any]:
+    """Poll ``source`` ``times`` times, then close it: the results, oldest first."""
+    try:
+        return [await source.fetch() for _ in range(times)]
+    finally:
+        await source.close()
+
+
+def answer_on(api: Any, where: Callable[[str], bool], reply: Any) -> None:
+    """Make the fake ``api`` answer ``reply`` to every request whose path ``where`` accepts."""
+    route = api.route
+    api.route = lambda seen: reply if where(seen.path) else route(seen)
+
+
+async def details_after_polls(app: Any, polls: Callable[[], int], *item_ids: str) -> list[str]:
+    """Run ``app`` until ``polls()`` counts four polls, then each run's "Failed: …" detail text."""
+    from tests.app_fixtures import until
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: polls() >= 4, "four polls")
+        return [await failed_line_in_detail(app, pilot, item_id) for item_id in item_ids]

@@ -8,8 +8,8 @@ import pytest
 from cockpit.core.models import Deploy, Pipeline
 from cockpit.sources.failures import MAX_ATTEMPTS
 from tests.api_servers import GitHubApi, LoopbackServer, Reply
-from tests.app_fixtures import engine_app, until
-from tests.run_jobs import failed_line_in_detail, github_job
+from tests.app_fixtures import engine_app
+from tests.run_jobs import answer_on, details_after_polls, github_job, poll
 from tests.test_github import TOKEN, deployment, make, run, status
 
 SUCCESS, FAILURE = "success", "failure"
@@ -52,11 +52,8 @@ def jobs_requests(api: GitHubApi) -> list[str]:
 
 
 async def test_a_failed_run_names_its_failed_job_and_step(server, api, tmp_path):
-    source = make(server, tmp_path, deployments=0)
-    try:
-        by_id = pipelines(await source.fetch())
-    finally:
-        await source.close()
+    (result,) = await poll(make(server, tmp_path, deployments=0))
+    by_id = pipelines(result)
     (job,) = by_id["octo/shop#8"].failed_jobs  # the cancelled matrix sibling is not why it failed
     assert (job.name, job.step_number, job.step, job.reason) == ("test (ubuntu-latest, 3.12)", 3, "Run tests", None)
     assert job.url == "https://github.com/octo/shop/actions/runs/8/job/82"
@@ -70,11 +67,7 @@ async def test_a_failed_run_names_its_failed_job_and_step(server, api, tmp_path)
 
 
 async def test_jobs_are_asked_once_per_failed_run_across_polls(server, api, tmp_path):
-    source = make(server, tmp_path, deployments=0)
-    try:
-        polls = [pipelines(await source.fetch()) for _ in range(4)]
-    finally:
-        await source.close()
+    polls = [pipelines(result) for result in await poll(make(server, tmp_path, deployments=0), 4)]
     assert len(jobs_requests(api)) == 2  # runs 7 and 8, once each, not once a poll
     assert all(p["octo/shop#8"].failed_jobs[0].step == "Run tests" for p in polls)  # kept with the run
 
@@ -109,17 +102,12 @@ async def test_lookups_per_poll_are_bounded(server, api, tmp_path):
 
 def jobs_answer(api: GitHubApi, reply: Reply) -> None:
     """Make the jobs endpoint answer ``reply`` (GitHub's own 404 body, or a proxy's 500 page)."""
-    route = api.route
-    api.route = lambda seen: reply if seen.path.endswith("/jobs") else route(seen)  # type: ignore[method-assign]
+    answer_on(api, lambda path: path.endswith("/jobs"), reply)
 
 
 async def test_a_404_on_the_jobs_keeps_the_run_and_the_source_and_is_not_asked_again(server, api, tmp_path):
     jobs_answer(api, Reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}))
-    source = make(server, tmp_path, deployments=0)
-    try:
-        results = [await source.fetch() for _ in range(3)]
-    finally:
-        await source.close()
+    results = await poll(make(server, tmp_path, deployments=0), 3)
     assert all({"octo/shop#8", "octo/shop#7"} <= set(pipelines(r)) for r in results)  # the runs stay
     assert all(r.degraded is None for r in results)  # a run without jobs to read is no fault of the source
     assert not pipelines(results[-1])["octo/shop#8"].failed_jobs
@@ -128,11 +116,7 @@ async def test_a_404_on_the_jobs_keeps_the_run_and_the_source_and_is_not_asked_a
 
 async def test_a_500_on_the_jobs_degrades_only_that_detail_and_is_tried_a_few_times(server, api, tmp_path):
     jobs_answer(api, Reply(500, b"<html><body>500 Internal Server Error</body></html>", {}, "text/html"))
-    source = make(server, tmp_path, deployments=0)
-    try:
-        results = [await source.fetch() for _ in range(MAX_ATTEMPTS + 2)]
-    finally:
-        await source.close()
+    results = await poll(make(server, tmp_path, deployments=0), MAX_ATTEMPTS + 2)
     first = results[0]
     assert "octo/shop#8" in pipelines(first) and not pipelines(first)["octo/shop#8"].failed_jobs
     assert "failed job of octo/shop#8 not read" in first.degraded and "HTTP 500" in first.degraded
@@ -148,11 +132,7 @@ async def test_a_failed_deployment_run_by_a_workflow_names_its_job(server, api, 
     failed = {**status("failure"), "log_url": f"{web}/octo/shop/actions/runs/8/job/82",
               "target_url": f"{web}/octo/shop/actions/runs/8"}
     repo["statuses"] = {42: [failed]}
-    source = make(server, tmp_path)
-    try:
-        result = await source.fetch()
-    finally:
-        await source.close()
+    (result,) = await poll(make(server, tmp_path))
     (deploy,) = [i for i in result.items if isinstance(i, Deploy)]
     assert [(j.name, j.step) for j in deploy.failed_jobs] == [("test (ubuntu-latest, 3.12)", "Run tests")]
 
@@ -162,11 +142,7 @@ async def test_a_deployment_linking_elsewhere_is_not_looked_into(server, api, tm
     repo["runs"] = []
     repo["deployments"] = [deployment(42, "v1.4.2", "production")]
     repo["statuses"] = {42: [{**status("failure"), "log_url": "https://ci.example.com/octo/shop/actions/runs/8"}]}
-    source = make(server, tmp_path)
-    try:
-        await source.fetch()
-    finally:
-        await source.close()
+    await poll(make(server, tmp_path))
     assert jobs_requests(api) == []
 
 
@@ -186,10 +162,8 @@ timeout = "900ms"
 async def test_the_failed_job_and_step_reach_the_pipeline_detail(server, api, tmp_path, monkeypatch):
     monkeypatch.setenv("COCKPIT_TEST_GH_TOKEN", TOKEN)
     app, _engine = engine_app(tmp_path, CONFIG.format(url=server.url))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: sum(r.path.endswith("/actions/runs") for r in api.requests) >= 4, "four polls")
-        line = await failed_line_in_detail(app, pilot, "octo/shop#8")
-        timed_out = await failed_line_in_detail(app, pilot, "octo/shop#7")
+    polls = lambda: sum(r.path.endswith("/actions/runs") for r in api.requests)  # noqa: E731
+    line, timed_out = await details_after_polls(app, polls, "octo/shop#8", "octo/shop#7")
     assert line == "Failed: job test (ubuntu-latest, 3.12) › step 3. Run tests"
     assert timed_out == "Failed: job e2e › step 2. Run e2e · timed out"
     assert len(jobs_requests(api)) == 2
