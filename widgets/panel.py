@@ -9,6 +9,7 @@ stays on screen whatever the status.
 Repaints are kept small for slow links: when a refresh brings the same rows in the same order
 only the cells whose text changed are updated, and the header is only rewritten when its text
 changes. The selection follows the item (by :meth:`Panel.item_key`), not the row number.
+The header line is drawn by :class:`cockpit.widgets.panel_header.PanelHeader`, a mixin.
 """
 
 from __future__ import annotations
@@ -24,25 +25,17 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from cockpit.core.durations import format_coarse, format_coarse_age, format_duration
-from cockpit.core.models import SourceKind, SourceState, SourceStatus, utcnow
+from cockpit.core.durations import format_coarse, format_duration
+from cockpit.core.models import SourceKind, SourceState, utcnow
 from cockpit.core.textsafe import clean_line
 from cockpit.themes import THEMES, cell_styles
 from cockpit.widgets.columns import SORT_MARK, ColumnSpec, cell_order, fit_columns, natural_widths, next_sort
+from cockpit.widgets.panel_header import PanelHeader, worst_status
 from cockpit.widgets.panel_table import PanelTable
 
 __all__ = ["ColumnSpec", "Panel", "PanelTable", "age_text", "plain", "worst_status"]
 
 T = TypeVar("T")
-
-_STATUS_RANK = {SourceStatus.OK: 0, SourceStatus.STALE: 1, SourceStatus.ERROR: 2}
-
-
-def worst_status(states: Iterable[SourceState], now: datetime | None = None) -> SourceStatus | None:
-    """The worst status of several sources as of ``now`` (error > stale > ok); None when
-    there are none."""
-    ranked = sorted((_STATUS_RANK[status], status) for status in (s.status_at(now) for s in states))
-    return ranked[-1][1] if ranked else None
 
 
 def plain(value: object, max_len: int = 200, style: Style | str = "") -> Text:
@@ -61,7 +54,7 @@ def age_text(when: datetime | None, now: datetime, coarse: bool = False) -> str:
     return format_coarse(seconds) if coarse else format_duration(seconds)
 
 
-class Panel(Vertical, Generic[T]):
+class Panel(PanelHeader, Vertical, Generic[T]):
     """Base panel: subclasses set the class variables and the four item hooks."""
 
     KIND: ClassVar[SourceKind]
@@ -292,45 +285,6 @@ class Panel(Vertical, Generic[T]):
         self._render_all()
 
     # ----- rendering ------------------------------------------------------------------
-    def count_text(self) -> Text:
-        """The header's count: `` 12``, or `` 3/12`` with a filter."""
-        shown, total = self.shown_count(), len(self._items)
-        return Text(f" {shown}/{total}" if self.filter_text else f" {total}")
-
-    def header_text(self) -> Text:
-        """``1 Alerts 12 · 8s ago`` plus ``STALE 3m`` / ``ERROR`` / ``DEGRADED`` / filter."""
-        text = Text()
-        if self.number:
-            text.append(f"{self.number} ", style=self.cell_style("muted"))
-        text.append(self.TITLE, style="bold")
-        text.append_text(self.count_text())
-        states = list(self._states.values())
-        status = worst_status(states, self._now)
-        ages = [s.age_s(self._now) for s in states]
-        known = [a for a in ages if a is not None]
-        oldest = max(known) if known else None
-        if status is None:
-            text.append(" · no source", style=self.cell_style("muted"))
-        elif status == SourceStatus.OK:
-            # To the minute: "<1m ago" does not flip with every poll and tick, so an idle screen
-            # writes nothing for a healthy source.
-            text.append(f" · {format_coarse_age(oldest)}", style=self.cell_style("muted"))
-        elif status == SourceStatus.STALE:
-            text.append(" · ")
-            text.append(f"STALE {format_coarse_age(oldest).removesuffix(' ago') if oldest is not None else 'no data'}",
-                        style=self.cell_style("warning"))
-        else:
-            text.append(" · ")
-            text.append("ERROR", style=self.cell_style("error"))
-            text.append(f" · {format_coarse_age(oldest)}", style=self.cell_style("muted"))
-        if any(s.degraded for s in states) and status != SourceStatus.ERROR:
-            text.append(" · ")
-            text.append("DEGRADED", style=self.cell_style("warning"))
-        if self.filter_text:
-            text.append(" · filter: ", style=self.cell_style("muted"))
-            text.append(clean_line(self.filter_text, 60), style=self.cell_style("accent"))
-        return text
-
     def _cells(self, key: str, item: T) -> list[Text]:
         """Row cells, reused while the item is unchanged; only the age cell follows the clock."""
         cached = self._cache.get(key)
@@ -399,10 +353,3 @@ class Panel(Vertical, Generic[T]):
         self._drawn = {key: cells for key, _item, cells in rows}
         self._shown = [(key, item) for key, item, _cells in rows]
         self._refresh_header()
-
-    def _refresh_header(self) -> None:
-        """Rewrite the header line only when its text changed."""
-        header = self.header_text()
-        if header.markup != self._header_text:
-            self._header_text = header.markup
-            self.header.update(header, layout=False)  # one fixed line: no relayout
