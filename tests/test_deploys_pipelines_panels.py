@@ -1,4 +1,5 @@
-"""The Deploys and Pipelines panels through Pilot: rows, order, suspect and new-failure marks."""
+"""The Deploys and Pipelines panels through Pilot: rows, order, suspect marks (new-failure marks:
+tests/test_new_rows.py)."""
 
 from __future__ import annotations
 
@@ -165,28 +166,3 @@ async def test_filter_by_repo_and_enter_on_a_group_row_does_nothing():
         panel = app.main_screen.panel("pipelines")
         assert [p.id for p in panel.visible_items] == ["p1"]
         assert "1/4" in panel.header_text().plain
-
-
-async def test_failure_new_since_the_panel_was_last_looked_at_is_marked():
-    alerts = SourceState(name="am", type="alertmanager", kind=SourceKind.ALERTS, status=SourceStatus.OK,
-                         fetched_at=ago(minutes=1), items=[])  # a second panel to look at
-    app, engine = app_and_engine(pipeline_state(), alerts)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        # failures already there at start are the baseline, not "new"
-        assert all(r[2] == "" for r in rows(app, "pipelines"))
-        engine.push(pipeline_state(pipeline("p6", "shop/payments", "failed", 1)))
-        await pilot.pause()
-        new = [r for r in rows(app, "pipelines") if r[2] == "✱ new"]
-        assert len(new) == 1 and new[0][4] == "f6aaaaaa"
-        await pilot.press("4")  # look at the panel: the mark stays while looking
-        assert any(r[2] == "✱ new" for r in rows(app, "pipelines"))
-        await pilot.press("1")  # leave it: seen
-        await pilot.pause()
-        assert all(r[2] == "" for r in rows(app, "pipelines"))
-        # a later failure is new again; the seen one stays unmarked
-        engine.push(pipeline_state(pipeline("p6", "shop/payments", "failed", 1),
-                                   pipeline("p7", "shop/search", "failed", 0.5)))
-        await pilot.pause()
-        new = [r[4] for r in rows(app, "pipelines") if r[2] == "✱ new"]
-        assert new == ["f7aaaaaa"]

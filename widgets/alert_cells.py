@@ -11,9 +11,10 @@ from rich.text import Text
 
 from cockpit.core.models import WRITE_NOTE, Alert, AlertState
 from cockpit.widgets.alert_groups import STATE_ORDER, SUPPRESSED, Group
+from cockpit.widgets.columns import fit_cell
 from cockpit.widgets.panel import age_text, plain
 
-__all__ = ["NEW_MARK", "STATE_MARKS", "AlertCells"]
+__all__ = ["STATE_MARKS", "STATE_WIDTH", "AlertCells"]
 
 STATE_MARKS: dict[AlertState, str] = {
     AlertState.FIRING: "●",
@@ -23,8 +24,10 @@ STATE_MARKS: dict[AlertState, str] = {
 }
 """A symbol per state, shown beside the state's name (never colour alone)."""
 
-NEW_MARK = "✱ new"
-"""Put before the name of an alert that arrived since the user last looked at the panel."""
+STATE_WIDTH = max(len(f"{mark} {word}") for mark, word in
+                  [*((m, s.value) for s, m in STATE_MARKS.items()), (STATE_MARKS[AlertState.SILENCED], "muted")])
+"""The state column's width from the start (``⇣ inhibited``): a pending or silenced alert
+arriving never widens it, and a group's summary (``●2 ◌1``) is cut to it."""
 
 
 class AlertCells:
@@ -37,6 +40,7 @@ class AlertCells:
     hide_suppressed: bool
     cell_style: Any
     is_new: Any
+    new_cell: Any
     shown_count: Any
 
     def severity_style(self, alert: Alert):
@@ -53,9 +57,6 @@ class AlertCells:
             AlertState.SILENCED, AlertState.INHIBITED) else ""
         if state == AlertState.FIRING:
             state_style = self.severity_style(item)
-        name = plain(item.name, 60, "bold")
-        if self.is_new(item):
-            name = Text(f"{NEW_MARK} ", style=self.cell_style("accent")) + name
         summary = plain(item.summary or item.annotations.get("summary") or "", 200)
         written = item.annotations.get(WRITE_NOTE)
         if written:  # who acknowledged it and until when (or that a poll contradicted it)
@@ -65,7 +66,8 @@ class AlertCells:
             Text(age_text(item.starts_at, now)),
             plain(item.severity, 12, self.severity_style(item)),
             Text(f"{STATE_MARKS.get(state, '?')} {item.shown_state}", style=state_style),
-            name,
+            self.new_cell(item),
+            plain(item.name, 60, "bold"),
             plain(item.service or "-", 40),
             summary,
         ]
@@ -79,12 +81,15 @@ class AlertCells:
         label = Text("▶ " if collapsed else "▼ ", style=self.cell_style("muted"))
         label.append_text(plain(group.label, 80, "bold"))
         label.append(f" ({len(group.alerts)})")
-        return [Text(""), Text(""), Text(states, style=self.cell_style("muted")), label,
-                Text(""), Text("")]
+        # a folded group holding alerts not seen yet carries the marker: its rows are hidden
+        unseen = next((a for a in group.alerts if self.is_new(a)), None) if collapsed else None
+        new = self.new_cell(unseen) if unseen is not None else Text("")
+        return [Text(""), Text(""), fit_cell(Text(states, style=self.cell_style("muted")), STATE_WIDTH),
+                new, label, Text(""), Text("")]
 
     def _more_cells(self, left: int) -> list[Text]:
         text = Text(f"… {left:,} more, refine the filter", style=self.cell_style("muted"))
-        return [Text(""), Text(""), Text(""), text, Text(""), Text("")]
+        return [Text(""), Text(""), Text(""), Text(""), text, Text(""), Text("")]
 
     def count_text(self) -> Text:
         """`` 5 firing · 1 silenced · 3 new`` (states counted apart; a filter shows ``3/6``

@@ -12,10 +12,11 @@ precomputed strings (:mod:`cockpit.widgets.alert_groups`); the table only ever h
 :data:`~cockpit.widgets.alert_groups.MAX_ROWS` rows plus a "… N more, refine the filter" line, and the
 base panel leaves the table alone when the rows and their text did not change.
 
-"New since last looked": the keys present when the panel last got the focus (also when the
-terminal regains focus with the panel focused) are "seen"; an alert arriving later carries
-``✱ new`` until the panel is focused again. The first data of each source counts as seen, and
-so never rings: only a critical alert that starts firing after that posts
+"New": an alert that arrived since the cockpit started carries ``✱`` in a column of its own
+until the user has seen its row: the cursor rested on it with the panel focused, or its details
+were opened (:mod:`cockpit.widgets.new_rows`); tabbing through the panel clears nothing. The
+header counts the alerts still marked (``3 new``). The first data of each source counts as
+seen, and so never rings: only a critical alert that starts firing after that posts
 :class:`AlertsPanel.NewCritical` (once per alert, at most once per cooldown), for the app to
 ring the bell and send a desktop notification.
 """
@@ -27,7 +28,6 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from rich.text import Text
-from textual.events import DescendantFocus
 from textual.message import Message
 
 from cockpit.core.durations import parse_duration
@@ -44,8 +44,9 @@ from cockpit.widgets.alert_groups import (
     notification_text,
 )
 from cockpit.widgets.alert_arrivals import CriticalArrivals
-from cockpit.widgets.alert_cells import NEW_MARK, STATE_MARKS, AlertCells
+from cockpit.widgets.alert_cells import STATE_MARKS, STATE_WIDTH, AlertCells
 from cockpit.widgets.alerts_table import AlertsTable
+from cockpit.widgets.new_rows import NEW_MARK, NewRows, new_column
 from cockpit.widgets.panel import ColumnSpec, Panel
 
 __all__ = ["NEW_MARK", "STATE_MARKS", "AlertsPanel", "AlertsTable"]
@@ -53,7 +54,7 @@ __all__ = ["NEW_MARK", "STATE_MARKS", "AlertsPanel", "AlertsTable"]
 LARGE_REFRESH = 2000
 """A refresh bringing at least this many alerts is followed by a full garbage collection."""
 
-class AlertsPanel(AlertCells, Panel[Alert]):
+class AlertsPanel(AlertCells, NewRows, Panel[Alert]):
     """Every alert of every alerts source, grouped, most urgent first."""
 
     KIND = SourceKind.ALERTS
@@ -66,10 +67,15 @@ class AlertsPanel(AlertCells, Panel[Alert]):
         # where Textual starts rewriting a line, so an age turning a minute costs its own cell
         # (about 25 bytes) instead of the row up to it (bench row 2).
         ColumnSpec("age", "Age", 0, reserve=5),
-        ColumnSpec("severity", "Sev", 0),
-        ColumnSpec("state", "State", 0),
-        ColumnSpec("name", "Alert", 0, min_width=12, max_width=40),
-        ColumnSpec("service", "Service", 2, min_width=8, max_width=20),
+        # Widths that stay put when alerts arrive: the severity and state columns are as wide as
+        # their widest words from the start, the "new" marker has a column of its own, and the
+        # name and service columns keep room for common names (26 cells hold half of the
+        # kube-prometheus alert names and every demo one), so only a longer one widens them.
+        ColumnSpec("severity", "Sev", 0, reserve=len("critical")),
+        ColumnSpec("state", "State", 0, reserve=STATE_WIDTH),
+        new_column(0),
+        ColumnSpec("name", "Alert", 0, min_width=12, max_width=40, reserve=26),
+        ColumnSpec("service", "Service", 2, min_width=8, max_width=20, reserve=10),
         ColumnSpec("summary", "Summary", 3, min_width=12),
     )
 
@@ -104,7 +110,7 @@ class AlertsPanel(AlertCells, Panel[Alert]):
         self._counted_items: list[Alert] | None = None
         self._counts: dict[AlertState, int] = {}
         self._new_count = 0
-        """How many alerts arrived since the user last looked (counted with the states)."""
+        """How many alerts are marked new (counted with the states)."""
         self._collapsed: set[str] = set()
         self._groups: dict[str, tuple[Group, bool]] = {}
         self._looked: set[str] = set()
@@ -160,6 +166,8 @@ class AlertsPanel(AlertCells, Panel[Alert]):
             self._now = now
         fresh = self._arrivals.fresh(states)
         super().set_states(states, now)
+        # an alert that resolved and fires again is new again
+        self._looked.intersection_update(alert_key(a) for a in self._items)
         if self._view.alerts and self.is_mounted:
             self.call_after_refresh(self._view.prepare)  # the filter's search text, while idle
         if fresh:
@@ -190,19 +198,15 @@ class AlertsPanel(AlertCells, Panel[Alert]):
         self._view = AlertView(items, self.group_by)
         return [alert for group in self._view.groups for alert in group.alerts]
 
-    # ----- "new since last looked" ----------------------------------------------------
-    def on_descendant_focus(self, event: DescendantFocus) -> None:
-        self.mark_seen()
-
-    def mark_seen(self) -> None:
-        """The user looks now: every alert present stops being new."""
-        self._looked.clear()  # in place: the arrivals tracker shares this set
-        self._looked.update(alert_key(a) for a in self._items)
+    # ----- "new" until seen (see cockpit.widgets.new_rows) -----------------------------
+    def see(self, item: Alert) -> None:
+        """The user has seen this alert's row: its marker goes, the header counts one less."""
+        self._looked.add(alert_key(item))  # the arrivals tracker shares this set
         self._counted_items = None  # the header's "N new" is counted again
         self._render_all()
 
     def is_new(self, alert: Alert) -> bool:
-        """Whether the alert arrived after the user last looked at the panel."""
+        """Whether the alert arrived after the first data and its row has not been seen."""
         return alert_key(alert) not in self._looked
 
     # ----- rows -----------------------------------------------------------------------
@@ -298,10 +302,7 @@ class AlertsPanel(AlertCells, Panel[Alert]):
                 self._snap_to_alert()
         table.show_cursor = real > 0  # not on a blank padding row when nothing matches
         self._refresh_header()
-
-    def _cursor_key(self) -> str | None:
-        row = self.table.cursor_row
-        return self._shown[row][0] if 0 <= row < len(self._shown) else None
+        self.cursor_drawn()
 
     def _stops(self, row: int) -> bool:
         """Whether ``j``/``k`` stop at a row: an alert, or a collapsed group's header."""

@@ -19,8 +19,8 @@ from cockpit.core.models import Alert, AlertState, Deploy, RunStatus, SourceKind
 from cockpit.core.related import LOOK_BACK, suspect_alert
 from cockpit.widgets.panel import ColumnSpec, Panel, age_text, plain
 
-__all__ = ["RUN_MARKS", "SUSPECT_WINDOW", "DeploysPanel", "duration_text", "run_status_cell",
-           "firing_by_service", "short_version", "suspect_for"]
+__all__ = ["RUN_MARKS", "SUSPECT_MARK", "SUSPECT_WINDOW", "DeploysPanel", "duration_text", "firing_by_service",
+           "run_status_cell", "run_status_width", "short_version", "suspect_for"]
 
 RUN_MARKS: dict[RunStatus, str] = {
     RunStatus.SUCCEEDED: "✓",
@@ -34,10 +34,19 @@ RUN_MARKS: dict[RunStatus, str] = {
 SUSPECT_WINDOW = LOOK_BACK
 """A deploy this long (or less) before a firing alert of its service is marked suspect."""
 
+SUSPECT_MARK = "⚑ suspect"
+"""The mark of a deploy made suspect by a firing alert of its service."""
+
 _LIVE = (AlertState.FIRING, AlertState.SILENCED, AlertState.INHIBITED)
 _RUN_ROLES = {RunStatus.SUCCEEDED: "success", RunStatus.FAILED: "error",
               RunStatus.RUNNING: "info", RunStatus.QUEUED: "muted", RunStatus.CANCELLED: "muted"}
 _HEX = frozenset("0123456789abcdef")
+
+
+def run_status_width(statuses: Iterable[RunStatus] = tuple(RunStatus)) -> int:
+    """The width of the widest status cell among ``statuses`` (a status column's reserve, so a
+    run turning ``↻ running`` or ``✓ succeeded`` never widens it)."""
+    return max(len(f"{RUN_MARKS[status]} {status.value}") for status in statuses)
 
 
 def run_status_cell(panel: Panel, status: RunStatus | str) -> Text:
@@ -90,10 +99,11 @@ class DeploysPanel(Panel[Deploy]):
     AGE_COLUMN = ("when", "started_at")
     COLUMNS = (
         ColumnSpec("service", "Service", 0, min_width=8, max_width=24),
-        ColumnSpec("suspect", "⚑", 1, sortable=False),
+        # as wide as its mark from the start: an alert that starts firing never widens it
+        ColumnSpec("suspect", "⚑", 1, reserve=len(SUSPECT_MARK), sortable=False),
         ColumnSpec("env", "Env", 3, min_width=4, max_width=12),
         ColumnSpec("version", "Version", 4, min_width=7, max_width=12),
-        ColumnSpec("status", "Status", 0),
+        ColumnSpec("status", "Status", 0, reserve=run_status_width()),
         ColumnSpec("when", "When", 0, reserve=5),
         ColumnSpec("author", "Who", 5, min_width=6, max_width=16),
         ColumnSpec("duration", "Took", 6),
@@ -129,7 +139,7 @@ class DeploysPanel(Panel[Deploy]):
         suspect = self.suspect_alert(item)
         return [
             plain(item.service, 40, "bold"),
-            Text("⚑ suspect", style=self.cell_style("warning")) if suspect else Text(""),
+            Text(SUSPECT_MARK, style=self.cell_style("warning")) if suspect else Text(""),
             plain(item.environment or "-", 20),
             plain(short_version(item.version, 7), 24),
             run_status_cell(self, item.status),

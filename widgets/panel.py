@@ -102,6 +102,8 @@ class Panel(PanelHeader, Vertical, Generic[T]):
         self._drawn: dict[str, list[Text]] = {}
         self._column_index = {spec.key: i for i, spec in enumerate(self.COLUMNS)}
         self._layout: tuple[tuple[str, ...], dict[str, int]] | None = None
+        self._widest: tuple[int, dict[str, int]] = (0, {})
+        """The panel width and, per column, the widest cell held at that width."""
         self.sort_column: str | None = None
         """The column the rows are sorted by (None: the panel's own order)."""
         self._styles = cell_styles(THEMES["dark"])
@@ -167,6 +169,10 @@ class Panel(PanelHeader, Vertical, Generic[T]):
 
         Returns True when the columns changed (the table was cleared: every row must be added
         again). Nothing changes while the width is unknown or the choice is the same.
+
+        Widths stay put: a column is as wide as the widest cell it has held at this panel
+        width, so rows that leave (a resolved alert, a filter) never narrow it and move the
+        columns after it; it narrows back when the panel's width changes.
         """
         table = self.table
         available = table.scrollable_content_region.width or table.size.width
@@ -175,6 +181,11 @@ class Panel(PanelHeader, Vertical, Generic[T]):
         specs = self.columns()
         labels = {s.key: self.column_label(s) for s in specs}
         natural = natural_widths(specs, rows, {key: label.cell_len for key, label in labels.items()})
+        if available != self._widest[0]:
+            self._widest = (available, {})
+        widest = self._widest[1]
+        for key, width in natural.items():
+            natural[key] = widest[key] = max(width, widest.get(key, 0))
         widths = fit_columns(specs, natural, available)
         layout = (tuple(labels[s.key].plain for s in specs), widths)
         if layout == self._layout:
@@ -353,3 +364,7 @@ class Panel(PanelHeader, Vertical, Generic[T]):
         self._drawn = {key: cells for key, _item, cells in rows}
         self._shown = [(key, item) for key, item, _cells in rows]
         self._refresh_header()
+        self.cursor_drawn()
+
+    def cursor_drawn(self) -> None:
+        """Called after each draw, the cursor in place (see :class:`cockpit.widgets.new_rows.NewRows`)."""

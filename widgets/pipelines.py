@@ -2,10 +2,11 @@
 
 Each repo starts with a group row (``▾ shop/checkout`` and its counts, ``✗2 ↻1``); its runs
 follow, indented, failures first, newest first. Status and the new mark come right after the
-workflow so that a narrow panel still shows them. A failure that appeared since the user last looked at the panel
-is marked ``✱ new``: "looked" means the panel had the focus; when the focus leaves it, every
-failure shown then counts as seen. Failures already there in the first data the panel gets are
-not new (nothing is known about what the user saw before the cockpit started).
+workflow so that a narrow panel still shows them. A failure that appeared since the cockpit
+started is marked ``✱`` (a column of its own) until the user has seen its row: the cursor rested
+on it with the panel focused, or its details were opened (:mod:`cockpit.widgets.new_rows`);
+tabbing through the panel clears nothing. Failures already there in the first data the panel
+gets are not new (nothing is known about what the user saw before the cockpit started).
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ from datetime import datetime
 from typing import Iterable
 
 from rich.text import Text
-from textual.events import DescendantBlur
 
 from cockpit.core.models import Pipeline, RunStatus, SourceKind, SourceState
 from cockpit.core.textsafe import clean_line
-from cockpit.widgets.deploys import RUN_MARKS, duration_text, run_status_cell, short_version
+from cockpit.widgets.deploys import RUN_MARKS, duration_text, run_status_cell, run_status_width, short_version
+from cockpit.widgets.new_rows import NewRows, new_column
 from cockpit.widgets.panel import ColumnSpec, Panel, age_text, plain
 
 __all__ = ["PipelinesPanel", "RepoGroup"]
@@ -42,7 +43,7 @@ class RepoGroup:
         return " ".join(f"{RUN_MARKS[status]}{count}" for status, count in self.counts)
 
 
-class PipelinesPanel(Panel[Pipeline]):
+class PipelinesPanel(NewRows, Panel[Pipeline]):
     """Pipelines that need attention (failed) or are under way (running, queued)."""
 
     KIND = SourceKind.PIPELINES
@@ -51,8 +52,8 @@ class PipelinesPanel(Panel[Pipeline]):
     AGE_COLUMN = ("age", "started_at")
     COLUMNS = (
         ColumnSpec("name", "Workflow", 0, min_width=10, max_width=30),  # the group row writes the repo here
-        ColumnSpec("status", "Status", 0),
-        ColumnSpec("new", "✱", 2, sortable=False),
+        ColumnSpec("status", "Status", 0, reserve=run_status_width(_SHOWN)),
+        new_column(0),  # kept at 80 columns, as in the Alerts panel
         ColumnSpec("branch", "Branch", 4, min_width=6, max_width=20),
         ColumnSpec("commit", "Commit", 5),
         ColumnSpec("author", "Author", 6, min_width=6, max_width=16),
@@ -65,7 +66,7 @@ class PipelinesPanel(Panel[Pipeline]):
         self._seen: set[str] | None = None
         """Keys of the failures the user has seen; None until the first data arrives."""
 
-    # ----- "new since last looked" ------------------------------------------------------
+    # ----- "new" until seen (see cockpit.widgets.new_rows) -------------------------------
     def _failure_keys(self) -> set[str]:
         return {self.item_key(p) for p in self._items if RunStatus(p.status) == RunStatus.FAILED}
 
@@ -76,22 +77,20 @@ class PipelinesPanel(Panel[Pipeline]):
             self._seen = self._failure_keys()  # the first data is the baseline
             self._cache = {}
             self._render_all()
+        elif self._seen:
+            self._seen &= self._failure_keys()  # a run gone from the panel is forgotten
 
     def is_new(self, item: Pipeline) -> bool:
         """A failure the user has not looked at yet."""
         return (self._seen is not None and RunStatus(item.status) == RunStatus.FAILED
                 and self.item_key(item) not in self._seen)
 
-    def mark_seen(self) -> None:
-        """Every failure shown now counts as seen (called when the focus leaves the panel)."""
-        failures = self._failure_keys()
-        if self._seen is None or not failures <= self._seen:
-            self._seen = (self._seen or set()) | failures
-            self._cache = {}  # the mark is not part of the item: recompute the cells
+    def see(self, item: Pipeline) -> None:
+        """The user has seen this failure's row: its marker goes."""
+        if self._seen is not None:
+            self._seen.add(self.item_key(item))
+            self._cache.pop(self.item_key(item), None)  # the mark is not part of the item
             self._render_all()
-
-    def on_descendant_blur(self, event: DescendantBlur) -> None:
-        self.mark_seen()
 
     # ----- rows -------------------------------------------------------------------------
     def keep_item(self, item: Pipeline) -> bool:
@@ -117,7 +116,7 @@ class PipelinesPanel(Panel[Pipeline]):
         return [
             Text.assemble("  ", plain(item.name, 40)),  # indented under its repo's group row
             run_status_cell(self, item.status),
-            Text("✱ new", style=self.cell_style("accent")) if self.is_new(item) else Text(""),
+            self.new_cell(item),
             plain(item.branch or "-", 30),
             plain(short_version(item.commit, 8), 12),
             plain(item.author or "-", 24),
@@ -155,6 +154,14 @@ class PipelinesPanel(Panel[Pipeline]):
     def selected_item(self) -> Pipeline | None:
         item = super().selected_item
         return None if isinstance(item, RepoGroup) else item
+
+    def count_text(self) -> Text:
+        """The base count, and how many failures are marked new (`` 4 · 1 new``)."""
+        text = super().count_text()
+        new = sum(1 for item in self._items if self.is_new(item))
+        if new:
+            text.append(f" · {new} new", style=self.cell_style("accent"))
+        return text
 
     def header_text(self) -> Text:
         """The base header, counting runs only (not the group rows)."""

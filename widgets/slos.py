@@ -118,7 +118,7 @@ class SlosPanel(Panel[Slo]):
         ColumnSpec("budget", "Left", 0),
         ColumnSpec("worst", "Burn", 0),
         *(ColumnSpec(window, window, 5 + n) for n, window in enumerate(PANEL_WINDOWS)),
-        ColumnSpec("status", "Status", 0),
+        ColumnSpec("status", "Status", 0, reserve=max(len(mark) for mark in STATUS_MARKS.values())),
         ColumnSpec("by", "By", 6),
         ColumnSpec("trend", "1h burn 24h", 9, sortable=False),
     )
