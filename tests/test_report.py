@@ -12,7 +12,7 @@ from cockpit.engine.history import History
 from cockpit.core.models import SourceKind
 from cockpit.engine.report.build import ReportOptions, build_report
 from cockpit.engine.report.render import SECTIONS, render_markdown, render_report, render_text
-from tests.history_data import Shift, alert, deploy, pipeline, slo
+from tests.history_data import Shift, alert, deploy, pipeline, slo, state
 
 UTC = timezone.utc
 NIGHT = datetime(2026, 11, 26, 20, 0, tzinfo=UTC)  # Thursday 20:00 to Friday 10:00
@@ -197,6 +197,25 @@ def test_source_down_half_the_shift_is_reported_as_a_hole(tmp_path):
     text = render_text(report, UTC)
     assert "am: data has holes, 50.0% covered: down 14:00-16:00 (connection refused)" in text
     assert "ci: complete" in text
+
+
+def test_the_time_since_the_last_poll_is_not_a_hole_but_a_longer_silence_is(tmp_path):
+    """The demo polls every 5 s; a report asked 0.4 s after the last poll showed a sub-second
+    'not recorded' hole at the window's end. A reading holds until the next poll is due."""
+    start = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    history = History(tmp_path)
+    for tick in range(0, 3601, 5):  # every 5 seconds for an hour
+        history.record(state("demo", [], interval=5.0), start + timedelta(seconds=tick))
+    history.record(state("old", [], interval=5.0), start)
+    history.record(state("old", [], interval=5.0), start + timedelta(minutes=30))  # then closed: a real hole
+    until = start + timedelta(hours=1, seconds=0.4)
+    report = build_report(history, tmp_path, ReportOptions(since=start, until=until, tz=UTC, sources=("demo", "old")))
+    history.close()
+    holes = {h["source"]: h for h in report["holes"]}
+    assert holes["demo"]["holes"] == [] and holes["demo"]["covered_share"] == pytest.approx(1.0)
+    assert "demo: complete" in render_text(report, UTC)
+    assert [(h["kind"], h["start"]) for h in holes["old"]["holes"]] == [
+        ("not recorded", "2026-11-27T12:00:00Z"), ("not recorded", "2026-11-27T12:30:00Z")]
 
 
 def test_silence_made_from_the_cockpit_counts_as_the_first_action(tmp_path):

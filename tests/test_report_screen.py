@@ -187,3 +187,38 @@ async def test_report_screen_draws_pages_per_hour_and_each_slo_budget(recorded):
         assert "2 alerts fired, 1 pages" in screen.report_text
         budget = next(line for line in charts if line.startswith("checkout / "))
         assert "70%→70%" in budget and "▆" in budget  # 0.7 of the budget left all along
+
+
+async def test_report_screen_reads_as_cockpit_report_for_the_same_window_and_config(recorded, tmp_path_factory):
+    """The screen and the command share one build: the configured "ending soon" (2h here, not the
+    default 30m) names a silence ending 90 minutes after the window, and the texts are equal."""
+    import os
+    import subprocess
+    import sys
+
+    from cockpit.engine.config import CockpitSection
+    from cockpit.engine.silence_soon import SilenceLedger
+    from cockpit.sources.base import SilenceInfo
+
+    cache, _history = recorded
+    SilenceLedger(cache).observe([("am", SilenceInfo(
+        id="s1", matchers=[{"name": "service", "value": "db", "isRegex": False, "isEqual": True}],
+        starts_at=NOW - timedelta(hours=1), ends_at=NOW + timedelta(minutes=90), created_by="grace",
+        comment="disk swap"))], NOW - timedelta(minutes=5))
+    app = make_app(FakeEngine(cache_dir=cache, settings=CockpitSection(silence_ending_soon="2h")))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("R")
+        await settle(app, pilot)
+        shown = app.screen.report_text
+    section = shown.split("\nSilences\n", 1)[1].split("Handoff notes", 1)[0]
+    assert 'service="db" by grace: disk swap' in section and "ends soon" in section
+    config = tmp_path_factory.mktemp("config") / "cockpit.toml"
+    config.write_text('[cockpit]\nsilence_ending_soon = "2h"\n')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COCKPIT_")}
+    env.update(COCKPIT_STATE_DIR=str(cache), COCKPIT_CACHE_DIR=str(cache))
+    iso = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    done = subprocess.run([sys.executable, "-m", "cockpit", "report", "--config", str(config),
+                           "--from", iso(NOW - timedelta(hours=12)), "--until", iso(NOW)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip("\n") == shown.rstrip("\n")

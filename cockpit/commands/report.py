@@ -81,9 +81,8 @@ def run_report(args: argparse.Namespace) -> int:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from cockpit.engine.history import History
-    from cockpit.engine.report.build import ReportOptions
+    from cockpit.engine.report.build import rebuild_report, report_options
     from cockpit.engine.report.render import render_report
-    from cockpit.engine.report.build import rebuild_report
 
     try:
         since, until = _window(args, datetime.now(timezone.utc))
@@ -97,11 +96,8 @@ def run_report(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     config = load_optional(args)
-    names = tuple(entry.name for entry in config.sources) if config else ()
-    soon_s = float(config.cockpit.silence_ending_soon) if config else 1800.0
-    opts = ReportOptions(since=since, until=until, noise_minutes=args.noise_minutes,
-                         flap_count=args.flap_count, business_start=start, business_end=end, tz=zone, sources=names,
-                         silence_ending_soon_s=soon_s)
+    opts = report_options(config, since, until, noise_minutes=args.noise_minutes, flap_count=args.flap_count,
+                          business_start=start, business_end=end, tz=zone)
     directory = state_dir()
     history = History(directory)
     try:

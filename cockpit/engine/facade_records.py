@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # loaded when first used, after the first paint (see cockpit.
     from cockpit.engine.handoff import HandoffNote
     from cockpit.engine.history import History
     from cockpit.engine.report.build import ReportOptions
+    from cockpit.engine.config import Config
     from cockpit.engine.triage.store import Triage, TriageStore
 
 __all__ = ["RecordsFacade", "current_user"]
@@ -41,6 +42,7 @@ class RecordsFacade(RunbooksFacade):
 
     state_dir: Path
     history: History
+    config: Config
     _triage_store: TriageStore | None = None
 
     # ----- triages ---------------------------------------------------------------------
@@ -132,26 +134,27 @@ class RecordsFacade(RunbooksFacade):
         return write_note(self.state_dir, text, author=default_author())
 
     # ----- the shift report ------------------------------------------------------------
-    def report_text(self, *, until: datetime, hours: float, sources: Sequence[str] = ()) -> str:
-        """The shift report for the ``hours`` before ``until``, as ``cockpit report`` prints it:
-        rebuilt from the upstreams that keep history, merged with this cockpit's history."""
-        from cockpit.engine.report.build import ReportOptions  # loaded when first asked
+    def report_text(self, *, until: datetime, hours: float) -> str:
+        """The shift report for the ``hours`` before ``until``, as ``cockpit report`` prints it
+        (the same options from the config): rebuilt from the upstreams that keep history,
+        merged with this cockpit's history."""
+        from cockpit.engine.report.build import report_options  # loaded when first asked
         from cockpit.engine.report.render import render_text
 
-        opts = ReportOptions(since=until - timedelta(hours=hours), until=until, sources=tuple(sources))
+        opts = report_options(self.config, until - timedelta(hours=hours), until)
         report, _unanswered = self.shift_report(opts)
         return render_text(report, opts.zone)
 
-    def report_view(self, *, until: datetime, hours: float,
-                    sources: Sequence[str] = ()) -> tuple[str, ReportFigures, str]:
+    def report_view(self, *, until: datetime, hours: float) -> tuple[str, ReportFigures, str]:
         """As :meth:`report_text`, the figures the Report screen charts: pages per hour
         (from the same report) and each SLO's budget over the window (the shift history's
-        samples), and the same report as Markdown (what the screen exports and copies)."""
+        samples, as the report's SLO section), and the same report as Markdown (what the
+        screen exports and copies)."""
         from cockpit.core.charts import report_figures
-        from cockpit.engine.report.build import ReportOptions  # loaded when first asked
+        from cockpit.engine.report.build import report_options  # loaded when first asked
         from cockpit.engine.report.render import render_markdown, render_text
 
-        opts = ReportOptions(since=until - timedelta(hours=hours), until=until, sources=tuple(sources))
+        opts = report_options(self.config, until - timedelta(hours=hours), until)
         report, _unanswered = self.shift_report(opts)
         samples = self.history.slo_samples(opts.since, opts.until)
         return (render_text(report, opts.zone), report_figures(report, samples, opts.zone),

@@ -94,6 +94,8 @@ class Span:
     end: datetime
     up: bool
     error: str | None = None
+    gap: float = 0.0
+    """Seconds the last poll's reading holds: the next poll is due within them (see ``MIN_GAP_S``)."""
 
 
 def _dt(ts: float) -> datetime:
@@ -336,10 +338,10 @@ class History:
         """Coverage spans overlapping the window, per source in time order."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT source, start, end, up, error FROM spans WHERE end >= ? AND start <= ? ORDER BY source, start, id",
+                "SELECT source, start, end, up, error, gap FROM spans WHERE end >= ? AND start <= ? ORDER BY source, start, id",
                 (since.timestamp(), until.timestamp()),
             ).fetchall()
-        return [Span(source, _dt(start), _dt(end), bool(up), error) for source, start, end, up, error in rows]
+        return [Span(source, _dt(start), _dt(end), bool(up), error, gap) for source, start, end, up, error, gap in rows]
 
     def sources(self) -> list[str]:
         """Every source the history has seen."""

@@ -42,7 +42,7 @@ from cockpit.core.matchers import MatcherError, matchers_match, parse_matchers
 if TYPE_CHECKING:
     from cockpit.engine.config import Config
 
-__all__ = ["Episode", "ReportOptions", "build_report", "rebuild_report", "rebuilt_episodes"]
+__all__ = ["Episode", "ReportOptions", "build_report", "rebuild_report", "rebuilt_episodes", "report_options"]
 
 _ACTIVE = {"firing", "silenced", "inhibited"}
 _FINAL = {"succeeded", "failed", "cancelled"}
@@ -222,8 +222,10 @@ def _holes(history: History, opts: ReportOptions) -> list[dict[str, Any]]:
     for name in names:
         mine = [s for s in spans if s.source == name]
         holes, cursor, up_s = [], opts.since, 0.0
-        for s in mine:
+        for index, s in enumerate(mine):
             start, end = max(s.start, opts.since), min(s.end, opts.until)
+            if index == len(mine) - 1 and (opts.until - end).total_seconds() <= s.gap:
+                end = opts.until  # the last reading holds until the next poll is due: not a hole
             if start > cursor:
                 holes.append({"start": _iso(cursor), "end": _iso(start), "kind": "not recorded", "error": None})
             if s.up:
@@ -339,6 +341,15 @@ def rebuilt_episodes(config: Config | None, history: History, cache_dir: Path, s
                    audit_silences(Path(cache_dir), since - _LOOKBACK, until))
     shown = [e for e in episodes if (e.fired_at or e.seen_at) <= until and (e.resolved_at is None or e.resolved_at >= since)]
     return sorted(shown, key=lambda e: e.fired_at or e.seen_at), dict(upstream.failed)
+
+
+def report_options(config: Config | None, since: datetime, until: datetime, **overrides: Any) -> ReportOptions:
+    """The options of a report of [since, until] under ``config``, for ``cockpit report`` and the
+    Report screen alike: every configured source is reported on (a hole when it recorded nothing)
+    and silences are "ending soon" within the config's ``silence_ending_soon``."""
+    names = tuple(entry.name for entry in config.sources) if config else ()
+    soon = float(config.cockpit.silence_ending_soon) if config else ReportOptions.silence_ending_soon_s
+    return ReportOptions(since=since, until=until, sources=names, silence_ending_soon_s=soon, **overrides)
 
 
 def rebuild_report(config: Config | None, history: History, cache_dir: Path, opts: ReportOptions) -> tuple[dict[str, Any], dict[str, str]]:

@@ -91,10 +91,8 @@ class ReportScreen(Screen[None]):
     ReportScreen #report-body { padding: 0 1; }
     """
 
-    def __init__(self, sources: Iterable[str] = (), clock: Callable[[], datetime] | None = None,
-                 hours: int = DEFAULT_HOURS) -> None:
+    def __init__(self, clock: Callable[[], datetime] | None = None, hours: int = DEFAULT_HOURS) -> None:
         super().__init__(id="report")
-        self.sources = tuple(sources)
         self.clock = clock or (lambda: datetime.now().astimezone())
         self.hours = hours
         self.state = "computing"
@@ -155,7 +153,7 @@ class ReportScreen(Screen[None]):
         self.state = "computing"
         self.query_one("#report-title", Static).update(self._title())
         hours, until, engine = self.hours, self.clock(), host_of(self).engine
-        self.run_worker(lambda: (hours, until, *engine.report_view(until=until, hours=hours, sources=self.sources)),
+        self.run_worker(lambda: (hours, until, *engine.report_view(until=until, hours=hours)),
                         thread=True, exclusive=True, group="report", name=f"report {hours}h",
                         exit_on_error=False)
 
@@ -220,7 +218,7 @@ def open_report(app: CockpitHost) -> None:
     """Push the Report screen for the app's engine (no-op when it is already shown)."""
     if isinstance(app.screen, ReportScreen):
         return
-    app.push_screen(ReportScreen(sources=(s.name for s in app.states), clock=app.clock))
+    app.push_screen(ReportScreen(clock=app.clock))
 
 
 def report_commands(app: CockpitHost) -> Iterable[SystemCommand]:
