@@ -142,11 +142,12 @@ class FakeEngine(Engine):
 
     def __init__(self, states: list[SourceState] | None = None, read_only: bool = False, *,
                  sources: Sequence[Source] = (), cache_dir: Path | None = None,
-                 settings: CockpitSection | None = None) -> None:
+                 settings: CockpitSection | None = None, config: Config | None = None) -> None:
         if cache_dir is None:
             cache_dir = Path(tempfile.mkdtemp(prefix="cockpit-fake-engine-"))
             weakref.finalize(self, shutil.rmtree, cache_dir, True)
-        config = Config(cockpit=settings or CockpitSection(), sources=[])
+        # ``config``: a loaded config whose [[sources]] the report and timeline read history from
+        config = config or Config(cockpit=settings or CockpitSection(), sources=[])
         super().__init__(config, cache_dir, read_only=read_only, share=False, sources=sources)
         self.states = list(states if states is not None else fixed_states())
         self.on_update: Callable[[SourceState], None] | None = None

@@ -11,6 +11,7 @@ import pytest
 from cockpit.core.models import SourceKind
 from tests.app_fixtures import FakeEngine, fixed_states, make_app
 from tests.test_report_screen import record_shift
+from tests.test_timeline import engine_with_silence_and_triage
 
 SIZES = [(80, 24), (120, 40), (200, 60)]
 
@@ -39,8 +40,16 @@ def test_alertmanager_only(snap_compare, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_timeline(snap_compare, size):
-    assert snap_compare(make_app(fixed_states()), terminal_size=size, press=["T"])
+def test_timeline(snap_compare, size, tmp_path):
+    """Every lane: alerts, deploys, a pipeline failure, a silence and a triage (the state dir's)."""
+    app = make_app(engine_with_silence_and_triage(tmp_path))
+
+    async def read(pilot) -> None:
+        await pilot.press("T")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=read)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -288,3 +288,50 @@ async def test_history_through_a_tenant_front_and_an_ha_pair_with_a_dead_replica
     for r in ranges:  # each query stays under Prometheus's 11,000 points
         points = (float(r.params["end"][0]) - float(r.params["start"][0])) / float(r.params["step"][0]) + 1
         assert points <= MAX_POINTS
+
+
+async def test_the_timeline_screen_its_markdown_and_the_json_report_show_the_same_alert_spans(
+        backfilled: Shift, tmp_path: Path) -> None:
+    """One window, three readers of the rebuilt history: the `T` screen (Pilot, on the facade), the
+    Markdown report's timeline and `cockpit report --format json`, all with an empty state dir."""
+    from datetime import timedelta
+
+    from cockpit.core.timeline import marks_from_section, render_timeline
+    from cockpit.engine.config import load_config
+    from cockpit.ui.screens.timeline import TimelineScreen
+    from tests.app_fixtures import FakeEngine, make_app
+
+    config = _config(tmp_path, backfilled.server.url, None)
+    since, until = backfilled.at(0), backfilled.at(SHIFT_S)
+    engine = FakeEngine([], cache_dir=tmp_path / "state", config=load_config(config))
+    app = make_app(engine, clock=lambda: until)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.press("T", "right_square_bracket", "right_square_bracket")  # 3h -> 6h -> 12h: the shift
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TimelineScreen) and screen.window == timedelta(hours=12)
+        section = screen.section
+        assert section is not None
+        origin = screen.query_one("#timeline-origin").content.plain
+        body = screen.query_one("#timeline-lines").content.plain.splitlines()
+    assert origin == "alert spans rebuilt from prom's ALERTS history"
+    env_dir = tmp_path  # run_report uses tmp/state: the same (empty) state dir as the screen's engine
+    report = json.loads(run_report(env_dir, config, *_window_args(backfilled), "--format", "json").stdout)
+    markdown = run_report(env_dir, config, *_window_args(backfilled), "--format", "markdown").stdout
+    assert report["timeline"]["alerts"] == section["alerts"]
+    spans = {(a["name"], a["fired_at"], a["resolved_at"]) for a in section["alerts"]}
+    m = 60
+    assert ("HighErrorRate", _iso(backfilled.at(3600 + 2 * m)), _iso(backfilled.at(3600 + 32 * m))) in spans
+    assert ("DiskFull", _iso(backfilled.at(5 * 3600)), _iso(backfilled.at(5 * 3600 + 20 * m))) in spans
+    assert ("LatencyHigh", _iso(backfilled.at(11 * 3600)), None) in spans
+    assert sorted(a["name"] for a in section["alerts"]) == [
+        "DiskFull", "DiskFull", "HighErrorRate", "LatencyHigh", "QueueSlow", "ReplicaLag"]  # never the pending one
+    # the same rows drawn: the screen's lines and the Markdown's are the JSON's section drawn at their widths
+    marks = marks_from_section(report["timeline"], until)
+    assert body == [line for line, _role in render_timeline(marks, since, until, 197)]
+    block = markdown.split("## Timeline")[1].split("```text\n")[1].split("\n```")[0]
+    assert block.splitlines() == [line.rstrip() for line, _role in render_timeline(marks, since, until, 100)]
+    assert "Alert spans rebuilt from prom's ALERTS history." in markdown
+    high = next(line for line in block.splitlines() if line.startswith("HighErrorRate"))
+    assert high.count("█") >= 2 and "▓" not in high  # critical: firing 30 minutes of 12 hours

@@ -102,18 +102,11 @@ def run_report(args: argparse.Namespace) -> int:
     history = History(directory)
     try:
         report, failed = rebuild_report(config, history, directory, opts)
-        events = history.events(opts.since, opts.until, kinds=("alert", "deploy", "pipeline"))
     finally:
         history.close()
     for name, reason in sorted(failed.items()):
         print(f"cockpit report: {clean_line(name, 80)}: {clean_line(reason, 300)} (its part is a hole)", file=sys.stderr)
-    sys.stdout.write(render_report(report, args.format, opts.zone))
-    if args.format == "markdown":  # the same window on one time axis, as the cockpit saw it
-        from cockpit.core.timeline import marks_from_events, timeline_markdown
-
-        marks = marks_from_events(events, opts.until)
-        sys.stdout.write("\n" + timeline_markdown(marks, opts.since, opts.until, width=100,
-                                                  title="Timeline (as this cockpit saw it)"))
+    sys.stdout.write(render_report(report, args.format, opts.zone))  # Markdown ends with the window's timeline
     return 1 if failed else 0
 
 

@@ -1,5 +1,5 @@
-"""The timeline: one service's (or every service's) alerts, deploys, pipeline failures and
-notes on one time axis, as lines of text.
+"""The timeline: one service's (or every service's) alerts, deploys, pipeline failures,
+silences and triages on one time axis, as lines of text.
 
 The first question of a triage is "what changed just before?"; a row per thing on a shared
 axis answers it at a glance. Everything is told apart by a glyph, never by colour alone, so the
@@ -8,7 +8,12 @@ Markdown report. Pure: models (or plain history rows) in, text out.
 
 Glyphs: an alert's span is ``█`` while firing and critical, ``▓`` firing otherwise, ``░``
 pending, ``⊘`` silenced; a deploy is ``◆`` (succeeded), ``✗`` (failed), ``↻`` (running); a
-failed pipeline ``✗``; a note ``✎``. The legend line says so.
+failed pipeline ``✗``; a silence ``═`` while it was active; a triage ``─`` while it was open,
+``✓`` where a step was ticked and ``✎`` where a note was written. The legend says so.
+
+:func:`marks_from_section` reads the report's ``timeline`` section (built by
+:mod:`cockpit.engine.report.timeline`, the same for the screen, ``cockpit report`` and its
+Markdown), :func:`marks_from_items` what the sources show now.
 """
 
 from __future__ import annotations
@@ -19,16 +24,18 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from cockpit.core.models import Alert, AlertState, Deploy, Pipeline, RunStatus
 from cockpit.core.textsafe import clean_line
+from cockpit.core.times import parse_time
 
-__all__ = ["LEGEND", "WINDOWS", "Mark", "marks_from_events", "marks_from_items", "render_timeline",
-           "timeline_markdown"]
+__all__ = ["LEGEND", "WINDOWS", "Mark", "alerts_origin", "legend_lines", "marks_from_items", "marks_from_section",
+           "merge_live", "render_timeline", "timeline_markdown", "triage_row"]
 
 WINDOWS = (timedelta(hours=1), timedelta(hours=3), timedelta(hours=6), timedelta(hours=12),
            timedelta(hours=24))
 """The windows ``[`` and ``]`` step through."""
 
-LEGEND = ("█ critical firing  ▓ firing  ░ pending  ⊘ silenced  "
-          "◆ deploy  ✗ failed  ↻ running  ✎ note")
+LEGEND = ("█ critical firing", "▓ firing", "░ pending", "⊘ silenced", "◆ deploy", "✗ failed",
+          "↻ running", "═ silence", "─ triage", "✓ step done", "✎ note")
+"""The legend's entries, wrapped to the width (glyphs, never colour alone)."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ class Mark:
     """One row of the timeline: a span (``end`` set) or a point in time."""
 
     lane: str
-    """``alert``, ``deploy``, ``pipeline`` or ``note``."""
+    """``alert``, ``deploy``, ``pipeline``, ``silence`` or ``triage``."""
     label: str
     """What the row is (an alert name, ``deploy v2.14``, a workflow, a note)."""
     start: datetime
@@ -46,9 +53,15 @@ class Mark:
     role: str = ""
     """Colour role for the TUI (error, warning, info, success, muted); the glyph carries the meaning."""
     service: str = ""
+    key: str = ""
+    """What it is, to tell the same thing from two places apart (an alert's fingerprint)."""
+    segments: tuple[tuple[datetime, datetime, str], ...] = ()
+    """Parts of the span drawn with another glyph (an alert's pending start, its silenced end)."""
+    points: tuple[tuple[datetime, str], ...] = ()
+    """Moments on the row drawn over the span (a triage's ticks and notes)."""
 
 
-_ORDER = {"deploy": 0, "pipeline": 1, "alert": 2, "note": 3}
+_ORDER = {"deploy": 0, "pipeline": 1, "alert": 2, "silence": 3, "triage": 4}
 _DEPLOY = {RunStatus.SUCCEEDED: ("◆", "success"), RunStatus.FAILED: ("✗", "error"),
            RunStatus.RUNNING: ("↻", "info"), RunStatus.QUEUED: ("↻", "muted"),
            RunStatus.CANCELLED: ("⊘", "muted")}
@@ -66,13 +79,13 @@ def _alert_mark(alert: Alert, now: datetime) -> Mark | None:
         glyph, role = "█", "error"
     else:
         glyph, role = "▓", "warning"
-    return Mark("alert", clean_line(alert.name, 80), alert.starts_at, now, glyph, role, alert.service or "")
+    return Mark("alert", clean_line(alert.name, 80), alert.starts_at, now, glyph, role, alert.service or "",
+                alert.fingerprint)
 
 
 def marks_from_items(items: Iterable[object], now: datetime, service: str | None = None) -> list[Mark]:
     """Marks for the alerts, deploys and failed pipelines among ``items`` (of ``service`` when
     given: an alert's or deploy's service, a pipeline whose repo names it), in lane order."""
-    wanted = (service or "").casefold()
     marks: list[Mark] = []
     for item in items:
         mark: Mark | None = None
@@ -86,65 +99,109 @@ def marks_from_items(items: Iterable[object], now: datetime, service: str | None
               and RunStatus(item.status) == RunStatus.FAILED):
             label = clean_line(f"{item.repo.rsplit('/', 1)[-1]} {item.name}", 80)
             mark = Mark("pipeline", label, item.started_at, None, "✗", "error", item.repo)
-        if mark is None:
-            continue
-        if wanted and wanted not in mark.service.casefold():
-            continue
-        marks.append(mark)
-    marks.sort(key=lambda m: (_ORDER.get(m.lane, 9), m.start))
-    return marks
+        if mark is not None:
+            marks.append(mark)
+    return _sorted(marks, service)
 
 
-def marks_from_events(events: Iterable[Mapping[str, Any]], until: datetime, service: str | None = None) -> list[Mark]:
-    """Marks from the shift history's events (``History.events`` rows, oldest first): an
-    alert's span from the event that saw it pending or firing to the one that saw it resolved
-    (or ``until``), deploys and pipeline failures as points. Plain dicts in, so the core needs
-    nothing of the engine."""
+def _sorted(marks: list[Mark], service: str | None) -> list[Mark]:
     wanted = (service or "").casefold()
-    open_spans: dict[tuple[str, str], tuple[datetime, Mapping[str, Any]]] = {}
-    marks: list[Mark] = []
-
-    def close(key: tuple[str, str], end: datetime) -> None:
-        start, event = open_spans.pop(key)
-        state = event.get("state")
-        severity = str(event.get("severity") or "")
-        if state == "pending":
-            glyph, role = "░", "warning"
-        elif state in ("silenced", "inhibited"):
-            glyph, role = "⊘", "muted"
-        elif severity.casefold() in ("critical", "page", "error"):
-            glyph, role = "█", "error"
-        else:
-            glyph, role = "▓", "warning"
-        marks.append(Mark("alert", clean_line(event.get("name") or "?", 80), start, end, glyph, role,
-                          str(event.get("service") or "")))
-
-    for event in events:
-        kind, at = event.get("kind"), event.get("at")
-        if not isinstance(at, datetime):
-            continue
-        key = (str(event.get("source")), str(event.get("key")))
-        if kind == "alert":
-            if key in open_spans:
-                close(key, at)
-            if event.get("state") != "resolved":
-                open_spans[key] = (at, event)
-        elif kind == "deploy":
-            status = event.get("state") or ""
-            glyph, role = {"succeeded": ("◆", "success"), "failed": ("✗", "error")}.get(status, ("↻", "info"))
-            data = event.get("data") or {}
-            label = clean_line(f"{event.get('service') or ''} {event.get('name') or '?'} {data.get('environment') or ''}", 80)
-            marks.append(Mark("deploy", label, at, None, glyph, role, str(event.get("service") or "")))
-        elif kind == "pipeline" and event.get("state") == "failed":
-            repo = str(event.get("service") or "")
-            label = clean_line(f"{repo.rsplit('/', 1)[-1]} {event.get('name') or '?'}", 80)
-            marks.append(Mark("pipeline", label, at, None, "✗", "error", repo))
-    for key in list(open_spans):
-        close(key, until)
     if wanted:
         marks = [m for m in marks if wanted in m.service.casefold()]
     marks.sort(key=lambda m: (_ORDER.get(m.lane, 9), m.start))
     return marks
+
+
+def _alert_row(row: Mapping[str, Any], until: datetime) -> Mark | None:
+    seen, fired = parse_time(row.get("seen_at")), parse_time(row.get("fired_at"))
+    start = min(t for t in (seen, fired, until) if t is not None)
+    end = parse_time(row.get("resolved_at")) or until
+    silenced = parse_time(row.get("silenced_at"))
+    if fired is None:
+        glyph, role = "░", "warning"
+    elif str(row.get("severity") or "").casefold() in ("critical", "page", "error"):
+        glyph, role = "█", "error"
+    else:
+        glyph, role = "▓", "warning"
+    segments = []
+    if fired is not None and start < fired:
+        segments.append((start, fired, "░"))
+    if silenced is not None and silenced < end:
+        segments.append((silenced, end, "⊘"))
+    return Mark("alert", clean_line(row.get("name") or "?", 80), start, end, glyph, role,
+                str(row.get("service") or ""), str(row.get("key") or ""), tuple(segments))
+
+
+def _silence_row(row: Mapping[str, Any], until: datetime) -> Mark | None:
+    start = parse_time(row.get("starts_at"))
+    if start is None:
+        return None
+    end = parse_time(row.get("ends_at"))
+    matchers = " ".join(str(m).replace('"', "") for m in row.get("matchers") or []) or "?"
+    return Mark("silence", clean_line(f"silence {matchers}", 80), start, min(end, until) if end else until, "═",
+                "info", " ".join(str(s) for s in row.get("services") or []), f"{row.get('source')}/{row.get('id')}")
+
+
+def triage_row(row: Mapping[str, Any], until: datetime) -> Mark | None:
+    """A triage (its file's JSON, or the timeline section's row) as one row: open from its start
+    to its close, a tick ``✓`` per step done and ``✎`` per note."""
+    alert = row.get("alert") if isinstance(row.get("alert"), Mapping) else {}
+    start = parse_time(row.get("created_at"))
+    if start is None:
+        return None
+    points = []
+    for event in row.get("events") or []:
+        at = parse_time(event.get("at")) if isinstance(event, Mapping) else None
+        glyph = {"step_done": "✓", "note": "✎"}.get(str(event.get("kind"))) if at else None
+        if at is not None and glyph:
+            points.append((at, glyph))
+    service = row.get("service") or next((alert.get("labels", {}).get(k) for k in ("service", "app", "job", "namespace")
+                                          if (alert.get("labels") or {}).get(k)), "")
+    name = row.get("name") or alert.get("name") or "?"
+    return Mark("triage", clean_line(f"triage {name}", 80), start, parse_time(row.get("closed_at")) or until, "─",
+                "info", str(service or ""), str(row.get("id") or ""), points=tuple(points))
+
+
+def marks_from_section(section: Mapping[str, Any], until: datetime, service: str | None = None) -> list[Mark]:
+    """Marks of the report's ``timeline`` section (JSON-ready rows, see
+    :mod:`cockpit.engine.report.timeline`): each alert episode on one row (pending ``░``, then
+    firing, then ``⊘`` once silenced), deploys, pipeline failures, silences, triages."""
+    marks: list[Mark | None] = [_alert_row(r, until) for r in section.get("alerts") or []]
+    for row in section.get("deploys") or []:
+        at = parse_time(row.get("at"))
+        if at is not None:
+            glyph, role = {"succeeded": ("◆", "success"), "failed": ("✗", "error"),
+                           "cancelled": ("⊘", "muted")}.get(str(row.get("status")), ("↻", "info"))
+            label = clean_line(f"{row.get('service') or ''} {row.get('version') or '?'} {row.get('environment') or ''}", 80)
+            marks.append(Mark("deploy", label, at, None, glyph, role, str(row.get("service") or ""), str(row.get("key") or "")))
+    for row in section.get("pipeline_failures") or []:
+        at, repo = parse_time(row.get("at")), str(row.get("repo") or "")
+        if at is not None:
+            marks.append(Mark("pipeline", clean_line(f"{repo.rsplit('/', 1)[-1]} {row.get('name') or '?'}", 80), at, None,
+                              "✗", "error", repo, str(row.get("key") or "")))
+    marks += [_silence_row(r, until) for r in section.get("silences") or []]
+    marks += [triage_row(r, until) for r in section.get("triages") or []]
+    return _sorted([m for m in marks if m is not None], service)
+
+
+def merge_live(rebuilt: Sequence[Mark], live: Sequence[Mark]) -> list[Mark]:
+    """The rebuilt marks, plus what the sources show now that they lack (an alert by its
+    fingerprint; a deploy or failure by its label and start), in lane order."""
+    keys = {(m.lane, m.key) for m in rebuilt if m.key}
+    seen = {(m.lane, m.label, m.start) for m in rebuilt}
+    extra = [m for m in live if (m.lane, m.key) not in keys and (m.lane, m.label, m.start) not in seen]
+    return _sorted(list(rebuilt) + extra, None)
+
+
+def alerts_origin(section: Mapping[str, Any]) -> str:
+    """Where the section's alert spans come from, in one line (the screen and the Markdown say it)."""
+    origin = section.get("alerts_from") or {}
+    parts = [f"rebuilt from {name}'s ALERTS history" for name in origin.get("upstream") or []]
+    parts += [f"{name} did not answer ({clean_line(why, 80)}): none of its spans" for name, why in
+              sorted((origin.get("failed") or {}).items())]
+    if origin.get("history") or not parts:
+        parts.append("as this cockpit recorded them" + ("" if parts else " (no prometheus-alerts source)"))
+    return "alert spans " + "; ".join(parts)
 
 
 def _column(when: datetime, since: datetime, until: datetime, width: int) -> int:
@@ -154,6 +211,31 @@ def _column(when: datetime, since: datetime, until: datetime, width: int) -> int
 
 def _clock(when: datetime) -> str:
     return when.strftime("%H:%M")
+
+
+def _fill(row: list[str], start: datetime, end: datetime, glyph: str, since: datetime, until: datetime,
+          exclusive: bool = False) -> None:
+    """Draw ``glyph`` from ``start`` to ``end`` on the row (clipped to the window); ``exclusive``
+    leaves the end's column to what follows (a pending start before the firing), at least one cell."""
+    if end < since or start > until:
+        return
+    first = _column(max(start, since), since, until, len(row))
+    last = _column(min(end, until), since, until, len(row))
+    if exclusive and end <= until:
+        last = max(first, last - 1)
+    for col in range(first, last + 1):
+        row[col] = glyph
+
+
+def legend_lines(width: int) -> list[str]:
+    """The legend's entries, as many a line as ``width`` holds."""
+    lines, line = [], ""
+    for entry in LEGEND:
+        if line and len(line) + 2 + len(entry) > width:
+            lines.append(line)
+            line = ""
+        line = f"{line}  {entry}" if line else entry
+    return lines + [line]
 
 
 def render_timeline(marks: Sequence[Mark], since: datetime, until: datetime, width: int,
@@ -185,22 +267,24 @@ def render_timeline(marks: Sequence[Mark], since: datetime, until: datetime, wid
             outside += 1
             continue
         row = ["·"] * track
-        first = _column(max(mark.start, since), since, until, track)
-        last = _column(min(end, until), since, until, track)
-        for col in range(first, last + 1):
-            row[col] = mark.glyph
+        _fill(row, mark.start, end, mark.glyph, since, until)
+        for seg_start, seg_end, glyph in mark.segments:
+            _fill(row, seg_start, seg_end, glyph, since, until, exclusive=seg_end < end)
+        for at, glyph in mark.points:
+            if since <= at <= until:
+                row[_column(at, since, until, track)] = glyph
         label = mark.label if len(mark.label) <= label_width else mark.label[: label_width - 1] + "…"
         lines.append((f"{label:<{label_width}} {''.join(row)}", mark.role))
     if not any(True for m in marks if not ((m.end or m.start) < since or m.start > until)):
         lines.append(("(nothing in this window)", "muted"))
-    lines.append((LEGEND if len(LEGEND) <= width else LEGEND[: width - 1] + "…", "muted"))
+    lines += [(line, "muted") for line in legend_lines(width)]
     if outside:
         lines.append((f"{outside} more outside the window", "muted"))
     return lines
 
 
 def timeline_markdown(marks: Sequence[Mark], since: datetime, until: datetime, width: int = 100,
-                      title: str = "Timeline") -> str:
-    """The timeline as a Markdown section: a heading and the lines in a code block."""
+                      title: str = "Timeline", note: str = "") -> str:
+    """The timeline as a Markdown section: a heading, ``note`` (Markdown) and the lines in a code block."""
     body = "\n".join(line.rstrip() for line, _role in render_timeline(marks, since, until, width))
-    return f"## {title}\n\n```text\n{body}\n```\n"
+    return f"## {title}\n\n" + (f"{note}\n\n" if note else "") + f"```text\n{body}\n```\n"

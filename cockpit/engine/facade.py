@@ -194,7 +194,16 @@ class Engine(SilencesFacade, RecordsFacade, EngineWrites):
         thread); and the sources that could not answer."""
         from cockpit.engine.report.build import rebuilt_episodes
 
-        return rebuilt_episodes(self.config, self.history, self.cache_dir, since, until)
+        return rebuilt_episodes(self.config, self.history, self.state_dir, since, until)
+
+    def timeline(self, since: datetime, until: datetime) -> tuple[dict[str, Any], dict[str, str]]:
+        """The report's ``timeline`` section for [since, until] (the same build as ``cockpit
+        report``: alert spans rebuilt from a prometheus-alerts source where one is configured,
+        else this cockpit's history; runs, silences and triages), and the sources that could not
+        answer (blocking: use a worker thread)."""
+        from cockpit.engine.report.build import rebuilt_timeline
+
+        return rebuilt_timeline(self.config, self.history, self.state_dir, since, until)
 
     @property
     def notice(self) -> str | None:

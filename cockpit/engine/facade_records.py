@@ -19,7 +19,6 @@ from cockpit.engine.facade_runbooks import Located, RunbooksFacade
 
 if TYPE_CHECKING:  # loaded when first used, after the first paint (see cockpit.engine.facade)
     from cockpit.core.charts import ReportFigures
-    from cockpit.core.timeline import Mark
     from cockpit.engine.handoff import HandoffNote
     from cockpit.engine.history import History
     from cockpit.engine.report.build import ReportOptions
@@ -166,14 +165,6 @@ class RecordsFacade(RunbooksFacade):
         target = self.state_dir / "reports" / f"report-{until.astimezone():%Y%m%d-%H%M}-{hours:g}h.md"
         atomic_write_text(target, markdown, mode=0o600)
         return target
-
-    def timeline_marks(self, *, since: datetime, until: datetime) -> list[Mark]:
-        """What the shift history saw between ``since`` and ``until`` as timeline marks: each
-        alert from pending or firing to resolved, deploys, pipeline failures."""
-        from cockpit.core.timeline import marks_from_events
-
-        events = self.history.events(since, until, kinds=("alert", "deploy", "pipeline"))
-        return marks_from_events(events, until)
 
     def shift_report(self, opts: ReportOptions) -> tuple[dict[str, Any], dict[str, str]]:  # provided by Engine
         raise NotImplementedError

@@ -99,8 +99,11 @@ class SilenceLedger:
         for source, silence in pairs:
             if silence.state not in ("active", ""):
                 continue
-            seen[f"{source}/{silence.id}"] = {
+            key = f"{source}/{silence.id}"
+            seen[key] = {
                 "source": source, "id": silence.id, "ends_at": rfc3339(silence.ends_at) if silence.ends_at else None,
+                "starts_at": rfc3339(silence.starts_at) if silence.starts_at else None,
+                "first_seen": (seen.get(key) or {}).get("first_seen") or rfc3339(now),
                 "matchers": [str(Matcher.from_api(m)) for m in silence.matchers if _valid(m)],
                 "created_by": silence.created_by, "comment": silence.comment, "last_seen": rfc3339(now),
             }
@@ -114,6 +117,17 @@ class SilenceLedger:
         found = [e for e in self._load().values()
                  if (end := parse_time(e.get("ends_at"))) is not None and since <= end <= until]
         return sorted(found, key=lambda e: e["ends_at"])
+
+    def active_between(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+        """Silences seen active at some time in ``[since, until]`` (from their start, or when first
+        seen, to their end), each with ``starts_at`` set, the earliest first."""
+        found = []
+        for entry in self._load().values():
+            start = parse_time(entry.get("starts_at")) or parse_time(entry.get("first_seen")) or parse_time(entry.get("last_seen"))
+            end = parse_time(entry.get("ends_at"))
+            if start is not None and start <= until and (end is None or end >= since):
+                found.append({**entry, "starts_at": rfc3339(start)})
+        return sorted(found, key=lambda e: parse_time(e["starts_at"]))
 
     def ending_soon(self, now: datetime, within_s: float) -> list[dict[str, Any]]:
         """Silences seen active that end within ``within_s`` after ``now``, soonest first."""

@@ -37,12 +37,14 @@ from cockpit.engine.report.changes import changes
 from cockpit.engine.report.dora import dora
 from cockpit.engine.report.model import Episode, ReportOptions, stats
 from cockpit.engine.report.inputs import audit_silences, open_triages, triage_files
+from cockpit.engine.report.timeline import timeline_section
 from cockpit.core.matchers import MatcherError, matchers_match, parse_matchers
 
 if TYPE_CHECKING:
     from cockpit.engine.config import Config
 
-__all__ = ["Episode", "ReportOptions", "build_report", "rebuild_report", "rebuilt_episodes", "report_options"]
+__all__ = ["Episode", "ReportOptions", "build_report", "rebuild_report", "rebuilt_episodes", "rebuilt_timeline",
+           "report_options"]
 
 _ACTIVE = {"firing", "silenced", "inhibited"}
 _FINAL = {"succeeded", "failed", "cancelled"}
@@ -295,14 +297,7 @@ def build_report(history: History, cache_dir: Path | str, opts: ReportOptions,
     """
     upstream = upstream or up.Upstream()
     cache_dir = Path(cache_dir)
-    events = history.events(opts.since - _LOOKBACK, opts.until)
-    episodes = up.merge_episodes(build_episodes(events), upstream, opts.since)
-    run_sources = set(upstream.runs) | (set(upstream.failed) - upstream.failed_alerts)
-    events = [e for e in events if e["kind"] not in ("deploy", "pipeline") or e["source"] not in run_sources]
-    events += upstream.run_events()
-    triages = triage_files(cache_dir)
-    actions = [e for e in events if e["kind"] == "action"]
-    attach_actions(episodes, actions, triages, audit_silences(cache_dir, opts.since - _LOOKBACK, opts.until))
+    episodes, events, triages = _gather(history, cache_dir, opts.since, opts.until, upstream)
     notes = [n for n in list_notes(cache_dir) if opts.since <= n.at <= opts.until or n.dismissed_at is None]
     alerts = _alert_sections(episodes, opts)
     alerts["alerts"]["pending_only"] = up.pending_only(upstream, opts.since, opts.until)
@@ -326,7 +321,31 @@ def build_report(history: History, cache_dir: Path | str, opts: ReportOptions,
         "history_cap": _history_cap(history, opts),
         "origins": up.origins(upstream, history_sources=sorted({e.source for e in episodes if e.origin == "history"})),
         "footer": _footer(opts),
+        "timeline": timeline_section(episodes, events, triages, cache_dir, opts.since, opts.until,
+                                     _alerts_from(upstream, episodes)),
     }
+
+
+def _gather(history: History, cache_dir: Path, since: datetime, until: datetime,
+            upstream: up.Upstream) -> tuple[list[Episode], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The window's alert episodes (upstream's merged with the recorded ones, with the actions made
+    here), its events (runs from the run sources' own listing where they answered) and triages."""
+    events = history.events(since - _LOOKBACK, until)
+    episodes = up.merge_episodes(build_episodes(events), upstream, since)
+    run_sources = set(upstream.runs) | (set(upstream.failed) - upstream.failed_alerts)
+    events = [e for e in events if e["kind"] not in ("deploy", "pipeline") or e["source"] not in run_sources]
+    events += upstream.run_events()
+    triages = triage_files(cache_dir)
+    attach_actions(episodes, [e for e in events if e["kind"] == "action"], triages,
+                   audit_silences(cache_dir, since - _LOOKBACK, until))
+    return episodes, events, triages
+
+
+def _alerts_from(upstream: up.Upstream, episodes: list[Episode]) -> dict[str, Any]:
+    """Where the alert spans come from: rebuilt upstream, upstream that did not answer, recorded here."""
+    return {"upstream": sorted(upstream.alerts),
+            "failed": {name: why for name, why in sorted(upstream.failed.items()) if name in upstream.failed_alerts},
+            "history": sorted({e.source for e in episodes if e.origin == "history"})}
 
 
 def rebuilt_episodes(config: Config | None, history: History, cache_dir: Path, since: datetime,
@@ -335,12 +354,19 @@ def rebuilt_episodes(config: Config | None, history: History, cache_dir: Path, s
     merged with this cockpit's, each alert once, with the actions made here), for a timeline;
     and the sources that could not answer."""
     upstream = up.read_upstream(config, since, until, cache_dir) if config else up.Upstream()
-    events = history.events(since - _LOOKBACK, until)
-    episodes = up.merge_episodes(build_episodes(events), upstream, since)
-    attach_actions(episodes, [e for e in events if e["kind"] == "action"], triage_files(Path(cache_dir)),
-                   audit_silences(Path(cache_dir), since - _LOOKBACK, until))
+    episodes, _events, _triages = _gather(history, Path(cache_dir), since, until, upstream)
     shown = [e for e in episodes if (e.fired_at or e.seen_at) <= until and (e.resolved_at is None or e.resolved_at >= since)]
     return sorted(shown, key=lambda e: e.fired_at or e.seen_at), dict(upstream.failed)
+
+
+def rebuilt_timeline(config: Config | None, history: History, state_dir: Path, since: datetime,
+                     until: datetime) -> tuple[dict[str, Any], dict[str, str]]:
+    """The report's ``timeline`` section for [since, until] (the same build as the report's), and
+    the sources that could not answer."""
+    upstream = up.read_upstream(config, since, until, state_dir) if config else up.Upstream()
+    episodes, events, triages = _gather(history, Path(state_dir), since, until, upstream)
+    return (timeline_section(episodes, events, triages, Path(state_dir), since, until, _alerts_from(upstream, episodes)),
+            dict(upstream.failed))
 
 
 def report_options(config: Config | None, since: datetime, until: datetime, **overrides: Any) -> ReportOptions:

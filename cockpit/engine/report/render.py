@@ -16,7 +16,7 @@ from cockpit.core.durations import format_duration
 from cockpit.core.textsafe import clean_line, clean_lines
 from cockpit.core.times import clock_time, parse_time
 
-__all__ = ["SECTIONS", "render_json", "render_markdown", "render_report", "render_text"]
+__all__ = ["SECTIONS", "markdown_timeline", "render_json", "render_markdown", "render_report", "render_text"]
 
 SECTIONS = ("Alerts and pages", "Pages per hour", "Response", "Noise", "SLOs", "Deploys",
             "Pipelines", "DORA four keys", "Open triages", "Silences", "Handoff notes", "Data holes",
@@ -249,7 +249,20 @@ def render_markdown(report: dict[str, Any], tz: tzinfo | None = None) -> str:
             headers, rows = body
             lines += ["| " + " | ".join(_md(h) for h in headers) + " |", "|" + "---|" * len(headers)]
             lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows] + [""]
-    return "\n".join(lines).rstrip("\n") + "\n"
+    text = "\n".join(lines).rstrip("\n") + "\n"
+    return text + ("\n" + markdown_timeline(report, tz) if report.get("timeline") else "")
+
+
+def markdown_timeline(report: dict[str, Any], tz: tzinfo | None = None, width: int = 100) -> str:
+    """The report's window on one time axis (its ``timeline`` section), as the timeline screen draws it."""
+    from cockpit.core.timeline import alerts_origin, marks_from_section, timeline_markdown
+
+    since, until = parse_time(report["window"]["since"]), parse_time(report["window"]["until"])
+    assert since is not None and until is not None
+    section = report["timeline"]
+    origin = alerts_origin(section)
+    return timeline_markdown(marks_from_section(section, until), since.astimezone(tz), until.astimezone(tz), width,
+                             note=_md(origin[:1].upper() + origin[1:] + "."))
 
 
 def render_report(report: dict[str, Any], fmt: str, tz: tzinfo | None = None) -> str:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from cockpit.core.timeline import Mark, marks_from_items, timeline_markdown
+from cockpit.core.timeline import marks_from_items, timeline_markdown, triage_row
 from cockpit.core.models import Deploy, Pipeline
 from cockpit.core.fill import fill_labels
 from cockpit.core.textsafe import clean, clean_line, safe_url
@@ -84,7 +84,7 @@ def export_markdown(
     end = triage.closed_at or max([triage.created_at, *(e.at for e in triage.events)])
     since = min([alert.starts_at or triage.created_at, *(at for at, _line in changes)]) - timedelta(minutes=10)
     marks = marks_from_items([alert, *all_d, *all_p], end)
-    marks += [Mark("note", "triage note", n.at, None, "✎", "info") for n in triage.notes(None)]
+    marks += [m for m in (triage_row(triage.model_dump(mode="json"), end),) if m is not None]
     axis = timeline_markdown(marks, since, end, title="On one time axis").splitlines()
     out += [""] + axis
     out += ["", "## Timeline", ""]
