@@ -182,3 +182,19 @@ async def test_an_alert_leaving_narrows_no_column():
         await pilot.pause()
         assert [a.fingerprint for a in panel.visible_items] == ["c1", "w1", "i1"]
         assert layout(panel) == before
+
+
+async def test_a_folded_group_shows_the_marker_of_its_hidden_new_alert():
+    app = make_app(FakeEngine([source(firing_only()), slos()]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = await arrive(app, pilot,
+                             alert("w8", "DiskFull", "warning", minutes=0.5, instance="db-8", service="db"))
+        header = next(row for row, (key, item) in enumerate(panel._shown) if item is None)
+        assert panel.table.get_cell(f"r{header}", "new").plain == ""  # unfolded: the row itself is marked
+        await pilot.press("1")
+        panel.table.move_cursor(row=header)
+        await pilot.press("enter")  # fold the warning group
+        assert "w8" not in [a.fingerprint for a in panel.visible_items]
+        await pilot.pause(RESTED)  # resting on the folded header is not seeing its alerts
+        assert panel.table.get_cell(f"r{header}", "new").plain == NEW_MARK
+        assert " · 1 new" in panel.header_text().plain
