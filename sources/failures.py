@@ -6,7 +6,7 @@ say which job, stage or step failed, at one or two requests a run. Those request
 * only for a run that **failed** (not for one running, queued, cancelled or green);
 * **once per run**: the answer is kept with the run's key (which changes when the run is
   retried) and given back on every later poll without a request;
-* **bounded per poll**: at most ``failed_jobs`` runs are looked up in one poll, the others in
+* **bounded per poll**: at most ``failed_runs_per_poll`` runs are looked up in one poll, the others in
   the next polls;
 * **never at the source's expense**: a 404 (the run was deleted, Jenkins without the Pipeline
   Stage View plugin, a freestyle job) or an auth refusal settles the run with no failed job; a
@@ -39,7 +39,7 @@ KEEP = 512
 class FailedJobOptions(PoliteOptions):
     """Polite HTTP options plus how many failed runs are looked into per poll."""
 
-    failed_jobs: int = Field(default=5, ge=0, le=50)
+    failed_runs_per_poll: int = Field(default=5, ge=0, le=50)
     """Failed runs whose failed job and step are asked for per poll (each once; 0: never ask)."""
 
 

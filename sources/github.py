@@ -166,7 +166,7 @@ class GitHubSource(PoliteHttpSource, SupportsRunHistory):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._default_branches: dict[str, str] = {}
-        self.failures = FailureLookups(self.options.failed_jobs)
+        self.failures = FailureLookups(self.options.failed_runs_per_poll)
 
     @property
     def api(self) -> str:

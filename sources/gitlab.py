@@ -85,7 +85,7 @@ class GitLabSource(PoliteHttpSource, SupportsRunHistory):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._paths: dict[str, str] = {}
-        self.failures = FailureLookups(self.options.failed_jobs)
+        self.failures = FailureLookups(self.options.failed_runs_per_poll)
 
     def auth_headers(self) -> dict[str, str]:
         token = self.options.resolve_token(self.default_token_envs)

@@ -110,7 +110,7 @@ class JenkinsSource(PoliteHttpSource):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.failures = FailureLookups(self.options.failed_jobs)
+        self.failures = FailureLookups(self.options.failed_runs_per_poll)
 
     def auth_headers(self) -> dict[str, str]:
         return {}  # basic auth, set on the client below: never a bearer header

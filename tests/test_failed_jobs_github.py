@@ -89,7 +89,7 @@ async def test_a_rerun_is_a_new_run_to_look_into(server, api, tmp_path):
 async def test_lookups_per_poll_are_bounded(server, api, tmp_path):
     repo = api.repos["octo/shop"]
     repo["runs"] = [run(100 + i, f"wf{i}", "completed", "failure", branch="trunk") for i in range(5)]
-    source = make(server, tmp_path, deployments=0, failed_jobs=2)
+    source = make(server, tmp_path, deployments=0, failed_runs_per_poll=2)
     try:
         counts = []
         for _ in range(3):
@@ -98,6 +98,11 @@ async def test_lookups_per_poll_are_bounded(server, api, tmp_path):
     finally:
         await source.close()
     assert counts == [2, 4, 5]
+
+
+async def test_zero_lookups_per_poll_never_asks(server, api, tmp_path):
+    await poll(make(server, tmp_path, deployments=0, failed_runs_per_poll=0), 2)
+    assert jobs_requests(api) == []
 
 
 def jobs_answer(api: GitHubApi, reply: Reply) -> None:
