@@ -323,6 +323,8 @@ async def test_the_timeline_screen_its_markdown_and_the_json_report_show_the_sam
     spans = {(a["name"], a["fired_at"], a["resolved_at"]) for a in section["alerts"]}
     m = 60
     assert ("HighErrorRate", _iso(backfilled.at(3600 + 2 * m)), _iso(backfilled.at(3600 + 32 * m))) in spans
+    high_row = next(a for a in section["alerts"] if a["name"] == "HighErrorRate")
+    assert high_row["seen_at"] == _iso(backfilled.at(3600))  # pending from ALERTS_FOR_STATE's activation
     assert ("DiskFull", _iso(backfilled.at(5 * 3600)), _iso(backfilled.at(5 * 3600 + 20 * m))) in spans
     assert ("LatencyHigh", _iso(backfilled.at(11 * 3600)), None) in spans
     assert sorted(a["name"] for a in section["alerts"]) == [
@@ -334,4 +336,5 @@ async def test_the_timeline_screen_its_markdown_and_the_json_report_show_the_sam
     assert block.splitlines() == [line.rstrip() for line, _role in render_timeline(marks, since, until, 100)]
     assert "Alert spans rebuilt from prom's ALERTS history." in markdown
     high = next(line for line in block.splitlines() if line.startswith("HighErrorRate"))
-    assert high.count("█") >= 2 and "▓" not in high  # critical: firing 30 minutes of 12 hours
+    track = high[29:].strip("·")
+    assert track.startswith("░") and track.count("█") >= 2 and "▓" not in track  # pending, then 30 minutes firing

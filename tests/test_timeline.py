@@ -174,3 +174,15 @@ def test_nothing_of_http_or_the_pictures_is_imported_before_the_first_paint(tmp_
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == ""
+
+
+def test_the_line_under_the_title_says_where_the_alert_spans_come_from():
+    from cockpit.core.timeline import alerts_origin
+
+    assert alerts_origin({"alerts_from": {"upstream": [], "failed": {}, "history": []}}) == (
+        "alert spans as this cockpit recorded them (no prometheus-alerts source)")
+    assert alerts_origin({"alerts_from": {"upstream": ["prom"], "failed": {}, "history": ["am"]}}) == (
+        "alert spans rebuilt from prom's ALERTS history; others as this cockpit recorded them")
+    assert alerts_origin({"alerts_from": {"upstream": [], "failed": {"prom": "connection refused\x1b[2J"},
+                                          "history": []}}) == (
+        "alert spans none from prom (its ALERTS history did not answer: connection refused)")  # inert

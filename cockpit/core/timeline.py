@@ -197,10 +197,11 @@ def alerts_origin(section: Mapping[str, Any]) -> str:
     """Where the section's alert spans come from, in one line (the screen and the Markdown say it)."""
     origin = section.get("alerts_from") or {}
     parts = [f"rebuilt from {name}'s ALERTS history" for name in origin.get("upstream") or []]
-    parts += [f"{name} did not answer ({clean_line(why, 80)}): none of its spans" for name, why in
+    parts += [f"none from {name} (its ALERTS history did not answer: {clean_line(why, 80)})" for name, why in
               sorted((origin.get("failed") or {}).items())]
     if origin.get("history") or not parts:
-        parts.append("as this cockpit recorded them" + ("" if parts else " (no prometheus-alerts source)"))
+        parts.append("others as this cockpit recorded them" if parts else
+                     "as this cockpit recorded them (no prometheus-alerts source)")
     return "alert spans " + "; ".join(parts)
 
 

@@ -62,7 +62,7 @@ class CockpitApp(CockpitHost):
         Binding("q", "app.quit", "Quit", id="quit"),
         Binding("ctrl+p", "app.command_palette", "Command palette", priority=True, id="command-palette"),
         Binding("R", "app.show_report", "Shift report and handoff notes", id="report"),
-        Binding("T", "app.show_timeline", "Timeline: alerts, deploys, failures, notes on one axis", id="timeline"),
+        Binding("T", "app.show_timeline", "Timeline: alerts, deploys, failures, silences, triages on one axis", id="timeline"),
     ]
 
     def __init__(
@@ -346,7 +346,7 @@ class CockpitApp(CockpitHost):
             self.exit()
 
     def action_show_timeline(self, service: str = "") -> None:
-        """``T`` / ``:timeline [SERVICE]``: alerts, deploys, failures and notes on one time axis."""
+        """``T`` / ``:timeline [SERVICE]``: alerts, deploys, failures, silences and triages on one time axis."""
         from cockpit.ui.screens.timeline import open_timeline
 
         open_timeline(self, service or None)

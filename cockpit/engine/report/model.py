@@ -56,6 +56,8 @@ class Episode:
     actions: list[tuple[datetime, str]] = field(default_factory=list)
     origin: str = "history"
     """``history``: rebuilt from what this cockpit saw; ``upstream``: from the source's own history."""
+    activated_at: datetime | None = None
+    """Upstream: when the alert turned pending (``ALERTS_FOR_STATE``), drawn on the timeline."""
 
     def first_action(self) -> tuple[datetime, str] | None:
         after = [a for a in self.actions if a[0] >= self.seen_at and (self.resolved_at is None or a[0] <= self.resolved_at)]

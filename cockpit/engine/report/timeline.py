@@ -39,8 +39,9 @@ def timeline_section(episodes: list[Episode], events: list[dict[str, Any]], tria
 
 def _episode(e: Episode) -> dict[str, Any]:
     silenced = min((at for at, what in e.actions if what == "silenced"), default=None)
+    seen = min(e.seen_at, e.activated_at) if e.activated_at else e.seen_at  # pending from its activation
     return {"source": e.source, "key": e.key, "name": e.name, "severity": e.severity, "service": e.service,
-            "seen_at": rfc3339(e.seen_at), "fired_at": rfc3339(e.fired_at), "resolved_at": rfc3339(e.resolved_at),
+            "seen_at": rfc3339(seen), "fired_at": rfc3339(e.fired_at), "resolved_at": rfc3339(e.resolved_at),
             "silenced_at": rfc3339(silenced), "origin": e.origin}
 
 

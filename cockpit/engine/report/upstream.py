@@ -119,7 +119,8 @@ def merge_episodes(local: list[Episode], upstream: Upstream, since: datetime) ->
             if span.carried_over and fired >= since:
                 fired = span.activated_at if span.activated_at and span.activated_at < since else since - timedelta(seconds=1)
             rebuilt.append(Episode(name, span.fingerprint, span.name, span.severity, span.service, fired,
-                                   labels=span.labels, fired_at=fired, resolved_at=span.resolved_at, origin="upstream"))
+                                   labels=span.labels, fired_at=fired, resolved_at=span.resolved_at, origin="upstream",
+                                   activated_at=span.activated_at))
     by_key: dict[str, list[Episode]] = {}
     for episode in rebuilt:
         by_key.setdefault(episode.key, []).append(episode)
