@@ -158,7 +158,7 @@ class FakeEngine(Engine):
     def initial_states(self) -> list[SourceState]:
         return list(self.states)
 
-    def start(self, on_update: Callable[[SourceState], None]) -> None:
+    def start(self, on_update: Callable[[SourceState], None], *, hold: bool = False) -> None:
         self.on_update = on_update
 
     def refresh(self, name: str | None = None) -> None:

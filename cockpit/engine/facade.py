@@ -142,6 +142,7 @@ class Engine(SilencesFacade, RecordsFacade, EngineWrites):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._started = threading.Event()
+        self._polls_released = threading.Event()
         self._stopped = False
         self._stop_lock = threading.Lock()
 
@@ -219,12 +220,28 @@ class Engine(SilencesFacade, RecordsFacade, EngineWrites):
 
     # -- background polling -----------------------------------------------------------------
 
-    def start(self, on_update: Callable[[SourceState], None]) -> None:
-        """Start polling on a daemon thread; ``on_update`` is called from that thread."""
+    def start(self, on_update: Callable[[SourceState], None], *, hold: bool = False) -> None:
+        """Start polling on a daemon thread; ``on_update`` is called from that thread.
+
+        With ``hold`` the thread's loop runs (what is :meth:`submit`-ted is served) but the
+        first poll waits for :meth:`release_polls`: the TUI draws its first frame from the
+        cache without a poll competing for the interpreter."""
+        if not hold:
+            self._polls_released.set()
         self.poller.on_update = self._recording(on_update)
         self._thread = threading.Thread(target=self._thread_main, name="cockpit-poller", daemon=True)
         self._thread.start()
         self._started.wait(5)
+
+    def release_polls(self) -> None:
+        """Let a held :meth:`start` begin polling (from any thread; idempotent)."""
+        self._polls_released.set()
+
+    async def _poll_when_released(self) -> None:
+        if not self._polls_released.is_set():
+            await asyncio.to_thread(self._polls_released.wait)
+        if not self._stopped:
+            await self.poller.run()
 
     def _recording(self, on_update: Callable[[SourceState], None]) -> Callable[[SourceState], None]:
         """``on_update`` that first records the state in the shift history."""
@@ -246,7 +263,7 @@ class Engine(SilencesFacade, RecordsFacade, EngineWrites):
         asyncio.set_event_loop(loop)
         self._started.set()
         try:
-            loop.run_until_complete(self.poller.run())
+            loop.run_until_complete(self._poll_when_released())
             loop.run_until_complete(self._close_sources())
         finally:
             loop.close()
@@ -280,6 +297,7 @@ class Engine(SilencesFacade, RecordsFacade, EngineWrites):
                 return
             self._stopped = True
         self.poller.stop()
+        self._polls_released.set()  # a held start ends without polling
         if self._thread is not None:
             self._thread.join(wait)
         self.store.close()

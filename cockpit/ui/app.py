@@ -119,7 +119,7 @@ class CockpitApp(CockpitHost):
 
     # ----- lifecycle ------------------------------------------------------------------
     def get_default_screen(self) -> Screen:
-        return MainScreen()
+        return MainScreen(on_ready=self._first_paint)
 
     @property
     def main_screen(self) -> MainScreen:
@@ -131,8 +131,8 @@ class CockpitApp(CockpitHost):
                 return screen
         raise LookupError("the main screen is not mounted")
 
-    def on_main_screen_ready(self, message: MainScreen.Ready) -> None:
-        """First paint from the cache, then the clock and the engine start."""
+    def _first_paint(self) -> None:
+        """The main screen's panels are mounted: the cache goes into the first frame."""
         main = self.main_screen
         main.set_theme(self.theme)
         main.status_bar.set_read_only(self.read_only)
@@ -145,20 +145,28 @@ class CockpitApp(CockpitHost):
         for panel in main.panels:
             panel.coarse_ages = self.low_bandwidth
         self.apply_states(self.engine.initial_states())
-        self.set_interval(self.tick_seconds, self._tick, name="ages")
-        self.engine.start(self._on_engine_update)
-        if self.engine.silence_sources():
-            self.set_interval(300.0 if self.low_bandwidth else 60.0, self.watch_silences, name="silences")
-            self.call_later(self.watch_silences)
-        notice = self.engine.notice  # e.g. the cache was rebuilt: said once
-        if notice:
-            self.notify(notice, title="Cache", severity="warning", timeout=10, markup=False)
+        # Read now, before a key can start a triage of this session's own.
         from cockpit.ui.screens.handoff import show_pending_notes
 
         show_pending_notes(self)  # the last shift's handoff notes, until dismissed
         from cockpit.ui.screens.resume import offer_resume
 
         offer_resume(self)  # open triages left by a crash or a drop: waits for other modals
+        # The engine serves requests at once; its polls, the clock and the cache's notice wait
+        # until the first frame (the cache) is drawn.
+        self.engine.start(self._on_engine_update, hold=True)
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """The engine's polls, the clock, the silences watch and the cache's notice."""
+        self.engine.release_polls()
+        self.set_interval(self.tick_seconds, self._tick, name="ages")
+        if self.engine.silence_sources():
+            self.set_interval(300.0 if self.low_bandwidth else 60.0, self.watch_silences, name="silences")
+            self.call_later(self.watch_silences)
+        notice = self.engine.notice  # e.g. the cache was rebuilt: said once
+        if notice:
+            self.notify(notice, title="Cache", severity="warning", timeout=10, markup=False)
 
     async def on_unmount(self) -> None:
         await asyncio.to_thread(self.engine.stop)

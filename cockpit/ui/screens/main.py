@@ -115,11 +115,11 @@ class MainScreen(Screen[None]):
             self.command = command
             """The parsed command line."""
 
-    class Ready(Message):
-        """The panels are mounted: the app can paint and start the engine."""
-
-    def __init__(self) -> None:
+    def __init__(self, on_ready: Callable[[], None] | None = None) -> None:
+        """``on_ready`` is called once the panels are mounted, before the first frame is
+        drawn: what it shows is in that frame (the app paints the cache there)."""
         super().__init__(id="main")
+        self._on_ready = on_ready
         self._current = "alerts"
         self._filter_target: str | None = None
         self._arrangement: Arrangement | None = None
@@ -138,7 +138,8 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.panel("alerts").table.focus()
-        self.post_message(self.Ready())
+        if self._on_ready is not None:
+            self._on_ready()
 
     # ----- access ---------------------------------------------------------------------
     def panel(self, panel_id: str) -> Panel:

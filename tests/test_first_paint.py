@@ -1,0 +1,129 @@
+"""Start-up as the user sees it in a terminal: the first frame already shows the cache, and a bad
+config is refused before the screen opens (issue 14, bench row 1: what start-up may not lose
+while it is made faster). No timings here: those are in bench/."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pyte
+import pytest
+
+from cockpit.core.models import Alert, SourceKind, SourceState, utcnow
+from cockpit.engine.cache import CacheStore
+from tests.fault_server import closed_port
+from tests.terminal import PtyApp
+
+pytestmark = pytest.mark.e2e
+
+ALT_SCREEN = b"\x1b[?1049h"
+"""What a full-screen app writes first: the switch to the alternate screen."""
+
+
+def cached_alert_config(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A config whose only source is down, and a cache holding its last poll: one alert."""
+    now = utcnow()
+    store = CacheStore(tmp_path / "cache")
+    store.save(SourceState(
+        name="am", type="alertmanager", kind=SourceKind.ALERTS, fetched_at=now - timedelta(minutes=1),
+        last_attempt_at=now - timedelta(minutes=1), interval_s=15,
+        items=[Alert(source="am", fingerprint="1" * 16, name="CachedDiskFull", severity="critical",
+                     starts_at=now - timedelta(minutes=5), labels={"alertname": "CachedDiskFull"})],
+    ))
+    store.close()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[[sources]]\nname = "am"\ntype = "alertmanager"\nurl = "http://127.0.0.1:{closed_port()}"\n')
+    env = {"COCKPIT_CACHE_DIR": str(tmp_path / "cache"), "COCKPIT_STATE_DIR": str(tmp_path / "state"),
+           "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    return config, env
+
+
+def frames_until(app: PtyApp, text: str, timeout: float = 30.0) -> list[str]:
+    """The screen after each write the app made, until ``text`` shows (each read from the pty
+    is fed to its own step of the emulated screen)."""
+    screen = pyte.Screen(app.screen.columns, app.screen.lines)
+    stream = pyte.ByteStream(screen)
+    seen: list[str] = []
+    fed = 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.pump(0.02)
+        if len(app.raw) > fed:
+            stream.feed(bytes(app.raw[fed:]))
+            fed = len(app.raw)
+            seen.append("\n".join(screen.display))
+            if text in seen[-1]:
+                return seen
+    raise AssertionError(f"{text!r} never showed; the screen: {seen[-1] if seen else '(nothing)'}")
+
+
+def test_the_first_frame_with_the_panels_shows_the_cached_alerts(tmp_path: Path) -> None:
+    """The Alerts panel is never drawn empty first and filled a frame later: an on-call engineer
+    reads the screen at once (it once drew the panels empty, then the cache)."""
+    config, env = cached_alert_config(tmp_path)
+    app = PtyApp(["--config", str(config)], env)
+    try:
+        frames = frames_until(app, "CachedDiskFull")
+    finally:
+        app.close()
+    drawn = [frame for frame in frames if "Alerts" in frame]
+    assert drawn, frames[-1]
+    assert "CachedDiskFull" in drawn[0], drawn[0]
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ('[cockpit]\nthme = "dark"\n', "'cockpit.thme'"),
+    ('[[sources]]\nname = "am"\ntype = "alertmanager"\nurl = "http://127.0.0.1:1"\ninterval = "soon"\n',
+     "'sources[0].interval' (am)"),
+    ('[cockpit]\ntheme = "no-such-theme"\n', "'cockpit.theme'"),
+])
+def test_a_bad_config_is_refused_before_the_screen_opens(tmp_path: Path, text: str, named: str) -> None:
+    """Exit status 2 and one line naming the key, on a terminal the app never took over."""
+    _config, env = cached_alert_config(tmp_path)
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text)
+    app = PtyApp(["--config", str(bad)], env)
+    status = None
+    try:
+        deadline = time.monotonic() + 30
+        while status is None and time.monotonic() < deadline:
+            app.pump(0.05)
+            pid, raw_status = os.waitpid(app.pid, os.WNOHANG)
+            status = os.waitstatus_to_exitcode(raw_status) if pid else None
+        app.pump(0.2)
+    finally:
+        output = bytes(app.raw)
+        app.close()
+    assert status == 2, output
+    assert ALT_SCREEN not in output, output
+    printed = output.decode(errors="replace")
+    assert named in printed and "Traceback" not in printed, printed
+    assert printed.count("cockpit:") == 1, printed
+
+
+def test_a_held_engine_serves_requests_and_polls_only_once_released(tmp_path: Path) -> None:
+    """The TUI starts the engine held: a key pressed before the first frame is served (the
+    silences list, a write), and the polls begin when the app releases them."""
+    import asyncio
+
+    from cockpit.engine.config import load_config
+    from cockpit.engine.facade import Engine
+
+    config, _env = cached_alert_config(tmp_path)
+    engine = Engine(load_config(config), tmp_path / "cache", state_dir=tmp_path / "state", share=False)
+    polled: list[str] = []
+    try:
+        engine.start(lambda state: polled.append(state.name), hold=True)
+        assert engine.submit(asyncio.sleep(0, result="served")).result(10) == "served"
+        time.sleep(0.5)
+        assert polled == []
+        engine.release_polls()
+        deadline = time.monotonic() + 20
+        while not polled and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert polled and polled[0] == "am"
+    finally:
+        engine.stop()
