@@ -19,7 +19,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.pty_term import PtyTerm, percentile
+from bench.pty_term import PtyTerm, drawn_rows, percentile
 from bench.rows import fmt_bytes, fmt_ms, guarded, median, not_measured, row
 from bench.upstream import (
     HungServer,
@@ -136,20 +136,15 @@ def _burst_note(bursts: list[tuple[float, int]]) -> str:
     return f"{len(bursts)} bursts (median {sizes[len(sizes) // 2]} B, largest {sizes[-1]} B{every})"
 
 
-_CUP = re.compile(rb"\x1b\[(\d+);(\d+)H(?=[^\x1b]|\x1b\[[0-9;]*m)")
-"""A cursor move followed by drawing (text or a colour): Textual parks the cursor with a bare
-CUP after every frame, which repaints nothing."""
-
-
 def _rows_note(term: PtyTerm, start: float, end: float) -> str:
-    """Which screen rows the output in a window repainted, and what they show now."""
-    rows = sorted({int(r) for r, _c in _CUP.findall(term.data_between(start, end))})
-    if not rows:
+    """Which screen rows the output in a window repainted, and the text written on each."""
+    written = drawn_rows(term.data_between(start, end))
+    if not written:
         return ""
-    lines = term.text().splitlines()
-    shown = "; ".join(f"row {r}: '{lines[r - 1].strip()[:50]}'" for r in rows[:3] if 0 < r <= len(lines))
+    rows = sorted(written)
+    shown = "; ".join(f"row {r}: '{written[r].strip()[:50]}'" for r in rows[:3])
     more = f" and {len(rows) - 3} more rows" if len(rows) > 3 else ""
-    return f"; repainted {shown}{more}"
+    return f"; repainted (text written) {shown}{more}"
 
 
 _SGR_EXTENDED = re.compile(rb"\x1b\[[0-9;:]*(?:38|48)[;:][25][;:]")
@@ -196,13 +191,11 @@ def idle_and_change(work: Path) -> list[dict]:
                     f"{_burst_note(_bursts(term, start, end))}{_rows_note(term, start, end)}; watch: {_burst_note(_bursts(watch, start, end))}")
             if not met:
                 bursts = term.bursts(start, end)
-                header = sum(1 for _t, data in bursts if any(int(r) == 1 for r, _c in _CUP.findall(data)))
+                header = sum(1 for _t, data in bursts if 1 in drawn_rows(data))
                 note += (f"; GAP: nothing changed upstream; {header} of {len(bursts)} bursts rewrite row 1 (the Alerts "
-                         "header); the rest is the alerts' age cells turning a minute. Textual rewrites a changed line "
-                         "from the panel's left edge to the changed cell, so the age column comes first and an age costs "
-                         "its own cell (about 25 B); rows written whole besides (listed above: the column header and the "
-                         "cursor row on the first age change after start) are repaints no widget asks for (a 140 s run of "
-                         "this set-up wrote 195 B in its second minute: the age cells only); low-bandwidth mode shows ages in 5-minute steps (row 2b)")
+                         "header); the rest is the alerts' age cells turning a minute (the age column comes first, "
+                         "so an age costs its own cell, about 25 B); rows listed above that are written beyond their "
+                         "age cell are repaints no widget asked for; low-bandwidth mode shows ages in 5-minute steps (row 2b)")
             rows.append(row(label, f"{fmt_bytes(value)}/min", f"{fmt_bytes(base)}/min (watch -n 2 amtool)",
                             value / base if base else None, T_IDLE, met, note))
         if low_failed:

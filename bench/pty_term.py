@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pyte
 
-__all__ = ["KEYS", "PtyTerm", "percentile"]
+__all__ = ["KEYS", "PtyTerm", "drawn_rows", "percentile"]
 
 KEYS = {
     "enter": b"\r",
@@ -46,6 +46,20 @@ def percentile(values: Sequence[float], fraction: float) -> float | None:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1))
     return ordered[rank]
+
+
+_DRAWN = re.compile(rb"\x1b\[(\d+);(\d+)H((?:[^\x1b]|\x1b\[[0-9;]*m)+)")
+"""A cursor move and what is drawn there (text and colours, up to the next escape that is not a
+colour). A bare move (Textual parks the cursor after every frame) draws nothing and is skipped."""
+
+
+def drawn_rows(data: bytes) -> dict[int, str]:
+    """What ``data`` (a program's output) drew: screen row (1-based) -> its text, colours removed."""
+    rows: dict[int, str] = {}
+    for row, _column, body in _DRAWN.findall(data):
+        text = re.sub(rb"\x1b\[[0-9;]*m", b"", body).decode(errors="replace").rstrip("\r\n")
+        rows[int(row)] = rows.get(int(row), "") + text
+    return rows
 
 
 class _AnsweringScreen(pyte.Screen):

@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("pyte")
 
 from bench.__main__ import render  # noqa: E402
-from bench.pty_term import PtyTerm, percentile  # noqa: E402
+from bench.pty_term import PtyTerm, drawn_rows, percentile  # noqa: E402
 from bench.rows import guarded, not_measured, row  # noqa: E402
 
 
@@ -131,3 +131,47 @@ def test_the_clock_alone_never_repaints_the_whole_screen(tmp_path):
     for chunk in repaints:
         rows = {int(r) for r in _CURSOR_TO.findall(chunk)}
         assert len(rows) < 20, f"one idle repaint touched {len(rows)} of 40 rows"
+
+
+def _am_alert(index: int, name: str, starts_at: datetime) -> dict:
+    """One alert as Alertmanager's /api/v2/alerts lists it."""
+    return {"fingerprint": f"{index:016x}", "labels": {"alertname": name, "severity": "warning", "service": "svc"},
+            "annotations": {"summary": f"{name} summary"}, "startsAt": starts_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "endsAt": "2099-01-01T00:00:00Z", "updatedAt": starts_at.strftime("%Y-%m-%dT%H:%M:%SZ"), "generatorURL": "",
+            "status": {"state": "active", "silencedBy": [], "inhibitedBy": []}, "receivers": [{"name": "x"}]}
+
+
+@pytest.mark.e2e
+def test_an_age_turning_a_minute_rewrites_only_the_age_cells(tmp_path):
+    """Bench row 2's idle bytes: the alerts arrive after the first paint (the panel grows), then
+    their ages turn a minute; that repaint writes the age cells and nothing else of the table
+    (it once rewrote the column header and the cursor row whole: ~600 B of a 757 B minute)."""
+    from tests.fault_server import FaultServer
+
+    names = [f"TickAlert{i}" for i in range(5)]
+    starts = datetime.now(timezone.utc) - timedelta(minutes=4, seconds=45)  # "4m", "5m" in ~15 s
+    with FaultServer() as server:
+        server.ok_body = [_am_alert(i, name, starts) for i, name in enumerate(names)]
+        config = write_config(tmp_path / "config.toml", [{"name": "am", "type": "alertmanager", "url": server.url,
+                                                          "interval": "1h"}])
+        with PtyTerm(cockpit_argv("--config", str(config)), env=cockpit_env(tmp_path / "cache", home=tmp_path),
+                     cwd=str(tmp_path)) as term:
+            assert term.wait_for(lambda text: all(n in text for n in names), 60) is not None, term.summary()
+            term.wait_quiet(1.0, 20)
+            lines = term.text().splitlines()
+            ages = {line.split()[0] for line in lines if any(n in line for n in names)}
+            assert len(ages) == 1, lines
+            (before,) = ages
+            mark = time.monotonic()
+            turned = term.wait_for(lambda text: not any(line.split()[0] == before for line in text.splitlines()
+                                                        if any(n in line for n in names)), 90)
+            assert turned is not None, term.summary()
+            term.wait_quiet(0.5, 10)
+            written = drawn_rows(term.data_between(mark, time.monotonic()))
+            lines = term.text().splitlines()
+    header = next(i for i, line in enumerate(lines, 1) if line.split()[:2] == ["Age", "Sev"])
+    rows = {i for i, line in enumerate(lines, 1) if any(n in line for n in names)}
+    assert header not in written, f"the column header was rewritten: {written}"
+    for row in rows & set(written):
+        assert written[row].strip() == lines[row - 1].split()[0], f"row {row} written beyond its age: {written[row]!r}"
+    assert rows & set(written), f"no age cell was written: {written}"

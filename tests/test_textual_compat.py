@@ -6,6 +6,8 @@ slow link, a stale hover highlight, no desktop notification or clipboard copy fr
 
 from __future__ import annotations
 
+import sys
+import time
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -146,3 +148,66 @@ def test_new_critical_alert_reaches_the_terminal_as_osc9_and_copy_as_osc52(tmp_p
         finally:
             app.close()
 
+
+
+# ----- a resize leaves no repaint behind (seen at the terminal, in a pty) ----------------------
+GROWING_TABLE_APP = """
+import sys
+from rich.text import Text
+from textual.app import App
+from textual.widgets import DataTable
+from cockpit.widgets.textual_compat import CellTable
+
+class Plain(CellTable):
+    _size_updated = DataTable._size_updated  # Textual's own: what CellTable corrects
+
+class Growing(App):
+    def compose(self):
+        table = (Plain if sys.argv[1] == "plain" else CellTable)(cursor_type="row")
+        table.add_column(Text("Age"), width=4, key="age")
+        table.add_column(Text("Name"), key="name")
+        table.add_row(Text("1m"), Text("first row"), key="r0")
+        yield table
+
+    def on_key(self, event):
+        table = self.query_one(CellTable)
+        if event.key == "a":  # more rows: the table grows, and a layout paints it whole
+            for i in range(1, 5):
+                table.add_row(Text("1m"), Text(f"row {i}"), key=f"r{i}")
+        elif event.key == "t":  # the clock: every age cell changes
+            for i in range(5):
+                table.set_cell(f"r{i}", "age", Text("2m"))
+
+Growing().run()
+"""
+
+def age_tick_after_growth(kind: str) -> dict[int, str]:
+    """Run the growing table in a pty: grow it, then tick its ages; what the tick wrote."""
+    from bench.pty_term import PtyTerm, drawn_rows
+
+    with PtyTerm([sys.executable, "-c", GROWING_TABLE_APP, kind], cwd=str(Path(__file__).parent.parent)) as term:
+        assert term.wait_for(lambda text: "first row" in text, 30) is not None, term.summary()
+        term.send("a")
+        assert term.wait_for(lambda text: "row 4" in text, 10) is not None, term.summary()
+        assert term.wait_quiet(0.5, 10)
+        mark = time.monotonic()
+        term.send("t")
+        assert term.wait_for(lambda text: text.count("2m") == 5, 10) is not None, term.summary()
+        assert term.wait_quiet(0.5, 10)
+        return drawn_rows(term.data_between(mark, time.monotonic()))
+
+
+@pytest.mark.e2e
+def test_after_the_table_grew_an_age_tick_writes_only_the_age_cells():
+    written = age_tick_after_growth("celltable")
+    assert sorted(written) == [2, 3, 4, 5, 6], written  # the five data rows (row 1: the column header)
+    assert all(text.strip() == "2m" for text in written.values()), written
+
+
+@pytest.mark.e2e
+def test_textual_still_repaints_the_old_area_of_a_grown_table_on_its_next_update():
+    """What CellTable._size_updated corrects; when this fails, Textual no longer does it and
+    the override can go."""
+    written = age_tick_after_growth("plain")
+    assert 1 in written and "Age" in written[1], written  # the column header, not asked for
+    assert "first row" in written.get(2, ""), written  # and the first row whole

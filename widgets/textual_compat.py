@@ -1,12 +1,19 @@
 """The one place where cockpit leans on how Textual behaves beyond its documented contract.
 
-Everything else uses Textual's public API. What is here does too (no private attribute is read
-or written), but it relies on details an upgrade could change; ``tests/test_textual_compat.py``
-pins each one, so a Textual release that changes them fails there first, by name. ``textual``
-is pinned to the minor version those tests ran against (pyproject.toml).
+Everything else uses Textual's public API. What is here does too, with one exception named
+below (no private attribute is read or written), but it relies on details an upgrade could
+change; ``tests/test_textual_compat.py`` pins each one, so a Textual release that changes them
+fails there first, by name. ``textual`` is pinned to the minor version those tests ran against
+(pyproject.toml).
 
 * :class:`CellTable`: a ``DataTable`` whose cell updates repaint that cell only. Relies on
   ``DataTable.update_cell`` asking for its repaint with a plain ``refresh()`` (no region).
+  The exception: when a layout resizes the table, Textual marks the table's *old* area for a
+  repaint that the layout's own frame makes needless (it repaints every widget whose geometry
+  changed) and that stays pending until the table's next repaint; ``CellTable`` overrides the
+  private hook ``_size_updated`` and drains that mark with ``_exchange_repaint_regions()``.
+  Without it the first age tick after the Alerts panel grew rewrote the column header and the
+  first row whole (bench row 2).
 * :func:`park_hover_cursor`: after the keyboard moves the cursor, the faint mouse-hover
   highlight must not stay behind. Relies on the cursor's style being drawn over the hover's.
 * :func:`terminal_driver`: a driver class that lets the app write one escape sequence (OSC 9)
@@ -40,6 +47,22 @@ class CellTable(DataTable):
         if self._cells_pending and not regions and not layout and not recompose:
             return self  # update_cell's whole-table repaint: the caller repaints what changed
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
+    def _size_updated(self, size: Any, virtual_size: Any, container_size: Any, layout: bool = True) -> bool:
+        """Drop the repaint Textual marks for the table's old area when a layout resizes it.
+
+        ``ScrollView._size_updated`` marks the old outer size dirty before it takes the new one;
+        the layout that called it repaints every widget whose geometry changed in its own frame,
+        but the mark stays on the table and is painted again with the next cell update: the whole
+        of the old area (the column header and the first row after the Alerts panel grew with its
+        first alerts, ~600 B on the first age tick). Only Textual's own marks are pending here:
+        ``_set_dirty()`` clears the regions before it adds the old area.
+        """
+        resized = size != self.outer_size
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if resized:
+            self._exchange_repaint_regions()
+        return changed
 
     def _needs_width(self, column_key: str, value: Text) -> bool:
         column = self.columns.get(ColumnKey(column_key))
