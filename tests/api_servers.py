@@ -1,7 +1,8 @@
-"""Loopback HTTP servers that answer like GitHub, GitLab, Argo CD and Jenkins document.
+"""Loopback HTTP servers that answer like GitHub and GitLab document, and their framework.
 
 One framework (:class:`LoopbackServer`, the toolkit's :class:`tests.loopback.Loopback` running a
-:class:`FakeApi`) and one ``FakeApi`` subclass per upstream. Each answers with the status codes, headers
+:class:`FakeApi`) and one ``FakeApi`` subclass per upstream: GitHub and GitLab here, Argo CD in
+:mod:`tests.argocd_api`, Jenkins in :mod:`tests.jenkins_api`. Each answers with the status codes, headers
 (``ETag``, ``Link``, ``X-RateLimit-*``, ``Retry-After``, ``X-Next-Page``/``X-Total-Pages``) and
 body shapes of its public API documentation; the bodies are written here, from the docs.
 
@@ -12,7 +13,6 @@ page), ``"empty"`` (200, no body), ``"500"``. Every request is recorded in ``api
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import threading
 from dataclasses import dataclass
@@ -26,17 +26,14 @@ from tests.loopback import Answer, Loopback, Request
 
 __all__ = [
     "FAULT_CASES",
-    "ArgoCdApi",
     "FakeApi",
     "GitHubApi",
     "GitLabApi",
-    "JenkinsApi",
     "LoopbackServer",
     "Reply",
     "Seen",
     "fetch_error",
-    "project_fields",
-    "project_tree",
+    "not_found",
 ]
 
 HTML_LOGIN = (
@@ -189,7 +186,7 @@ class LoopbackServer(Loopback):
         return self
 
 
-def _not_found(message: str = "Not Found") -> Reply:
+def not_found(message: str = "Not Found") -> Reply:
     return Reply(404, {"message": message})
 
 
@@ -258,7 +255,7 @@ class GitHubApi(FakeApi):
     def route(self, seen: Seen) -> Reply:
         seg = seen.segments
         if len(seg) < 3 or seg[0] != "repos" or f"{seg[1]}/{seg[2]}" not in self.repos:
-            return _not_found()
+            return not_found()
         full_name, rest = f"{seg[1]}/{seg[2]}", seg[3:]
         repo = self.repos[full_name]
         if not rest:
@@ -284,17 +281,17 @@ class GitHubApi(FakeApi):
         if len(rest) == 3 and rest[0] == "deployments" and rest[2] == "statuses":
             statuses = repo["statuses"].get(int(rest[1]))
             if statuses is None:
-                return _not_found()
+                return not_found()
             chunk, headers = self.paged(seen, statuses, 30)
             return Reply(200, chunk, headers)
-        return _not_found()
+        return not_found()
 
 
     def _jobs(self, repo: dict[str, Any], run_id: int, seen: Seen) -> Reply:
         """``GET …/actions/runs/{run_id}/jobs``: ``filter=latest`` (the default) keeps the jobs of
         the run's newest attempt, ``all`` every attempt's; ``{"total_count", "jobs"}``, paged."""
         if not any(run["id"] == run_id for run in repo["runs"]):
-            return _not_found()
+            return not_found()
         jobs = repo["jobs"].get(run_id, [])
         if seen.query.get("filter", "latest") == "latest" and jobs:
             newest = max(job.get("run_attempt", 1) for job in jobs)
@@ -390,162 +387,3 @@ def _updated_in(rows: list[dict[str, Any]], seen: Seen) -> list[dict[str, Any]]:
     norm = lambda text: str(text)[:19]  # noqa: E731 - 2026-11-27T08:00:00 of either spelling
     return [r for r in rows if (not after or norm(r["updated_at"]) >= norm(after))
             and (not before or norm(r["updated_at"]) <= norm(before))]
-
-
-# --- Argo CD --------------------------------------------------------------------------------
-
-
-def project_fields(document: dict[str, Any], fields: list[str]) -> dict[str, Any]:
-    """Keep only the dotted ``fields`` of a list response (``items.status.history``), as Argo CD does."""
-    out: dict[str, Any] = {}
-    for dotted in fields:
-        head, *rest = dotted.split(".")
-        if head not in document:
-            continue
-        value = document[head]
-        if not rest:
-            out[head] = value
-        elif isinstance(value, list):
-            merged = out.setdefault(head, [{} for _ in value])
-            for target, item in zip(merged, value):
-                _deep_merge(target, project_fields(item, [".".join(rest)]))
-        elif isinstance(value, dict):
-            _deep_merge(out.setdefault(head, {}), project_fields(value, [".".join(rest)]))
-    return out
-
-
-def _deep_merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
-            _deep_merge(target[key], value)
-        else:
-            target[key] = value
-
-
-class ArgoCdApi(FakeApi):
-    """Argo CD's ``GET /api/v1/applications`` (bearer token, optional ``fields`` projection).
-
-    Argo CD sends no ETag and does not paginate this list; it rate-limits nothing itself (a
-    fronting proxy answers 429).
-    """
-
-    sends_etags = False
-
-    def __init__(self, token: str = "argocd-test-token") -> None:
-        super().__init__()
-        self.token = token
-        self.apps: list[dict[str, Any]] = []
-
-    def authorised(self, seen: Seen) -> bool:
-        return seen.headers.get("authorization") == f"Bearer {self.token}"
-
-    def unauthorised(self) -> Reply:
-        message = "invalid session: token has invalid claims: token is expired"
-        return Reply(401, {"error": message, "code": 16, "message": message})
-
-    def route(self, seen: Seen) -> Reply:
-        if seen.path.rstrip("/") != "/api/v1/applications":
-            return Reply(404, {"error": "Not Found", "code": 5, "message": "Not Found"})
-        document = {"metadata": {"resourceVersion": "12345"}, "items": self.apps}
-        if seen.query.get("fields"):
-            document = project_fields(document, seen.query["fields"].split(","))
-        return Reply(200, document)
-
-
-# --- Jenkins --------------------------------------------------------------------------------
-
-
-def _parse_tree(text: str) -> dict[str, Any]:
-    """``a,b[c,d[e]]{0,5}`` -> ``{"a": None, "b": ({"c": None, "d": ({"e": None}, None)}, (0, 5))}``."""
-    spec, pos = _tree_list(text, 0)
-    return spec
-
-
-def _tree_list(text: str, pos: int) -> tuple[dict[str, Any], int]:
-    spec: dict[str, Any] = {}
-    while pos < len(text) and text[pos] != "]":
-        name_end = pos
-        while name_end < len(text) and text[name_end] not in ",[]{":
-            name_end += 1
-        name, pos = text[pos:name_end], name_end
-        child = None
-        if pos < len(text) and text[pos] == "[":
-            inner, pos = _tree_list(text, pos + 1)
-            pos += 1  # the closing ]
-            bounds = None
-            if pos < len(text) and text[pos] == "{":
-                close = text.index("}", pos)
-                low, _, high = text[pos + 1 : close].partition(",")
-                bounds, pos = (int(low or 0), int(high) if high else None), close + 1
-            child = (inner, bounds)
-        spec[name] = child
-        if pos < len(text) and text[pos] == ",":
-            pos += 1
-    return spec, pos
-
-
-def project_tree(value: Any, spec: dict[str, Any]) -> Any:
-    """Apply a parsed Jenkins ``tree`` to a document (lists are sliced by their ``{m,n}``)."""
-    if isinstance(value, list):
-        return [project_tree(item, spec) for item in value]
-    if not isinstance(value, dict):
-        return value
-    out: dict[str, Any] = {"_class": value["_class"]} if "_class" in value else {}
-    for name, child in spec.items():
-        if name not in value:
-            continue
-        if child is None or value[name] is None:
-            out[name] = value[name]
-            continue
-        inner, bounds = child
-        item = value[name]
-        if isinstance(item, list) and bounds:
-            item = item[bounds[0] : bounds[1]]
-        out[name] = project_tree(item, inner)
-    return out
-
-
-class JenkinsApi(FakeApi):
-    """Jenkins' remote access API: ``/api/json`` and ``/job/<name>/api/json`` with ``tree``.
-
-    Basic auth with a user's API token; a bad token gets Jenkins' HTML 401 page. No ETags.
-    """
-
-    sends_etags = False
-
-    def __init__(self, username: str = "ada", api_token: str = "11aa22bb33cc44dd55ee") -> None:
-        super().__init__()
-        self.username = username
-        self.api_token = api_token
-        self.jobs: list[dict[str, Any]] = []
-        self.wfapi: dict[str, dict[str, Any]] = {}
-        """The Pipeline Stage View plugin's answers by path (``/job/a/12/wfapi/describe``, a stage
-        node's ``/job/a/12/execution/node/8/wfapi/describe``); empty: the plugin is not installed."""
-
-    def authorised(self, seen: Seen) -> bool:
-        expected = base64.b64encode(f"{self.username}:{self.api_token}".encode()).decode()
-        return seen.headers.get("authorization") == f"Basic {expected}"
-
-    def unauthorised(self) -> Reply:
-        page = (b"<html><head><title>Error 401 Invalid password/token for user: " + self.username.encode()
-                + b"</title></head><body><h2>HTTP ERROR 401 Invalid password/token</h2></body></html>")
-        return Reply(401, page, {"WWW-Authenticate": 'Basic realm="Jenkins"'}, "text/html;charset=iso-8859-1")
-
-    def route(self, seen: Seen) -> Reply:
-        seg = seen.segments
-        if seg[-2:] == ["wfapi", "describe"] and seen.path in self.wfapi:
-            return Reply(200, self.wfapi[seen.path], {"X-Jenkins": "2.452.1"}, "application/json;charset=utf-8")
-        if seg[-2:] != ["api", "json"]:
-            return Reply(404, b"<html><body>Not Found</body></html>", {}, "text/html")
-        path = seg[:-2]
-        document: dict[str, Any] = {"_class": "hudson.model.Hudson", "jobs": self.jobs}
-        while path:
-            if len(path) < 2 or path[0] != "job":
-                return Reply(404, b"<html><body>Not Found</body></html>", {}, "text/html")
-            found = [j for j in document.get("jobs", []) if j["name"] == path[1]]
-            if not found:
-                return Reply(404, b"<html><body>Not Found</body></html>", {}, "text/html")
-            document, path = found[0], path[2:]
-        if seen.query.get("tree"):
-            document = project_tree(document, _parse_tree(seen.query["tree"]))
-        return Reply(200, document, {"X-Jenkins": "2.452.1"}, "application/json;charset=utf-8")

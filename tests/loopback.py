@@ -3,9 +3,10 @@
 :class:`Loopback` listens on a free loopback port, in a thread, and answers every request with
 what its handler returns for it (an :class:`Answer`), or with a route table of
 ``(method, path) -> handler``. Every request is kept in ``requests`` (a :class:`Request`: method,
-path, query, lower-cased headers, body). The fakes that answer like GitHub, GitLab, Argo CD,
-Jenkins (tests/api_servers.py), a misbehaving upstream (tests/fault_server.py) and a Mimir-like
-gateway (tests/prom_proxy.py) are built on it.
+path, query, lower-cased headers, body). The fakes that answer like GitHub, GitLab
+(tests/api_servers.py), Argo CD (tests/argocd_api.py), Jenkins (tests/jenkins_api.py), a
+misbehaving upstream (tests/fault_server.py) and a Mimir-like gateway (tests/prom_proxy.py) are
+built on it.
 
     with Loopback(lambda request: Answer(200, {"ok": True})) as server:
         httpx.get(server.url + "/x")

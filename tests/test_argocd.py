@@ -10,7 +10,8 @@ from cockpit.core.models import RunStatus
 from cockpit.sources.argocd import ArgoCdSource
 from cockpit.sources.base import SourceContext
 from cockpit.core.errors import SourceRateLimited
-from tests.api_servers import FAULT_CASES, fetch_error, ArgoCdApi, LoopbackServer
+from tests.api_servers import FAULT_CASES, fetch_error, LoopbackServer
+from tests.argocd_api import ArgoCdApi
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.secret-argocd-jwt.sig"
 SHA1 = "4e3c2b1a0f9e8d7c6b5a49382716051f0e1d2c3b"

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.api_servers import ArgoCdApi, GitHubApi, GitLabApi, JenkinsApi, LoopbackServer
+from tests.api_servers import GitHubApi, GitLabApi, LoopbackServer
+from tests.argocd_api import ArgoCdApi
+from tests.jenkins_api import JenkinsApi
 
 if shutil.which("git") is None:
     if os.environ.get("CI") == "true":

@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from cockpit.core.models import Pipeline
-from tests.api_servers import JenkinsApi, LoopbackServer, Reply
+from tests.api_servers import LoopbackServer, Reply
 from tests.app_fixtures import engine_app
+from tests.jenkins_api import JenkinsApi
 from tests.run_jobs import answer_on, details_after_polls, jenkins_run, jenkins_stage_node, poll
 from tests.test_jenkins import API_TOKEN, job
 from tests.test_jenkins import make as make_jenkins

@@ -11,7 +11,8 @@ from cockpit.core.models import RunStatus
 from cockpit.sources.base import SourceContext
 from cockpit.core.errors import SourceAuthError, SourceBadResponse, SourceRateLimited
 from cockpit.sources.jenkins import JenkinsSource
-from tests.api_servers import FAULT_CASES, fetch_error, JenkinsApi, LoopbackServer
+from tests.api_servers import FAULT_CASES, fetch_error, LoopbackServer
+from tests.jenkins_api import JenkinsApi
 
 API_TOKEN = "11d7c6b2e0f1a9secrettoken"
 STAMP = 1795766400000  # 2026-11-27T00:00:00Z in milliseconds

@@ -15,7 +15,8 @@ from cockpit.sources.argocd import ArgoCdSource
 from cockpit.sources.base import SourceContext
 from cockpit.sources.github import GitHubSource
 from cockpit.sources.pagerduty import PagerDutySource
-from tests.api_servers import ArgoCdApi, FakeApi, GitHubApi, LoopbackServer, Reply, Seen
+from tests.api_servers import FakeApi, GitHubApi, LoopbackServer, Reply, Seen
+from tests.argocd_api import ArgoCdApi
 from tests.pagerduty_server import PagerDutyServer, make_incident, make_oncall
 
 SHA = "6dcb09b5b57875f334f61aebed695e2e4193db5e"
