@@ -56,6 +56,7 @@ from cockpit.sources.slo_discovery import (
     sloth_slos,
     widen,
 )
+from cockpit.core.slo_rules import Thresholds
 from cockpit.core.slo_math import (
     WINDOWS,
     budget_remaining,
@@ -375,4 +376,5 @@ class PrometheusSloSource(Source):
             generator=found.generator,  # type: ignore[arg-type]
             time_to_exhaustion_s=time_to_exhaustion(found.budget_remaining, burns["1h"], found.period),
             burn_history=history,
+            thresholds=None if self.options.thresholds == Thresholds() else self.options.thresholds,
         )

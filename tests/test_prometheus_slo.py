@@ -253,6 +253,19 @@ async def test_declared_slos_match_the_known_answers(prom):
     assert catalog.burn_rates["1h"] < 14.4
 
 
+async def test_a_source_with_its_own_thresholds_judges_by_them_and_says_which(prom):
+    """search-latency burns at 4 everywhere: a ticket by the defaults, a page when this source
+    pages at 1h+5m > 3. The SLO carries the rules it was judged by (the panel marks by them);
+    with the defaults it carries none, so the cache keeps no copy of them per SLO."""
+    strict = {"page": [{"long": "1h", "short": "5m", "factor": 3}], "ticket": []}
+    slos, _ = await _fetch(prom, thresholds=strict)
+    search = slos["search-latency"]
+    assert search.status == SloStatus.PAGE
+    assert [(r.long, r.short, r.factor) for r in search.thresholds.page] == [("1h", "5m", 3.0)]
+    defaults, _ = await _fetch(prom)
+    assert defaults["search-latency"].status == SloStatus.TICKET and defaults["search-latency"].thresholds is None
+
+
 async def test_sparkline_is_the_1h_burn_over_24_hours_for_every_slo(prom):
     slos, _ = await _fetch(prom, slos=[CATALOG_DECL])
     for slo_id, synthetic in (("checkout-availability", CHECKOUT), ("payments-errors", PAYMENTS),

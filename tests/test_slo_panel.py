@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cockpit.ui.app import CockpitApp
 from cockpit.core.models import Slo, SloStatus, SourceKind, SourceState, SourceStatus
+from cockpit.core.slo_rules import BurnRule, Thresholds
 from cockpit.ui.screens import MainScreen
 from cockpit.ui.screens.slo_detail import SloDetailScreen, exhaustion_text
 from tests.app_fixtures import ago, make_app
@@ -129,6 +130,24 @@ async def test_detail_and_panel_agree_on_status_pairs_and_marks():
         await pilot.press("2", "g", "j", "enter")  # checkout: both page pairs hold
         body = app.screen.query_one("#slo-fields").content.plain
         assert "status: ▲ page (page by 1h+5m > 14.4, 6h+30m > 6)" in body
+
+
+async def test_a_source_with_its_own_thresholds_is_marked_by_them_in_panel_and_detail():
+    """A source paging at 1h+5m > 2 (its own rule): 3.0 on both windows decides the page, so the
+    panel marks them and names the pair, and the detail says the same (the defaults would not)."""
+    strict = Thresholds(page=[BurnRule(long="1h", short="5m", factor=2)], ticket=[])
+    judged = slo("strict-availability", "page", 0.8, {"5m": 3.0, "1h": 3.0, "6h": 0.5}, thresholds=strict)
+    app = make_app(states_of([judged]))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        (row,) = rows(app)
+        assert row[10] == "▲ page" and row[11] == "1h+5m", row
+        assert row[6] == "▲3.0", row
+        await pilot.press("2", "enter")
+        body = app.screen.query_one("#slo-fields").content.plain
+        assert "status: ▲ page (page by 1h+5m > 2)" in body
+        one_hour = next(l for l in body.splitlines() if l.startswith("1h "))
+        assert "page >2" in one_hour and "decides page" in one_hour, one_hour
 
 
 async def test_sparklines_share_one_scale_so_a_low_burn_draws_low():

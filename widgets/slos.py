@@ -4,9 +4,9 @@ Every mark reads without colour and comes from the rule that gives the status: a
 marked ``▲16.2`` (page) or ``△3.5`` (ticket) only when its window belongs to a window pair that
 decides the SLO's status (:func:`cockpit.core.slo_math.window_marks`), and the ``By`` column
 names those pairs (``1h+5m``). A window above a threshold on its own, its pair not, stays
-unmarked: the status is ok or comes from another pair. The thresholds are the SRE Workbook
-defaults of :class:`cockpit.core.slo_math.Thresholds`: the panel sees only the SLO models, not
-the source's options; a status no default pair explains is shown with no pair and no marks.
+unmarked: the status is ok or comes from another pair. The thresholds are those the source
+judged the SLO by (``Slo.thresholds``, set when a source configures its own), else the SRE
+Workbook defaults of :class:`cockpit.core.slo_rules.Thresholds`.
 The sparklines of one panel share one scale (the highest burn in any of them), so 0.9 draws
 lower than 15.5.
 """
@@ -66,7 +66,7 @@ def worst_burn(slo: Slo) -> tuple[str, float | None]:
         rate = slo.burn_rates.get(window)
         if rate is None:
             continue
-        threshold = window_threshold(window)
+        threshold = window_threshold(window, slo.thresholds)
         score = rate / (threshold[0] if threshold else 1.0)
         if best is None or score > best[0]:
             best = (score, window, rate)
@@ -82,12 +82,12 @@ def format_burn(value: float | None) -> str:
 
 def slo_marks(slo: Slo) -> dict[str, SloStatus]:
     """The windows marked for this SLO: those of the pairs deciding its status."""
-    return window_marks(slo.burn_rates, slo.status)
+    return window_marks(slo.burn_rates, slo.status, slo.thresholds)
 
 
 def decided_by(slo: Slo) -> str:
     """The window pairs deciding the status, ``1h+5m 6h+30m``; empty for ok (or no pair here)."""
-    return " ".join(f"{r.long}+{r.short}" for r in deciding_rules(slo.burn_rates, slo.status))
+    return " ".join(f"{r.long}+{r.short}" for r in deciding_rules(slo.burn_rates, slo.status, slo.thresholds))
 
 
 def burn_mark(value: float | None, level: SloStatus = SloStatus.OK) -> tuple[str, SloStatus]:

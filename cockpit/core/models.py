@@ -13,6 +13,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cockpit.core.slo_rules import Thresholds
+
 __all__ = [
     "Alert",
     "AlertState",
@@ -183,6 +185,9 @@ class Slo(_Model):
     """Seconds until the budget is gone at the current 1h burn; None when not burning."""
     burn_history: list[float | None] = Field(default_factory=list)
     """1h burn rate sampled over the last 24 hours, oldest first (for the sparkline)."""
+    thresholds: Thresholds | None = None
+    """The rules the source judged ``status`` by, when they are not the defaults, so that the
+    panel and the detail mark windows by the same rules (not in the snapshot JSON)."""
 
 
 class FailedJob(_Model):

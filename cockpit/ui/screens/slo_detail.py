@@ -75,30 +75,30 @@ def _pair(rule: BurnRule) -> str:
 def status_reason(slo: Slo) -> str:
     """Which window pairs decide the status: ``page by 1h+5m > 14.4``, or why none does."""
     status = SloStatus(slo.status)
-    rules = deciding_rules(slo.burn_rates, status)
+    rules = deciding_rules(slo.burn_rates, status, slo.thresholds)
     if rules:
         return f"{status.value} by " + ", ".join(_pair(r) for r in rules)
     if status == SloStatus.OK:
         return "no window pair above its threshold"
-    return "by the source's own thresholds (no default pair holds)"
+    return "by the source's own status (no pair of its thresholds holds here)"
 
 
 def _window_meaning(slo: Slo, window: str, value: float | None, marked: SloStatus) -> str:
     if value is None:
         return "unknown"
-    thresholds = Thresholds()
+    thresholds = slo.thresholds or Thresholds()
     levels = ((SloStatus.PAGE, thresholds.page), (SloStatus.TICKET, thresholds.ticket))
     if marked != SloStatus.OK:
-        pairs = [r for r in deciding_rules(slo.burn_rates, marked) if window in (r.long, r.short)]
+        pairs = [r for r in deciding_rules(slo.burn_rates, marked, thresholds) if window in (r.long, r.short)]
         return f"decides {marked.value}: " + ", ".join(_pair(r) for r in pairs)
     for level, rules in levels:
         for rule in rules:
             if window in (rule.long, rule.short) and value > rule.factor:
-                if rule in deciding_rules(slo.burn_rates, level):  # holds, but a worse level decides
+                if rule in deciding_rules(slo.burn_rates, level, thresholds):  # holds, but a worse level decides
                     return f"{level.value} {rule.long}+{rule.short} holds, {slo.status} decides"
                 other = rule.short if window == rule.long else rule.long
                 return f"above {level.value} >{rule.factor:g} alone; {other} is not"
-    return "below" if window_threshold(window) else "no rule uses this window"
+    return "below" if window_threshold(window, thresholds) else "no rule uses this window"
 
 
 def _windows_table(slo: Slo) -> Text:
@@ -108,7 +108,7 @@ def _windows_table(slo: Slo) -> Text:
     for window in WINDOWS:
         value = slo.burn_rates.get(window)
         shown, status = burn_mark(value, marks.get(window, SloStatus.OK))
-        limit = window_limits(window)
+        limit = window_limits(window, slo.thresholds)
         meaning = _window_meaning(slo, window, value, status)
         style = {SloStatus.PAGE: "bold", SloStatus.TICKET: "italic"}.get(status, "")
         out.append(f"{window:<7}{shown:>8}  {limit:<20}  {meaning}\n", style=style)
@@ -139,7 +139,7 @@ def render_slo(slo: Slo, width: int = CHART_WIDTH) -> Text:
     if not known:
         out.append("\n  no history (the source gave no samples)\n", style="dim")
         return out
-    page = window_threshold("1h")
+    page = window_threshold("1h", slo.thresholds)
     marks = [(page[0], f"page {page[0]:g}")] if page else []
     marks.append((1.0, "1 = on budget"))
     out.append(f"  ({len(slo.burn_history)} samples, peak {max(known):.1f}, now "
