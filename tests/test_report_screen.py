@@ -222,3 +222,26 @@ async def test_report_screen_reads_as_cockpit_report_for_the_same_window_and_con
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip("\n") == shown.rstrip("\n")
+
+
+async def test_the_budget_line_is_on_the_window_time_axis_and_blank_where_nothing_was_recorded(tmp_path):
+    """SLO samples only in the last two hours of the 12: the line is empty for the first ten, then
+    falls from 90% to 60%; its ends are the report's budget start and end."""
+    history = History(tmp_path)
+    shift = Shift(history, NOW - timedelta(hours=12))
+    shift.steady(600, 720, "prom", lambda m: [slo("checkout", "ok", round(0.9 - 0.3 * (m - 600) / 120, 3))],
+                 step=1, kind=SourceKind.SLOS)
+    history.close()
+    app = make_app(FakeEngine(cache_dir=tmp_path))
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.press("R")
+        await settle(app, pilot)
+        screen = app.screen
+        line = next(row for row in screen.query_one("#report-charts").content.plain.splitlines()
+                    if row.startswith("checkout / "))
+    cells = line[len("checkout / availability") + 1:].split(" 90%")[0]
+    assert len(cells) == 96  # the whole window, 7.5 minutes a cell
+    assert cells[:78] == " " * 78 and " " not in cells[81:]  # not recorded, then the last two hours
+    assert cells[-1] in "▄▅" and cells[81] in "▇█"  # 90% down to 60%
+    assert line.endswith("90%→60%")
+    assert "budget start" in screen.report_text and "90.0%" in screen.report_text and "60.0%" in screen.report_text

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from cockpit.core.textsafe import clean_line
 from cockpit.core.times import parse_time
 
-__all__ = ["BLOCKS", "ReportFigures", "bar_chart", "budget_line", "report_figures"]
+__all__ = ["BLOCKS", "BUDGET_CELLS", "BudgetSeries", "ReportFigures", "bar_chart", "budget_line", "report_figures"]
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 """Eighths of a cell, empty to full."""
@@ -77,30 +77,66 @@ def budget_line(points: Sequence[float | None], width: int = 40) -> str:
     return "".join(out)
 
 
+BUDGET_CELLS = 96
+"""Cells of an SLO's budget line over the whole window (7.5 minutes each over 12 hours)."""
+SAMPLE_HOLD_S = 600.0
+"""How long a budget sample holds (the report's rule: until the next one, 10 minutes at most)."""
+
+
+@dataclass(frozen=True)
+class BudgetSeries:
+    """One SLO's error budget over the window, as the report's SLO section counts it."""
+
+    name: str
+    """``service / SLO``."""
+    points: tuple[float | None, ...]
+    """The budget left (1.0 = all) in each of :data:`BUDGET_CELLS` equal parts of the window,
+    oldest first; None where no sample holds (not recorded)."""
+    start: float | None = None
+    """The first sample's budget in the window (the report's "budget start")."""
+    end: float | None = None
+    """The last sample's budget (the report's "budget end")."""
+
+
 @dataclass(frozen=True)
 class ReportFigures:
     """What the report screen draws above the report's text."""
 
     pages: tuple[tuple[str, int], ...] = ()
     """(hour as ``HH`` in the report's zone, pages) for every hour of the window."""
-    budgets: tuple[tuple[str, tuple[float | None, ...]], ...] = ()
-    """(``service / SLO``, budget fractions oldest first) for every SLO sampled in the window."""
+    budgets: tuple[BudgetSeries, ...] = ()
+    """Every SLO sampled in the window, by name."""
 
 
 def report_figures(report: Mapping[str, Any], samples: Iterable[Mapping[str, Any]],
                    zone: tzinfo | None = None) -> ReportFigures:
-    """The charts' figures from a built report (its ``pages_per_hour``) and the shift history's
-    SLO samples (``service``, ``name``, ``source``, ``slo_id``, ``budget``, oldest first)."""
+    """The charts' figures from a built report (its ``pages_per_hour`` and window) and the shift
+    history's SLO samples (``at``, ``service``, ``name``, ``source``, ``slo_id``, ``budget``, oldest
+    first), placed on the window's time axis: a part of the window no sample holds stays empty."""
     pages = []
     for hour in report.get("pages_per_hour", []):
         when = parse_time(hour.get("hour"))
         pages.append((when.astimezone(zone).strftime("%H") if when is not None else "?", int(hour.get("pages") or 0)))
+    window = report.get("window") or {}
+    since, until = parse_time(window.get("since")), parse_time(window.get("until"))
+    span = (until - since).total_seconds() if since and until and until > since else 0.0
+    cell = span / BUDGET_CELLS
     series: dict[tuple[str, str], list[float | None]] = {}
+    ends: dict[tuple[str, str], list[float]] = {}
     names: dict[tuple[str, str], str] = {}
     for sample in samples:
         key = (str(sample.get("source")), str(sample.get("slo_id")))
         names[key] = f"{clean_line(sample.get('service') or '?', 30)} / {clean_line(sample.get('name') or '?', 40)}"
-        budget = sample.get("budget")
-        series.setdefault(key, []).append(float(budget) if isinstance(budget, (int, float)) else None)
-    budgets = tuple((names[key], tuple(points)) for key, points in sorted(series.items(), key=lambda kv: names[kv[0]]))
+        points = series.setdefault(key, [None] * BUDGET_CELLS)
+        budget, at = sample.get("budget"), sample.get("at")
+        if not isinstance(budget, (int, float)) or since is None or not cell or not hasattr(at, "timestamp"):
+            continue
+        ends.setdefault(key, []).append(float(budget))
+        offset = (at - since).total_seconds()
+        first = max(0, int(offset // cell))
+        last = min(BUDGET_CELLS - 1, int((offset + SAMPLE_HOLD_S) // cell))
+        for index in range(first, last + 1):
+            points[index] = float(budget)  # a later sample replaces what an earlier one held
+    budgets = tuple(BudgetSeries(names[key], tuple(points), (ends.get(key) or [None])[0], (ends.get(key) or [None])[-1])
+                    for key, points in sorted(series.items(), key=lambda kv: names[kv[0]]))
     return ReportFigures(tuple(pages), budgets)

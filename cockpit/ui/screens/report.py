@@ -60,16 +60,19 @@ def render_charts(figures: ReportFigures, width: int) -> Text:
     else:
         out.append("  none in this window\n", style="dim")
     if figures.budgets:
-        out.append("\nSLO error budget over the window", style="bold")
-        out.append("  █ all left … ▁ little, _ exhausted\n", style="dim")
-        label_width = min(32, max(len(name) for name, _p in figures.budgets))
+        title, legend = "SLO error budget over the window", "█ all left … ▁ little, _ exhausted, blank: not recorded"
+        out.append(f"\n{title}", style="bold")
+        out.append(" (this cockpit's samples)")
+        out.append(("  " if len(title) + 27 + len(legend) <= width else "\n") + legend + "\n", style="dim")
+        label_width = min(32, max(len(series.name) for series in figures.budgets))
         room = max(8, width - label_width - 14)
-        for name, points in figures.budgets:
-            known = [p for p in points if p is not None]
-            first, last = (f"{known[0] * 100:.0f}%", f"{known[-1] * 100:.0f}%") if known else ("?", "?")
-            step = max(1, -(-len(points) // room))
-            label = name if len(name) <= label_width else name[: label_width - 1] + "…"
-            out.append(f"{label:<{label_width}} {budget_line(points[::step], room)} {first}→{last}\n")
+        for series in figures.budgets:
+            first, last = (f"{v * 100:.0f}%" if v is not None else "?" for v in (series.start, series.end))
+            step = max(1, -(-len(series.points) // room))
+            name = series.name if len(series.name) <= label_width else series.name[: label_width - 1] + "…"
+            groups = [series.points[i:i + step] for i in range(0, len(series.points), step)]
+            cells = [next((p for p in reversed(group) if p is not None), None) for group in groups]  # the latest
+            out.append(f"{name:<{label_width}} {budget_line(cells, room)} {first}→{last}\n")
     return out
 
 
