@@ -57,6 +57,22 @@ def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert config.cockpit.theme == "mono" and config.cockpit.read_only is False
 
 
+def test_any_cockpit_key_comes_from_the_environment_a_list_as_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COCKPIT_ALERT_GROUP_BY", '["service"]')
+    monkeypatch.setenv("cockpit_user", "grace")  # the variable's case does not matter
+    monkeypatch.setenv("COCKPIT_ACK_DURATION", "2h")
+    monkeypatch.setenv("COCKPIT_CACHE_DIR", str(tmp_path / "cache"))  # a path, not a [cockpit] key: ignored here
+    section = load_config(write(tmp_path, '[cockpit]\nalert_group_by = ["severity"]\nuser = "ada"\n')).cockpit
+    assert (section.alert_group_by, section.user, section.ack_duration) == (["service"], "grace", 7200.0)
+
+
+def test_a_list_variable_that_is_not_json_is_refused_naming_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COCKPIT_ALERT_GROUP_BY", "service,severity")
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, GOOD))
+    assert caught.value.message.startswith("environment variable COCKPIT_ALERT_GROUP_BY='service,severity': expected a JSON list")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

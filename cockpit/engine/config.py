@@ -1,14 +1,16 @@
-"""The TOML config file, validated with pydantic-settings, and its one clear error message.
+"""The TOML config file, validated with pydantic, and its one clear error message.
 
 Lookup order and keys are in CONTRACT.md. Environment variables override the file's
 ``[cockpit]`` section: ``COCKPIT_READ_ONLY``, ``COCKPIT_THEME``, ``COCKPIT_LOW_BANDWIDTH``,
-``COCKPIT_LOG_LEVEL``; command-line flags override both (cockpit.commands.common).
+``COCKPIT_LOG_LEVEL`` (any key of the section as ``COCKPIT_<KEY>``, a list as JSON; see
+:func:`section_from_env`); command-line flags override both (cockpit.commands.common).
 Each ``[[sources]]`` table is checked against its adapter's own ``Options`` model, so a typo in
 an adapter key is refused with the source's name and the key.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -17,7 +19,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from cockpit.core.durations import Duration, parse_duration
 from cockpit.engine.paths import config_path
@@ -25,8 +26,8 @@ from cockpit.engine.user_actions import ActionSpec
 from cockpit.sources import DEMO_RUNBOOKS_DIR
 from cockpit.sources.base import SourceOptions
 
-__all__ = ["CockpitSection", "Config", "ConfigError", "SourceEntry", "demo_config", "load_config", "resolve_session",
-           "running_over_ssh"]
+__all__ = ["ENV_PREFIX", "CockpitSection", "Config", "ConfigError", "SourceEntry", "demo_config", "load_config",
+           "resolve_session", "running_over_ssh", "section_from_env"]
 
 DEMO_SOURCES = [
     {"name": "demo", "type": "demo"},
@@ -47,10 +48,15 @@ class ConfigError(Exception):
         self.message = message
 
 
-class CockpitSection(BaseSettings):
-    """The ``[cockpit]`` table: settings of the whole app."""
+ENV_PREFIX = "COCKPIT_"
+"""``COCKPIT_<KEY>`` sets the ``[cockpit]`` key ``<key>`` over the file."""
 
-    model_config = SettingsConfigDict(env_prefix="COCKPIT_", extra="forbid")
+
+class CockpitSection(BaseModel):
+    """The ``[cockpit]`` table: settings of the whole app (the environment's values are laid
+    over the file's by :func:`section_from_env`)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     read_only: bool = False
     """Refuse every write (silences), from every source."""
@@ -88,17 +94,31 @@ class CockpitSection(BaseSettings):
         parse_duration(value)  # raises ValueError naming what was expected
         return value
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The environment overrides the file (which arrives as init kwargs).
-        return (env_settings, init_settings)
+
+
+def section_from_env(file_values: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The ``[cockpit]`` values to validate: the file's, with ``COCKPIT_<KEY>`` over them.
+
+    The variable's name is matched whatever its case; a list is written as JSON
+    (``COCKPIT_ALERT_GROUP_BY='["service"]'``), any other value as its text. Raises
+    :class:`ConfigError` naming the variable when a list is not JSON."""
+    env = os.environ if environ is None else environ
+    by_name = {name.upper(): value for name, value in env.items() if name.upper().startswith(ENV_PREFIX)}
+    values = dict(file_values)
+    for key, field_info in CockpitSection.model_fields.items():
+        variable = f"{ENV_PREFIX}{key.upper()}"
+        if variable not in by_name:
+            continue
+        text = by_name[variable]
+        if getattr(field_info.annotation, "__origin__", None) is list:
+            try:
+                values[key] = json.loads(text)
+            except ValueError:
+                raise ConfigError(f"environment variable {variable}={text!r}: expected a JSON list, "
+                                  f'such as \'["severity", "alertname"]\'') from None
+        else:
+            values[key] = text
+    return values
 
 
 class SourceEntry(BaseModel):
@@ -187,7 +207,7 @@ def _validate(data: dict[str, Any], file: Path | None, *, demo: bool) -> Config:
     if not isinstance(section_data, dict):
         raise ConfigError(f"{where}: key 'cockpit': expected a table [cockpit]")
     try:
-        section = CockpitSection(**section_data)
+        section = CockpitSection.model_validate(section_from_env(section_data))
     except ValidationError as exc:
         raise ConfigError(_from_env(exc) or _explain(where, "cockpit", exc)) from None
     keys = data.get("keys", {})
