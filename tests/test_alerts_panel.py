@@ -111,6 +111,21 @@ def test_text_and_matcher_filters_and_an_invalid_matcher():
         assert view.filtered(text).count == AlertView(sample()).filtered(text).count
 
 
+def test_narrowing_a_prepared_view_finds_the_same_alerts_as_a_fresh_one():
+    """Search texts computed ahead (prepare) travel with the narrowed results: each keystroke
+    of a longer text searches the previous result and must still match the right alerts."""
+    alerts = [alert(f"f{i}", f"A{i % 3}", instance=f"host-{i:03d}", minutes=i) for i in range(300)]
+
+    def shown(result) -> list[str]:
+        return [a.fingerprint for g in result.groups for a in g.alerts]
+
+    view = AlertView(alerts)
+    view.prepare()
+    for text in ("h", "host-0", "host-01", "host-012", "host-01", "a1", "a1 on host-1", "", "host-2"):
+        assert shown(view.filtered(text)) == shown(AlertView(alerts).filtered(text)), text
+    assert shown(view.unsuppressed(view.filtered("host-02"))) == shown(AlertView(alerts).filtered("host-02"))
+
+
 def test_layout_caps_the_rows_and_counts_the_rest():
     alerts = [alert(f"f{i}", f"A{i % 3}", minutes=i) for i in range(50)]
     result = AlertView(alerts).filtered("")

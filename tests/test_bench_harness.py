@@ -40,6 +40,17 @@ def test_keys_reach_the_program_and_its_answer_is_drawn():
         assert term.key_latency("hello\r", lambda text: "got:HELLO" in text, timeout=10) is not None
 
 
+def test_a_large_output_is_counted_as_it_arrives_and_shown_when_looked_at():
+    """The reader only reads and timestamps (pyte parses when the screen is asked for): every
+    byte is counted without looking at the screen, and the screen then shows the last line."""
+    code = "import sys; sys.stdout.write('x' * 200_000 + '\\r\\nthe end'); sys.stdout.flush(); import time; time.sleep(30)"
+    with PtyTerm([sys.executable, "-c", code]) as term:
+        assert term.wait_quiet(0.5, 20, after=term.started_at)
+        assert term.total_bytes >= 200_000
+        assert term.bytes_between(term.started_at, time.monotonic() + 1) == term.total_bytes
+        assert "the end" in term.text()
+
+
 def test_wait_for_gives_up_when_the_text_never_comes():
     with PtyTerm(["printf", "nothing here"]) as term:
         assert term.wait_for(lambda text: "never" in text, 1) is None

@@ -14,8 +14,9 @@ name, severity, state, summary and every label value) or Alertmanager matcher sy
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, Literal, Sequence
+from dataclasses import dataclass, field
+from itertools import compress
+from typing import Callable, Iterable, Literal, Sequence
 
 from cockpit.core.models import Alert, AlertState
 from cockpit.core.textsafe import clean_line
@@ -98,6 +99,9 @@ class Group:
     alerts: list[Alert]
     needs_header: bool = True
     """False for a group of one alert whose group labels are all in its row already."""
+    texts: list[str] | None = field(default=None, repr=False, compare=False)
+    """The free-text filter's search text of each alert, in order, once computed (see
+    :meth:`AlertView.prepare`): a keystroke then tests substrings, no call per alert."""
 
     @property
     def row_key(self) -> str:
@@ -179,10 +183,15 @@ class AlertView:
     def prepare(self) -> None:
         """Compute every alert's search text now (the app calls it when idle after a refresh),
         so the first filter keystroke does not pay for all of them (~20 ms for 10,000)."""
-        search = self._search
-        for alert in self.alerts:
-            if id(alert) not in search:
-                self.search_text(alert)
+        for group in self.groups:
+            self._texts(group)
+
+    def _texts(self, group: Group) -> list[str]:
+        """The search text of each of the group's alerts, in order (kept on the group)."""
+        if group.texts is None:
+            search = self.search_text
+            group.texts = [search(alert) for alert in group.alerts]
+        return group.texts
 
     def _match_labels(self, alert: Alert) -> dict[str, str]:
         labels = self._labels.get(id(alert))
@@ -205,11 +214,11 @@ class AlertView:
                 result = Filtered([], 0, clean_line(exc, 120))
             else:
                 labels = self._match_labels
-                result = self._keep(self.groups, lambda a: matchers_match(matchers, labels(a)))
+                result = self._keep(self.groups, lambda g: [matchers_match(matchers, labels(a)) for a in g.alerts])
         else:
             needle = text.casefold()
-            search = self.search_text
-            result = self._keep(self._narrowest(needle), lambda a: needle in search(a))
+            texts = self._texts
+            result = self._keep(self._narrowest(needle), lambda g: [needle in t for t in texts(g)])
         if len(self._memo) >= self.MEMO:
             self._memo.pop(next(iter(self._memo)))
         self._memo[text] = result
@@ -227,16 +236,20 @@ class AlertView:
 
     def unsuppressed(self, result: Filtered) -> Filtered:
         """``result`` without its silenced and inhibited alerts (the ``H`` key)."""
-        return self._keep(result.groups, lambda a: AlertState(a.state) not in SUPPRESSED)
+        return self._keep(result.groups, lambda g: [AlertState(a.state) not in SUPPRESSED for a in g.alerts])
 
-    def _keep(self, groups: list[Group], predicate) -> Filtered:
+    def _keep(self, groups: list[Group], flags_of: Callable[[Group], list[bool]]) -> Filtered:
+        """The groups' alerts whose flag (one per alert, from ``flags_of``) is true."""
         kept_groups, count = [], 0
         for group in groups:
-            kept = [a for a in group.alerts if predicate(a)]
-            if kept:
-                count += len(kept)
-                headed = bool(self.group_by) and not (self._in_row and len(kept) == 1)
-                kept_groups.append(Group(group.key, group.label, kept, headed))
+            flags = flags_of(group)
+            if not any(flags):
+                continue
+            kept = list(compress(group.alerts, flags))
+            texts = list(compress(group.texts, flags)) if group.texts is not None else None
+            count += len(kept)
+            headed = bool(self.group_by) and not (self._in_row and len(kept) == 1)
+            kept_groups.append(Group(group.key, group.label, kept, headed, texts))
         return Filtered(kept_groups, count)
 
 
