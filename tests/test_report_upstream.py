@@ -331,7 +331,7 @@ async def test_the_timeline_screen_its_markdown_and_the_json_report_show_the_sam
         "DiskFull", "DiskFull", "HighErrorRate", "LatencyHigh", "QueueSlow", "ReplicaLag"]  # never the pending one
     # the same rows drawn: the screen's lines and the Markdown's are the JSON's section drawn at their widths
     marks = marks_from_section(report["timeline"], until)
-    assert body == [line for line, _role in render_timeline(marks, since, until, 197)]
+    assert body == [line for line, _role in render_timeline(marks, since, until, 196)]
     block = markdown.split("## Timeline")[1].split("```text\n")[1].split("\n```")[0]
     assert block.splitlines() == [line.rstrip() for line, _role in render_timeline(marks, since, until, 100)]
     assert "Alert spans rebuilt from prom's ALERTS history." in markdown

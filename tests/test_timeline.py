@@ -186,3 +186,24 @@ def test_the_line_under_the_title_says_where_the_alert_spans_come_from():
     assert alerts_origin({"alerts_from": {"upstream": [], "failed": {"prom": "connection refused\x1b[2J"},
                                           "history": []}}) == (
         "alert spans none from prom (its ALERTS history did not answer: connection refused)")  # inert
+
+
+async def test_no_line_wraps_when_the_rows_need_a_scrollbar_at_80x24():
+    """More rows than the screen holds: the scrollbar takes its two columns and every line still
+    fits on one row (the demo, after an hour, wrapped each line in two)."""
+    from cockpit.core.models import Deploy
+
+    states = fixed_states()
+    deploys = next(s for s in states if s.name == "argocd")
+    deploys.items = list(deploys.items) + [
+        Deploy(source="argocd", id=f"x{n}", service="checkout", environment="prod", version=f"v3.{n}",
+               status="succeeded", started_at=NOW - timedelta(minutes=5 * n)) for n in range(1, 25)]
+    app = make_app(states)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("T")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        body = app.screen.query_one("#timeline-body")
+        lines = app.screen.query_one("#timeline-lines")
+        assert body.max_scroll_y > 0  # it scrolls
+        assert lines.size.height == len(lines.content.plain.splitlines())  # one row per line

@@ -45,7 +45,7 @@ class TimelineScreen(Screen[None]):
     DEFAULT_CSS = """
     TimelineScreen #timeline-title { height: 1; padding: 0 1; background: $primary; color: $text; }
     TimelineScreen #timeline-origin { height: auto; padding: 0 1; color: $text-muted; }
-    TimelineScreen #timeline-body { padding: 0 1; }
+    TimelineScreen #timeline-body { padding: 0 1; scrollbar-gutter: stable; }
     """
 
     def __init__(self, items: list[object], now: datetime, service: str | None = None,
@@ -129,7 +129,7 @@ class TimelineScreen(Screen[None]):
         self.query_one("#timeline-title", Static).update(title)
         self.query_one("#timeline-origin", Static).update(Text(self.origin()))
         styles = cell_styles(THEMES.get(self.app.theme) or THEMES["dark"])
-        width = max(40, (self.size.width or 80) - 3)
+        width = max(40, (self.size.width or 80) - 4)  # the padding and the scrollbar's gutter, kept for it
         text = Text(no_wrap=True, overflow="ellipsis")
         for index, (line, role) in enumerate(self.lines(width)):
             if index:
