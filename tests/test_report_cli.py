@@ -112,3 +112,15 @@ def test_handoff_list_and_dismiss(demo_session):
     assert "no pending handoff notes" in cockpit(env, "handoff", "list").stdout
     assert cockpit(env, "handoff", "dismiss").returncode == 1
     assert "(dismissed)" in cockpit(env, "handoff", "list", "--all").stdout
+
+
+def test_handoff_list_prints_a_multi_line_note_line_by_line_each_inert(demo_session):
+    env = {**demo_session, "COCKPIT_CACHE_DIR": demo_session["COCKPIT_CACHE_DIR"] + "-lines",
+           "COCKPIT_STATE_DIR": demo_session["COCKPIT_STATE_DIR"] + "-lines"}
+    note = "db-2 disk is filling\n\n  watch \x1b[31mthe\x1b[0m WAL size\nsilence ends 09:00"
+    assert cockpit(env, "handoff", "write", note, "--author", "ana").returncode == 0
+    lines = cockpit(env, "handoff", "list").stdout.splitlines()
+    assert len(lines) == 4, lines  # the header, then the note's three lines (the blank one dropped)
+    assert lines[0].endswith(" ana") and "db-2" not in lines[0]
+    assert lines[1:] == ["    db-2 disk is filling", "    watch the WAL size", "    silence ends 09:00"]
+    assert "\x1b" not in "".join(lines)

@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from cockpit.commands.common import add_command, add_format, load_optional, markdown_table, print_json, usage
 from cockpit.engine.paths import state_dir
-from cockpit.core.textsafe import clean_line
+from cockpit.core.textsafe import clean_line, clean_lines
 
 # Every ``cockpit`` run imports this module to register the subcommands (the TUI included, before
 # its first paint): what only the handlers need is imported inside them.
@@ -140,11 +140,13 @@ def run_handoff_list(args: argparse.Namespace) -> int:
         return 0
     if not notes:
         print("no handoff notes" if args.all else "no pending handoff notes")
-    for note in notes:
+    for note in notes:  # a header line, then the note's lines indented under it, each inert
         when = note.at.astimezone().strftime("%Y-%m-%d %H:%M")
-        who = f" {clean_line(note.author, 40)}:" if note.author else ""
+        who = f" {clean_line(note.author, 40)}" if note.author else ""
         flag = " (dismissed)" if note.dismissed_at else ""
-        print(f"{note.id}  {when}{who} {clean_line(note.text, 500)}{flag}")
+        print(f"{note.id}  {when}{who}{flag}")
+        for line in clean_lines(note.text, max_len=4000):
+            print(f"    {line}")
     return 0
 
 
