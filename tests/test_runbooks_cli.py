@@ -154,3 +154,31 @@ def test_triage_list_and_export(tmp_path: Path, corpus: Path):
 
     missing = cockpit(tmp_path, "triage", "export", "20260101-000000-nope-000000")
     assert missing.returncode == 1 and "no triage" in missing.stderr
+
+
+def test_triage_export_to_output_writes_a_private_file_and_says_where(tmp_path: Path):
+    alert = Alert(source="am", fingerprint="f1", name="PodCrashLooping", starts_at=T0,
+                  labels={"service": "orders", "namespace": "shop"})
+    state = tmp_path / "state"
+    runbook = parse_runbook("# Pod crash\n\n- [ ] Find the pod: `kubectl -n $NAMESPACE get pod`\n", "x")
+    triage = TriageStore.in_cache(state).start(alert, runbook, now=T0)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("COCKPIT_CONFIG",)}
+        env.update(COCKPIT_CACHE_DIR=str(tmp_path / "cache"), COCKPIT_STATE_DIR=str(state),
+                   XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+        return subprocess.run([sys.executable, "-m", "cockpit", *args], capture_output=True, text=True, env=env,
+                              cwd=ROOT, timeout=120)
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for output, expected in ((folder, folder / f"triage-{triage.id}.md"), (folder / "mine.md", folder / "mine.md")):
+        result = run("triage", "export", triage.id, "--output", str(output))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == "" and str(expected) in result.stderr  # the path is said
+        text = expected.read_text()
+        assert "- [ ] Find the pod: `kubectl -n shop get pod`" in text and "\\`" not in text
+        assert expected.stat().st_mode & 0o777 == 0o600
+    (folder / "file").write_text("x")
+    refused = run("triage", "export", triage.id, "--output", str(folder / "file" / "below.md"))
+    assert refused.returncode == 1 and "--output" in refused.stderr and "Traceback" not in refused.stderr

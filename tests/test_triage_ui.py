@@ -86,8 +86,10 @@ async def test_space_again_unticks_and_e_exports_the_timeline_with_times_and_not
         await pilot.press("n", *"error budget burning", "enter", "e")
         await settle(app, pilot)
         path = Path(screen.exported_to)
-        assert path.parent == engine.cache_dir / "triages"
+        assert path == engine.state_dir / "exports" / f"triage-{screen.triage.id}.md"  # not beside the JSON
+        assert path.stat().st_mode & 0o777 == 0o600
         assert any(str(path) in str(n.message) for n in app._notifications)
+        assert f"exported to {path}" in str(screen.query_one("#triage-hint").render())  # stays said
         export = path.read_text()
     (triage,) = saved(engine)
     assert triage.step(3).done and not triage.step(4).done

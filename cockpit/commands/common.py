@@ -46,7 +46,8 @@ files:
   cache    $COCKPIT_CACHE_DIR, else ~/.cache/cockpit: only what can be rebuilt (last poll
            of each source, runbook index); safe to delete
   state    $COCKPIT_STATE_DIR, else $XDG_STATE_HOME/cockpit (~/.local/state/cockpit): shift
-           history, audit log of writes, triages, handoff notes, the log file cockpit.log
+           history, audit log of writes, triages, handoff notes, the log file cockpit.log;
+           exports/ and reports/: what `e` exports in a triage and in the report
 
 environment:
   COCKPIT_CONFIG, COCKPIT_CACHE_DIR, COCKPIT_STATE_DIR   the paths above

@@ -3,7 +3,9 @@
 Triages are started from the TUI (``t`` on an alert) and kept in ``<state_dir>/triages``. The
 export merges the deploys and pipelines captured when the triage started with those the cache
 holds now (when a config is found), keeping only the alert's service before the alert.
-Exit status: 0; 1 no such triage; 2 bad usage or config.
+``e`` in a triage writes the same export to the state dir's ``exports/triage-<id>.md``; here it
+goes to stdout, or to ``--output PATH`` (a file or a folder), whose path is said on stderr.
+Exit status: 0; 1 no such triage, or the output cannot be written; 2 bad usage or config.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from cockpit.commands.common import add_command, add_format, load_optional, mark
 from cockpit.engine.config import ConfigError
 from cockpit.core.models import Deploy, Pipeline
 from cockpit.engine.paths import cache_dir, state_dir
+from cockpit.core.files import atomic_write_text
 from cockpit.core.textsafe import clean_line
 
 # Every ``cockpit`` run imports this module to register the subcommands (the TUI included, before
@@ -37,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     export = add_command(sub, "export", "print a triage as a Markdown incident timeline")
     export.add_argument("id", metavar="ID", help="the triage id (see: cockpit triage list)")
-    export.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    export.add_argument("--output", "-o", metavar="PATH",
+                        help="write to PATH (a file, or a folder: PATH/triage-ID.md; 0600) instead of stdout; "
+                             "the path is said on stderr")
     export.set_defaults(handler=run_export)
 
 
@@ -97,7 +102,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from cockpit.engine.triage.export import export_markdown
+    from cockpit.engine.triage.export import export_file_name, export_markdown
     from cockpit.engine.triage.store import TriageError, TriageStore
 
     store = TriageStore.in_cache(state_dir())
@@ -112,8 +117,16 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"cockpit: {exc.message}", file=sys.stderr)
         return 2
     text = export_markdown(triage, deploys, pipelines)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
+    if not args.output:
         sys.stdout.write(text)
+        return 0
+    target = Path(args.output).expanduser()
+    if target.is_dir():
+        target = target / export_file_name(triage.id)
+    try:
+        atomic_write_text(target, text, mode=0o600)
+    except OSError as exc:
+        print(f"cockpit: --output {clean_line(target, 300)}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"triage {triage.id} exported to {clean_line(target.resolve(), 1000)}", file=sys.stderr)
     return 0

@@ -99,12 +99,13 @@ class RecordsFacade(RunbooksFacade):
 
     def export_triage(self, triage: Triage, deploys: Sequence[Deploy] = (),
                       pipelines: Sequence[Pipeline] = ()) -> tuple[Path, str]:
-        """Write the Markdown timeline beside the triage (``<id>.md``, 0600); returns where and
-        the text. Raises TriageError when the disk refuses."""
-        from cockpit.engine.triage.export import export_markdown
+        """Write the Markdown timeline where the user finds it again, the state dir's
+        ``exports/triage-<id>.md`` (0600, replaced by a later export); returns where and the
+        text. Raises TriageError when the disk refuses."""
+        from cockpit.engine.triage.export import export_markdown, export_path
         from cockpit.engine.triage.store import TriageError
 
-        target = self._triages.directory / f"{triage.id}.md"
+        target = export_path(self.state_dir, triage.id)
         text = export_markdown(triage, deploys, pipelines)
         try:
             atomic_write_text(target, text, mode=0o600)

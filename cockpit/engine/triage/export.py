@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from cockpit.core.timeline import marks_from_items, timeline_markdown, triage_row
 from cockpit.core.models import Deploy, Pipeline
@@ -16,7 +17,17 @@ from cockpit.core.fill import fill_labels
 from cockpit.core.textsafe import clean, clean_line, safe_url
 from cockpit.engine.triage.store import DEFAULT_LOOKBACK, Triage, related_changes
 
-__all__ = ["export_markdown"]
+__all__ = ["export_file_name", "export_markdown", "export_path"]
+
+
+def export_file_name(triage_id: str) -> str:
+    """A triage's export file name (``--output DIR`` writes it there)."""
+    return f"triage-{triage_id}.md"
+
+
+def export_path(state_dir: Path, triage_id: str) -> Path:
+    """Where ``e`` in a triage writes its timeline: the state dir's ``exports/triage-<id>.md``."""
+    return state_dir / "exports" / export_file_name(triage_id)
 
 
 # -- the Markdown incident timeline ----------------------------------------------------------

@@ -85,7 +85,8 @@ class TriageScreen(Screen[None]):
     """
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
-        Binding("e", "export", "Triage: export the timeline", id="triage-export"),
+        Binding("e", "export", "Triage: export the timeline to the state dir's exports/ (the path is said)",
+                id="triage-export"),
         Binding("x", "close_triage", "Triage: close (confirmed) / reopen the triage", id="triage-close"),
         Binding("q", "app.quit", "Quit", show=False, id="quit"),
         Binding("question_mark", "app.help", "Help", show=False, id="help"),
@@ -156,8 +157,11 @@ class TriageScreen(Screen[None]):
         title.append(f"  {done}/{total} steps done · {triage.status}")
         self.query_one("#triage-title", Static).update(title)
         closing = "x reopen" if triage.status == "closed" else "x close triage"
-        self.query_one("#triage-hint", Static).update(Text(
-            f"j/k g/G move · space/enter tick · c copy · n note on step · N note on triage · e export · {closing} · esc back"))
+        hint = Text(f"j/k g/G move · space/enter tick · c copy · n note on step · N note on triage · e export · "
+                    f"{closing} · esc back")
+        if self.exported_to:  # said until the screen closes, not only in the toast
+            hint.append(f"\nexported to {clean_line(self.exported_to, 1000)}", style="dim")
+        self.query_one("#triage-hint", Static).update(hint)
         table = self.steps_table
         row = table.cursor_row
         table.clear()
