@@ -74,6 +74,7 @@ def run_check(args: argparse.Namespace) -> int:
     from cockpit.engine.facade import Engine
 
     config = load(args)
+    check_keys(config)  # what the TUI would refuse at start, refused here too
     warnings = secret_file_warnings(config)
     engine = Engine(config, cache_dir(), state_dir=started(config), share=False)
     states = engine.poll_all_once()
@@ -97,6 +98,21 @@ def run_check(args: argparse.Namespace) -> int:
             extra = f"; degraded: {clean_line(state.degraded, 1000)}" if state.degraded else ""
             print(f"ok   {name}: {count} {state.kind.value}{extra}")
     return 1 if any(s.error for s in states) else 0
+
+
+def check_keys(config: Config) -> None:
+    """Refuse a ``[keys]`` entry the app does not know, or an ``[[actions]]`` key that a key of
+    the main screen (``g``/``G`` included) already takes: a ConfigError naming the key."""
+    if not config.keys and not config.actions:
+        return  # nothing to check: Textual is not imported for it
+    from cockpit.ui.app import binding_owners, main_binding_owners
+    from cockpit.ui.keys import KeymapError, check_action_keys, keymap_from_config
+
+    try:
+        check_action_keys(list(config.actions), keymap_from_config(config.keys, binding_owners), main_binding_owners())
+    except KeymapError as exc:
+        key, _, why = str(exc).partition(": ")
+        raise ConfigError(f"{config.path or '<demo>'}: key '{key}': {why}") from None
 
 
 def started(config: Config) -> Path:
@@ -142,15 +158,9 @@ def run_tui(args: argparse.Namespace) -> int:
     check_theme(config)  # imports Textual: only after TEXTUAL_COLOR_SYSTEM is set
 
     from cockpit.engine.facade import Engine
-    from cockpit.ui.app import binding_owners, main_binding_owners
-    from cockpit.ui.keys import KeymapError, check_action_keys, keymap_from_config
     from cockpit.ui.tui import run_app
 
-    try:
-        check_action_keys(list(config.actions), keymap_from_config(config.keys, binding_owners), main_binding_owners())
-    except KeymapError as exc:
-        key, _, why = str(exc).partition(": ")
-        raise ConfigError(f"{config.path or '<demo>'}: key '{key}': {why}") from None
+    check_keys(config)
     engine = Engine(config, cache_dir(), state_dir=started(config))
     return run_app(engine, theme=flags(args).theme)
 

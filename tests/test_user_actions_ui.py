@@ -127,7 +127,7 @@ async def test_actions_are_listed_in_the_help_and_the_palette(tmp_path, monkeypa
         api.stop()
 
 
-@pytest.mark.parametrize("key", ["s", "a", "j"])
+@pytest.mark.parametrize("key", ["s", "a", "j", "g", "G"])
 def test_an_action_key_that_hides_a_binding_is_refused_at_start(tmp_path, key) -> None:
     from cockpit.cli import main
 
@@ -141,3 +141,23 @@ def test_an_action_key_that_hides_a_binding_is_refused_at_start(tmp_path, key) -
     with redirect_stderr(err):
         assert main(["--config", str(path)]) == 2
     assert "actions[0].key" in err.getvalue() and "already bound" in err.getvalue()
+
+
+@pytest.mark.parametrize(("key", "hidden"), [("G", "last"), ("g", "first")])
+def test_cockpit_check_refuses_an_action_key_that_hides_first_or_last(tmp_path, monkeypatch, key, hidden) -> None:
+    """``cockpit check`` validated the config yet let ``key = "G"`` through: the TUI then refused
+    to start on the config ``check`` had called ok."""
+    from cockpit.cli import main
+
+    monkeypatch.setenv("COCKPIT_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("COCKPIT_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "config.toml"
+    path.write_text('[[sources]]\nname = "demo"\ntype = "demo"\n\n[[actions]]\nname = "x"\n'
+                    f'key = "{key}"\nscope = "alert"\nurl = "https://example.org/{{service}}"\n')
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    err = io.StringIO()
+    with redirect_stderr(err), redirect_stdout(io.StringIO()):
+        assert main(["check", "--config", str(path)]) == 2
+    assert f"key 'actions[0].key': '{key}' is already bound to {hidden}" in err.getvalue()
