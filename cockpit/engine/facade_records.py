@@ -133,6 +133,20 @@ class RecordsFacade(RunbooksFacade):
 
         return write_note(self.state_dir, text, author=default_author())
 
+    # ----- the main screen's view, kept across restarts ----------------------------------
+    def load_view(self) -> dict[str, Any]:
+        """The view the last run kept (filters, focus, selected rows, sort): ``view.json`` in
+        the state dir; empty when missing or unreadable (logged, never raised)."""
+        from cockpit.engine.view_state import load_view
+
+        return load_view(self.state_dir)
+
+    def save_view(self, view: dict[str, Any]) -> None:
+        """Keep the view for the next start (0600, atomic). Raises OSError, ValueError."""
+        from cockpit.engine.view_state import save_view
+
+        save_view(self.state_dir, view)
+
     # ----- the shift report ------------------------------------------------------------
     def report_text(self, *, until: datetime, hours: float) -> str:
         """The shift report for the ``hours`` before ``until``, as ``cockpit report`` prints it

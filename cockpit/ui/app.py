@@ -24,6 +24,7 @@ from textual.screen import Screen
 from cockpit.core.settings import section_value
 from cockpit.engine.facade import Engine
 from cockpit.ui.host import CockpitHost
+from cockpit.ui.view_memory import ViewMemory
 from cockpit.ui.screens.intents import act_on
 from cockpit.engine.facade import PendingWrite, PendingWrites
 from cockpit.ui.keys import keymap_from_config, keys_in_force
@@ -107,6 +108,8 @@ class CockpitApp(CockpitHost):
         self.pending = PendingWrites()
         """Writes sent from here, shown in the panel until a poll confirms (or contradicts) them."""
         self.user_action_keys = {str(a.key) for a in engine.actions}
+        self.view_memory: ViewMemory | None = None
+        """Keeps the main screen's view across restarts (from the first paint on)."""
         """Keys of the config's ``[[actions]]`` (the main screen passes them on)."""
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
@@ -145,6 +148,9 @@ class CockpitApp(CockpitHost):
         for panel in main.panels:
             panel.coarse_ages = self.low_bandwidth
         self.apply_states(self.engine.initial_states())
+        self.view_memory = ViewMemory(self, main)  # the last run's filters, focus, rows, sort
+        main.view_changed = self.view_memory.changed
+        self.view_memory.load()
         # Read now, before a key can start a triage of this session's own.
         from cockpit.ui.screens.handoff import show_pending_notes
 
@@ -169,6 +175,8 @@ class CockpitApp(CockpitHost):
             self.notify(notice, title="Cache", severity="warning", timeout=10, markup=False)
 
     async def on_unmount(self) -> None:
+        if self.view_memory is not None:
+            await asyncio.to_thread(self.view_memory.write)  # the last change, if not written yet
         await asyncio.to_thread(self.engine.stop)
 
     def get_driver_class(self) -> type[Driver]:
@@ -199,6 +207,8 @@ class CockpitApp(CockpitHost):
             self._raw_states[state.name] = state
             self._states[state.name] = self.pending.overlay(state, now)
         self.main_screen.show_states(self._states.values(), now)
+        if self.view_memory is not None:
+            self.view_memory.find_rows()  # a kept row that was not there yet
 
     def watch_silences(self) -> None:
         """List the silences (on the engine's loop) and count in the status bar those ending soon."""

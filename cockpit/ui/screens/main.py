@@ -124,6 +124,9 @@ class MainScreen(Screen[None]):
         self._filter_target: str | None = None
         self._arrangement: Arrangement | None = None
         self._settled = False
+        self.view_changed: Callable[[], None] = lambda: None
+        """Called when the filter, focus, selected row or sort may have changed (the app keeps
+        the view for the next start: :mod:`cockpit.ui.view_memory`)."""
 
     def compose(self) -> ComposeResult:
         with Container(id="panels"):
@@ -227,6 +230,10 @@ class MainScreen(Screen[None]):
                 self._current = node.id or self._current
                 break
         self._mark_current()
+        self.view_changed()
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.view_changed()
 
     def _mark_current(self) -> None:
         """Only the current panel's header is highlighted (class ``-focused``).
@@ -270,6 +277,7 @@ class MainScreen(Screen[None]):
         label = next((s.label for s in panel.columns() if s.key == column), None)
         self.notify(f"{panel.TITLE}: sorted by {label}" if label else f"{panel.TITLE}: its own order",
                     timeout=2)
+        self.view_changed()
 
     # ----- filter ---------------------------------------------------------------------
     def action_filter(self) -> None:
@@ -292,6 +300,7 @@ class MainScreen(Screen[None]):
         """Called synchronously on each edit of the filter input (see :class:`FilterInput`)."""
         if self._filter_target:
             self.panel(self._filter_target).filter_text = value.strip()
+            self.view_changed()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "filter":
@@ -375,6 +384,7 @@ class MainScreen(Screen[None]):
             return
         if self.current_panel.filter_text:
             self.current_panel.filter_text = ""
+            self.view_changed()
             return
         if self.maximized is not None:
             self.minimize()
