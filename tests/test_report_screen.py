@@ -13,7 +13,8 @@ from cockpit.engine.history import History
 from cockpit.core.models import SourceKind
 from cockpit.engine.report.render import SECTIONS
 from cockpit.ui.screens import MainScreen
-from cockpit.ui.screens.handoff import HandoffEditor, HandoffNotesScreen
+from cockpit.ui.screens.handoff import HandoffEditor
+from cockpit.ui.screens.startup import StartupScreen
 from cockpit.ui.screens.report import ReportScreen
 from tests.app_fixtures import NOW, FakeEngine, make_app
 from tests.history_data import Shift, alert, deploy, slo
@@ -148,8 +149,8 @@ async def test_pending_notes_shown_at_start_until_dismissed(tmp_path):
     app = make_app(FakeEngine(cache_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert isinstance(app.screen, HandoffNotesScreen)
-        text = app.screen.query_one("#handoff-text").content.plain
+        assert isinstance(app.screen, StartupScreen)
+        text = app.screen.query_one("#startup-list").get_row_at(0)[0].plain
         assert "dana" in text and "NodeDown on node-3: DC team replacing it" in text
         await pilot.press("escape")  # later: still pending
         assert isinstance(app.screen, MainScreen)
@@ -158,7 +159,7 @@ async def test_pending_notes_shown_at_start_until_dismissed(tmp_path):
     app = make_app(FakeEngine(cache_dir=tmp_path))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert isinstance(app.screen, HandoffNotesScreen)
+        assert isinstance(app.screen, StartupScreen)
         await pilot.press("d")
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)

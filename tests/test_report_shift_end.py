@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 from cockpit.engine.handoff import write_note
-from cockpit.ui.screens.handoff import HandoffNotesScreen
+from cockpit.ui.screens.startup import StartupScreen
 from cockpit.ui.screens.report import ReportScreen
 from tests.app_fixtures import NOW, FakeEngine
 from tests.test_report_screen import SIZE, make_app, record_shift, settle
@@ -27,9 +27,9 @@ async def test_a_two_line_note_keeps_its_lines_at_start_and_in_the_report(tmp_pa
     app = shift_with_note(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert isinstance(app.screen, HandoffNotesScreen)
-        shown = app.screen.query_one("#handoff-text").content.plain.splitlines()
-        assert shown[1:4] == LINES  # line by line, escapes and the clipboard write gone
+        assert isinstance(app.screen, StartupScreen)
+        shown = app.screen.query_one("#startup-list").get_row_at(0)[0].plain.splitlines()
+        assert [line.strip() for line in shown[1:]] == LINES  # line by line, escapes and the clipboard write gone
         await pilot.press("escape")
         await pilot.press("R")
         await settle(app, pilot)

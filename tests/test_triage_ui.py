@@ -14,7 +14,7 @@ import pytest
 
 from cockpit.core.models import RunbookRef, SourceState
 from cockpit.ui.screens import MainScreen
-from cockpit.ui.screens.resume import ResumeScreen
+from cockpit.ui.screens.startup import StartupScreen
 from cockpit.ui.screens.triage import TriageScreen
 from cockpit.engine.triage.store import TriageStore
 from tests.app_fixtures import NOW, fixed_states, make_app
@@ -149,7 +149,7 @@ async def test_open_triages_are_offered_at_start_and_enter_resumes_one(tmp_path:
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         modal = app.screen
-        assert isinstance(modal, ResumeScreen)
+        assert isinstance(modal, StartupScreen)
         assert [t.id for t in modal.triages] == [left.id]  # the closed one is not offered
         await pilot.press("enter")
         await settle(app, pilot)
@@ -170,7 +170,7 @@ async def test_the_resume_offer_waits_for_another_modal_and_esc_leaves_it_for_la
         await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
-        assert await wait_until(pilot, lambda: isinstance(app.screen, ResumeScreen))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, StartupScreen))
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
     assert saved(engine)[0].status == "open"

@@ -152,12 +152,9 @@ class CockpitApp(CockpitHost):
         main.view_changed = self.view_memory.changed
         self.view_memory.load()
         # Read now, before a key can start a triage of this session's own.
-        from cockpit.ui.screens.handoff import show_pending_notes
+        from cockpit.ui.screens.startup import show_startup
 
-        show_pending_notes(self)  # the last shift's handoff notes, until dismissed
-        from cockpit.ui.screens.resume import offer_resume
-
-        offer_resume(self)  # open triages left by a crash or a drop: waits for other modals
+        show_startup(self)  # one list: the last shift's handoff notes, the triages left open
         # The engine serves requests at once; its polls, the clock and the cache's notice wait
         # until the first frame (the cache) is drawn.
         self.engine.start(self._on_engine_update, hold=True)
@@ -433,10 +430,10 @@ def binding_owners() -> tuple[type, ...]:
     from cockpit.ui.navigation import KeyScroll, KeyTable
     from cockpit.ui.screens.confirm import ConfirmScreen
     from cockpit.ui.screens.detail import DetailScreen
-    from cockpit.ui.screens.handoff import HandoffEditor, HandoffNotesScreen
+    from cockpit.ui.screens.handoff import HandoffEditor
     from cockpit.ui.screens.intents import ItemScreen
     from cockpit.ui.screens.report import ReportScreen
-    from cockpit.ui.screens.resume import ResumeScreen
+    from cockpit.ui.screens.startup import StartupScreen
     from cockpit.ui.screens.runbook_view import RunbookScreen, SafeMarkdownViewer
     from cockpit.ui.screens.silence import SilenceScreen
     from cockpit.ui.screens.silences import SilencesScreen
@@ -447,9 +444,9 @@ def binding_owners() -> tuple[type, ...]:
     from cockpit.widgets.panel_table import PanelTable
 
     return (CockpitApp, MainScreen, CommandInput, PanelTable, KeyScroll, KeyTable, ItemScreen, DetailScreen,
-            SilencesScreen, StepsTable, TriageScreen, ConfirmScreen, ReportScreen, HandoffNotesScreen, HandoffEditor,
+            SilencesScreen, StepsTable, TriageScreen, ConfirmScreen, ReportScreen, StartupScreen, HandoffEditor,
             SilenceScreen, RunbookScreen, SafeMarkdownViewer, SloDetailScreen, TriagesScreen, TimelineScreen,
-            NoteInput, SilenceEditScreen, ActionOutputScreen, ResumeScreen, HelpScreen)
+            NoteInput, SilenceEditScreen, ActionOutputScreen, HelpScreen)
 
 
 def main_binding_owners() -> tuple[type, ...]:

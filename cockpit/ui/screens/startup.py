@@ -1,0 +1,183 @@
+"""At start, one list of what is pending: the last shift's handoff notes and the triages left open.
+
+Two modals used to stack at start (the notes, then "resume triage?"). :func:`show_startup`
+reads both in a worker thread and, when there is anything, shows :class:`StartupScreen`: one
+row per note (its time, author and every line, inert) and per open triage, with the keys of the
+other lists (``j``/``k``/``g``/``G``). ``enter`` acts on the highlighted row: it resumes a
+triage, or dismisses a note (not shown again); ``d`` dismisses every note shown; ``esc`` leaves
+it all for later (the next start shows it again). The list waits while another modal is on top.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static
+
+from cockpit.core.textsafe import clean_line, clean_lines
+from cockpit.engine.facade import HandoffNote, Triage
+from cockpit.ui.host import CockpitHost, host_of
+from cockpit.ui.navigation import KeyTable
+
+__all__ = ["StartupScreen", "show_startup"]
+
+RETRY_SECONDS = 0.5
+"""How often to look again whether another modal has gone."""
+
+MAX_NOTE_LINES = 12
+"""A note's lines shown in its row (the report shows all of them)."""
+
+
+def note_text(note: HandoffNote) -> Text:
+    """A note's row: its local time and author, then each of its lines, inert."""
+    text = Text("✎ note  ", style="bold")
+    text.append(note.at.astimezone().strftime("%a %d %b %H:%M"), style="bold")
+    if note.author:
+        text.append(f"  {clean_line(note.author, 40)}")
+    lines = clean_lines(note.text, max_len=4000)
+    for line in lines[:MAX_NOTE_LINES]:
+        text.append(f"\n    {line}")
+    if len(lines) > MAX_NOTE_LINES:
+        text.append(f"\n    … {len(lines) - MAX_NOTE_LINES} more lines (R: the report shows them all)", style="dim")
+    return text
+
+
+def triage_text(triage: Triage) -> Text:
+    done, total = triage.progress
+    text = Text("▶ triage  ", style="bold")
+    text.append(clean_line(triage.alert.name, 60), style="bold")
+    text.append(f"  {done}/{total} steps · updated {triage.updated_at.astimezone(UTC):%Y-%m-%d %H:%MZ}")
+    text.append(f"  {clean_line(triage.id, 60)}", style="dim")
+    return text
+
+
+class StartupScreen(ModalScreen[Triage | None]):
+    """What is pending at start; the result is the triage to resume, or None."""
+
+    DEFAULT_CSS = """
+    StartupScreen { align: center middle; }
+    StartupScreen > Vertical {
+        width: 100; max-width: 100%; height: auto; max-height: 90%;
+        padding: 0 1; background: $surface; border: round $primary;
+    }
+    StartupScreen #startup-title { text-style: bold; }
+    StartupScreen KeyTable { height: auto; max-height: 30; }
+    StartupScreen #startup-hint { color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("d", "dismiss_notes", "Start-up list: dismiss every handoff note shown", id="handoff-dismiss"),
+        Binding("escape", "later", "Start-up list: later (shown again at the next start)", id="back"),
+        Binding("q", "app.quit", "Quit", show=False, id="quit"),
+    ]
+
+    def __init__(self, notes: Sequence[HandoffNote], triages: Sequence[Triage]) -> None:
+        super().__init__(id="startup")
+        self.notes = list(notes)
+        """The handoff notes not dismissed yet, oldest first."""
+        self.triages = list(triages)
+        """The open triages, most recently updated first."""
+
+    @property
+    def items(self) -> list[HandoffNote | Triage]:
+        """The rows, in order: the notes, then the triages."""
+        return [*self.notes, *self.triages]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(id="startup-title", markup=False)
+            table = KeyTable(cursor_type="row", zebra_stripes=False, show_header=False, id="startup-list")
+            table.add_column(Text("Pending"), key="what")
+            yield table
+            yield Static(id="startup-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self._fill()
+        self.query_one(KeyTable).focus()
+
+    def _fill(self) -> None:
+        notes, triages = len(self.notes), len(self.triages)
+        parts = [f"{notes} handoff note{'s' if notes != 1 else ''} from the last shift"] if notes else []
+        parts += [f"{triages} open triage{'s' if triages != 1 else ''} to resume"] if triages else []
+        self.query_one("#startup-title", Static).update(Text("Pending at start: " + " · ".join(parts)))
+        hint = ["j/k g/G move"]
+        hint += ["enter resume the triage"] if triages else []
+        hint += ["enter dismiss the note (not shown again) · d dismiss every note"] if notes else []
+        hint += ["esc later (shown at the next start)"]
+        self.query_one("#startup-hint", Static).update(Text(" · ".join(hint)))
+        table = self.query_one(KeyTable)
+        row = table.cursor_row
+        table.clear()
+        for item in self.items:
+            text = note_text(item) if isinstance(item, HandoffNote) else triage_text(item)
+            table.add_row(text, key=item.id, height=len(text.plain.split("\n")))
+        if self.items:
+            table.move_cursor(row=min(max(row, 0), len(self.items) - 1), animate=False)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """``enter``: resume the triage, or dismiss the note."""
+        event.stop()
+        items = self.items
+        if not 0 <= event.cursor_row < len(items):
+            return
+        item = items[event.cursor_row]
+        if isinstance(item, HandoffNote):
+            self._dismiss_notes([item])
+        else:
+            self.dismiss(item)
+
+    def action_dismiss_notes(self) -> None:
+        """``d``: dismiss every note shown."""
+        if self.notes:
+            self._dismiss_notes(list(self.notes))
+
+    def _dismiss_notes(self, notes: list[HandoffNote]) -> None:
+        ids = [note.id for note in notes]
+        engine = host_of(self).engine
+        # On the app, not the screen: the write must finish even when this screen is gone.
+        self.app.run_worker(lambda: engine.dismiss_notes(ids), thread=True, name="handoff: dismiss",
+                            exit_on_error=False)
+        self.notes = [note for note in self.notes if note.id not in ids]
+        if not self.items:
+            self.dismiss(None)
+            return
+        self._fill()
+        self.notify(f"{len(ids)} handoff note{'s' if len(ids) != 1 else ''} dismissed", timeout=3)
+
+    def action_later(self) -> None:
+        self.dismiss(None)
+
+
+def _show_when_free(app: CockpitHost, notes: list[HandoffNote], triages: list[Triage]) -> None:
+    """Push the list once the main screen is on top (no other modal in the way)."""
+    from cockpit.ui.screens.main import MainScreen
+    from cockpit.ui.screens.triage import TriageScreen
+
+    if not app.is_running:
+        return
+    if not isinstance(app.screen, MainScreen):
+        app.set_timer(RETRY_SECONDS, lambda: _show_when_free(app, notes, triages))
+        return
+
+    def resume(chosen: Triage | None) -> None:
+        if chosen is not None:
+            app.push_screen(TriageScreen(chosen, resumed=True))
+
+    app.push_screen(StartupScreen(notes, triages), callback=resume)
+
+
+def show_startup(app: CockpitHost) -> None:
+    """Call once at start (the main screen is ready): one list of what is pending, if anything."""
+
+    def load() -> None:
+        notes = app.engine.pending_notes()
+        triages = app.engine.triages()
+        if notes or triages:
+            app.call_from_thread(_show_when_free, app, notes, triages)
+
+    app.run_worker(load, thread=True, name="start: pending", group="start-pending", exit_on_error=False)
