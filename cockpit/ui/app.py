@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from functools import partial
 from typing import Any, Callable, Iterable, Mapping
 
 from rich.text import Text
@@ -30,9 +29,8 @@ from cockpit.engine.facade import PendingWrite, PendingWrites
 from cockpit.ui.keys import keymap_from_config, keys_in_force
 from cockpit.core.models import SourceState, utcnow
 from cockpit.ui.screens import DetailScreen, HelpScreen, MainScreen
-from cockpit.ui.screens.main import PANEL_ORDER
 from cockpit.core.textsafe import clean_line
-from cockpit.themes import STYLESHEET, THEMES, choose_theme, selectable_themes
+from cockpit.themes import STYLESHEET, THEMES, choose_theme
 from cockpit.widgets.alerts import AlertsPanel
 from cockpit.widgets.panel import Panel
 from cockpit.widgets.runbooks import RunbooksPanel
@@ -327,7 +325,7 @@ class CockpitApp(CockpitHost):
             self.notify("Refreshing every source", timeout=2)
             return
         if message.action == "silences":
-            self._palette_silences()
+            self.show_silence_list()
             return
         if message.action == "user-action":
             from cockpit.ui.screens.user_actions import action_for_key, selected_for, start_user_action
@@ -341,24 +339,9 @@ class CockpitApp(CockpitHost):
 
     def on_main_screen_command_entered(self, message: MainScreen.CommandEntered) -> None:
         """The ``:`` commands the main screen does not handle itself."""
-        name, argument = message.command.name, message.command.argument
-        if name == "theme":
-            known = (*selectable_themes(), "ansi")
-            if argument in known:
-                self.theme = argument
-            else:
-                self.notify(f":theme {clean_line(argument, 40)}: known themes are {', '.join(known)}",
-                            severity="error", markup=False)
-        elif name == "timeline":
-            self.action_show_timeline(argument)
-        elif name == "report":
-            self.action_show_report()
-        elif name == "silences":
-            self._palette_silences()
-        elif name == "help":
-            self.action_help()
-        elif name == "q":
-            self.exit()
+        from cockpit.ui.app_commands import run_command
+
+        run_command(self, message.command.name, message.command.argument)
 
     def action_show_timeline(self, service: str = "") -> None:
         """``T`` / ``:timeline [SERVICE]``: alerts, deploys, failures, silences and triages on one time axis."""
@@ -368,55 +351,15 @@ class CockpitApp(CockpitHost):
 
     # ----- command palette ------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Commands named "area: verb"."""
-        main = self.main_screen
-        for number, panel_id in enumerate(PANEL_ORDER, 1):
-            yield SystemCommand(f"{panel_id}: focus", f"Focus the {panel_id} panel (key {number})",
-                                partial(main.action_focus_panel, panel_id))
-            yield SystemCommand(f"{panel_id}: filter", f"Filter the {panel_id} panel",
-                                partial(self._palette_filter, panel_id))
-        yield SystemCommand("app: refresh all", "Poll every source now", main.action_refresh)
-        yield SystemCommand("alerts: silences", "List the silences; x expires, + extends, e edits",
-                            self._palette_silences)
-        for verb, what in (("acknowledge", "the selected alert (a)"), ("resolve", "the selected incident (X)"),
-                           ("note", "on the selected incident (n)")):
-            yield SystemCommand(f"alerts: {verb}", f"{verb.capitalize()} {what}",
-                                partial(self._palette_act, verb))
-        from cockpit.ui.screens.user_actions import configured_actions, selected_for, start_user_action
+        """Commands named "area: verb" (:mod:`cockpit.ui.app_commands`)."""
+        from cockpit.ui.app_commands import system_commands
 
-        for spec in configured_actions(self):
-            shown = clean_line(spec.name, 60)
-            yield SystemCommand(f"action: {shown}", f"Your [[actions]] on the selected {spec.scope} (key {spec.key})",
-                                lambda spec=spec: start_user_action(self, spec, selected_for(self, spec)))
-        yield SystemCommand("triage: list", "Every triage, open and closed: read the notes, reopen",
-                            self._palette_triages)
-        from cockpit.ui.screens.report import report_commands
+        return system_commands(self)
 
-        yield from report_commands(self)  # "report: show", "handoff: write note"
-        yield SystemCommand("app: help", "Show the keys in force", self.action_help)
-        yield SystemCommand("app: quit", "Quit the cockpit", self.action_quit)
-        yield SystemCommand("panel: maximise", "Maximise or restore the focused panel",
-                            main.action_toggle_maximize)
-        for name in selectable_themes() + ("ansi",):
-            yield SystemCommand(f"theme: {name}", f"Switch to the {name} theme",
-                                partial(setattr, self, "theme", name))
-
-    def _palette_act(self, action: str) -> None:
-        act_on(self, action, self.main_screen.panel("alerts").selected_alerts(), "Alerts")  # type: ignore[attr-defined]
-
-    def _palette_silences(self) -> None:
+    def show_silence_list(self) -> None:
         from cockpit.ui.screens.silences import show_silences
 
         show_silences(self)
-
-    def _palette_triages(self) -> None:
-        from cockpit.ui.screens.triages import show_triages
-
-        show_triages(self)
-
-    def _palette_filter(self, panel_id: str) -> None:
-        self.main_screen.action_focus_panel(panel_id)
-        self.main_screen.action_filter()
 
 
 def binding_owners() -> tuple[type, ...]:
