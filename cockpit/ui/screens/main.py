@@ -13,15 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.events import DescendantFocus
-from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widgets import Input
 
-from cockpit.ui.command_line import Command, CommandInput, CommandSuggester, parse
+from cockpit.ui.command_line import Command, CommandInput, CommandSuggester
+from cockpit.ui.screens.main_input import FilterInput, MainInputs
 from cockpit.ui.layout import GRID_COLUMNS, Arrangement, arrange
-from cockpit.core.models import SourceKind, SourceState
+from cockpit.core.models import SourceState
 from cockpit.widgets.alerts import AlertsPanel
 from cockpit.widgets.deploys import DeploysPanel
 from cockpit.widgets.panel import Panel
@@ -30,7 +29,7 @@ from cockpit.widgets.runbooks import RunbooksPanel
 from cockpit.widgets.slos import SlosPanel
 from cockpit.widgets.status_bar import StatusBar
 
-__all__ = ["FilterInput", "MainScreen", "PANELS", "PANEL_ORDER"]
+__all__ = ["FilterInput", "MainScreen", "PANELS", "PANEL_ORDER"]  # FilterInput: main_input.py
 
 PANELS: tuple[type[Panel], ...] = (AlertsPanel, SlosPanel, DeploysPanel, PipelinesPanel, RunbooksPanel)
 """The panels in the order of the layout, of keys 1-5 and of ``tab``: the one place it is said."""
@@ -39,33 +38,10 @@ PANEL_ORDER = tuple(panel.KIND.value for panel in PANELS)
 """Panel ids (``alerts``, ``slos``...) in that order."""
 
 
-class FilterInput(Input):
-    """The filter line: each edit reaches the panel before the next frame is composed.
+class MainScreen(MainInputs, Screen[None]):
+    """All panels on one screen (the filter and the ``:`` line: :class:`MainInputs`)."""
 
-    ``Input.Changed`` travels through two message queues (the input's, then the screen's), so
-    the screen's refresh timer could draw the input in a frame of its own and the panel's new
-    rows in the next one (one more frame of latency per keystroke with thousands of alerts).
-    Calling ``on_edit`` from the value watcher puts both in the same frame.
-
-    Its size never depends on its text (one line, the screen's width), yet ``Input`` sets its
-    virtual size on every edit and the layout pass sets it back, so each keystroke asked for a
-    layout of the whole screen, and that layout repainted every table's scrollbar in a second
-    frame. Here a new virtual size only repaints the input.
-    """
-
-    virtual_size = Reactive(Size(0, 0), layout=False)
-
-    def __init__(self, on_edit: Callable[[str], None], **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._on_edit = on_edit
-
-    def watch_value(self, value: str) -> None:
-        """Textual calls it right after ``Input``'s own watcher, in the same frame."""
-        self._on_edit(value)
-
-
-class MainScreen(Screen[None]):
-    """All panels on one screen."""
+    PANEL_IDS = PANEL_ORDER
 
     BINDINGS = [
         *(Binding(str(number), f"focus_panel('{panel.KIND.value}')", f"Focus {panel.TITLE}", id=f"focus-{panel.KIND.value}")
@@ -278,116 +254,6 @@ class MainScreen(Screen[None]):
         self.notify(f"{panel.TITLE}: sorted by {label}" if label else f"{panel.TITLE}: its own order",
                     timeout=2)
         self.view_changed()
-
-    # ----- filter ---------------------------------------------------------------------
-    def action_filter(self) -> None:
-        """Open the filter input for the focused panel, prefilled with its current filter."""
-        target = self.current_panel
-        self._filter_target = target.id
-        box = self.filter_input
-        box.value = target.filter_text
-        box.placeholder = (
-            "filter alerts: text, or matchers like severity=critical, service=~\"check.*\""
-            if target.KIND == SourceKind.ALERTS
-            else f"filter {target.TITLE.lower()}: text"
-        )
-        if isinstance(target, AlertsPanel):
-            target.hold_row_count(True)
-        box.add_class("-open")
-        box.focus()
-
-    def _apply_filter(self, value: str) -> None:
-        """Called synchronously on each edit of the filter input (see :class:`FilterInput`)."""
-        if self._filter_target:
-            self.panel(self._filter_target).filter_text = value.strip()
-            self.view_changed()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "filter":
-            self._close_filter()
-        elif event.input.id == "command":
-            self._run_command(event.value)
-
-    def _close_filter(self) -> None:
-        box = self.filter_input
-        if box.has_class("-open"):
-            box.remove_class("-open")
-            target = self.panel(self._filter_target or self._current)
-            self._filter_target = None
-            if isinstance(target, AlertsPanel):
-                target.hold_row_count(False)
-            target.table.focus()
-            self.arrange_panels()
-
-    # ----- the : command line -----------------------------------------------------------
-    def services(self) -> list[str]:
-        """Every service named by an alert, SLO or deploy on screen (completion of ``:timeline``)."""
-        names: dict[str, None] = {}
-        for panel in self.panels:
-            for item in panel.items:
-                service = getattr(item, "service", None)
-                if service:
-                    names.setdefault(str(service), None)
-        return sorted(names, key=str.casefold)
-
-    def app_themes(self) -> list[str]:
-        from cockpit.themes import selectable_themes
-
-        return [*selectable_themes(), "ansi"]
-
-    def action_command_line(self) -> None:
-        """``:``: open the command line."""
-        self._close_filter()
-        box = self.query_one("#command", CommandInput)
-        box.value = ""
-        box.add_class("-open")
-        box.focus()
-
-    def _close_command_line(self, focus: str | None = None) -> None:
-        """Close the command line and focus a panel (``focus``, else the current one): one
-        focus change only, so the panel that ends up focused is the current one."""
-        box = self.query_one("#command", CommandInput)
-        if box.has_class("-open"):
-            box.remove_class("-open")
-            if focus is None or focus not in self.shown_panels():
-                self.current_panel.table.focus()
-            else:
-                self.action_focus_panel(focus)
-
-    def _run_command(self, line: str) -> None:
-        try:
-            command = parse(line)
-        except ValueError as exc:
-            self._close_command_line()
-            self.notify(str(exc), severity="error", timeout=5, markup=False)
-            return
-        self._close_command_line(command.name if command.name in PANEL_ORDER else None)
-        if command.name in PANEL_ORDER:
-            self.action_focus_panel(command.name)
-        elif command.name == "triage":
-            self.action_triage()
-        else:
-            self.post_message(self.CommandEntered(command))
-
-    def action_back(self) -> None:
-        """esc: close the command line, or close and clear the filter, else clear the panel's
-        filter, else restore layout."""
-        if self.query_one("#command", CommandInput).has_class("-open"):
-            self._close_command_line()
-            return
-        box = self.filter_input
-        if box.has_class("-open"):
-            target = self.panel(self._filter_target or self._current)
-            target.filter_text = ""
-            box.value = ""
-            self._close_filter()
-            return
-        if self.current_panel.filter_text:
-            self.current_panel.filter_text = ""
-            self.view_changed()
-            return
-        if self.maximized is not None:
-            self.minimize()
 
     # ----- intents for the app --------------------------------------------------------
     def action_refresh(self) -> None:
