@@ -10,6 +10,7 @@ it all for later (the next start shows it again). The list waits while another m
 
 from __future__ import annotations
 
+import textwrap
 from datetime import UTC
 from typing import Sequence
 
@@ -34,13 +35,15 @@ MAX_NOTE_LINES = 12
 """A note's lines shown in its row (the report shows all of them)."""
 
 
-def note_text(note: HandoffNote) -> Text:
-    """A note's row: its local time and author, then each of its lines, inert."""
+def note_text(note: HandoffNote, width: int = 200) -> Text:
+    """A note's row: its local time and author, then each of its lines, inert, folded to
+    ``width`` columns."""
     text = Text("✎ note  ", style="bold")
     text.append(note.at.astimezone().strftime("%a %d %b %H:%M"), style="bold")
     if note.author:
         text.append(f"  {clean_line(note.author, 40)}")
-    lines = clean_lines(note.text, max_len=4000)
+    lines = [part for line in clean_lines(note.text, max_len=4000)
+             for part in textwrap.wrap(line, max(width - 4, 10), break_on_hyphens=False)]
     for line in lines[:MAX_NOTE_LINES]:
         text.append(f"\n    {line}")
     if len(lines) > MAX_NOTE_LINES:
@@ -48,12 +51,16 @@ def note_text(note: HandoffNote) -> Text:
     return text
 
 
-def triage_text(triage: Triage) -> Text:
+def triage_text(triage: Triage, width: int = 200) -> Text:
+    """A triage's row: its alert, then its progress, last update and id (on a line of its own
+    when they do not fit in ``width`` columns)."""
     done, total = triage.progress
     text = Text("▶ triage  ", style="bold")
     text.append(clean_line(triage.alert.name, 60), style="bold")
-    text.append(f"  {done}/{total} steps · updated {triage.updated_at.astimezone(UTC):%Y-%m-%d %H:%MZ}")
-    text.append(f"  {clean_line(triage.id, 60)}", style="dim")
+    status = f"    {done}/{total} steps · updated {triage.updated_at.astimezone(UTC):%Y-%m-%d %H:%MZ}"
+    ident = clean_line(triage.id, 60)
+    text.append("\n" + status)
+    text.append(f" · {ident}" if len(status) + 3 + len(ident) <= width else f"\n    {ident}", style="dim")
     return text
 
 
@@ -92,9 +99,13 @@ class StartupScreen(ModalScreen[Triage | None]):
         with Vertical():
             yield Static(id="startup-title", markup=False)
             table = KeyTable(cursor_type="row", zebra_stripes=False, show_header=False, id="startup-list")
-            table.add_column(Text("Pending"), key="what")
+            table.add_column(Text("Pending"), key="what", width=self._width())
             yield table
             yield Static(id="startup-hint", markup=False)
+
+    def _width(self) -> int:
+        """The text's width: the box (at most 100 columns) less its border, padding and cell padding."""
+        return max(min(100, self.app.size.width) - 6, 20)
 
     def on_mount(self) -> None:
         self._fill()
@@ -102,19 +113,18 @@ class StartupScreen(ModalScreen[Triage | None]):
 
     def _fill(self) -> None:
         notes, triages = len(self.notes), len(self.triages)
-        parts = [f"{notes} handoff note{'s' if notes != 1 else ''} from the last shift"] if notes else []
-        parts += [f"{triages} open triage{'s' if triages != 1 else ''} to resume"] if triages else []
+        parts = [f"{notes} handoff note{'s' if notes != 1 else ''}"] if notes else []
+        parts += [f"{triages} open triage{'s' if triages != 1 else ''}"] if triages else []
         self.query_one("#startup-title", Static).update(Text("Pending at start: " + " · ".join(parts)))
-        hint = ["j/k g/G move"]
-        hint += ["enter resume the triage"] if triages else []
-        hint += ["enter dismiss the note (not shown again) · d dismiss every note"] if notes else []
-        hint += ["esc later (shown at the next start)"]
+        enter = " / ".join((["resume triage"] if triages else []) + (["dismiss note"] if notes else []))
+        hint = ["j/k g/G move", f"enter {enter}"] + (["d dismiss all notes"] if notes else [])
+        hint += ["esc later (next start)"]
         self.query_one("#startup-hint", Static).update(Text(" · ".join(hint)))
         table = self.query_one(KeyTable)
         row = table.cursor_row
         table.clear()
         for item in self.items:
-            text = note_text(item) if isinstance(item, HandoffNote) else triage_text(item)
+            text = note_text(item, self._width()) if isinstance(item, HandoffNote) else triage_text(item, self._width())
             table.add_row(text, key=item.id, height=len(text.plain.split("\n")))
         if self.items:
             table.move_cursor(row=min(max(row, 0), len(self.items) - 1), animate=False)
