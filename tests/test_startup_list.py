@@ -80,3 +80,21 @@ async def test_enter_on_a_note_dismisses_it_alone_and_d_the_rest(tmp_path: Path)
         await pilot.press("escape")  # later: the triage stays open, offered again
         assert isinstance(app.screen, MainScreen)
     assert TriageStore.in_cache(tmp_path).list()[0].status == "open"
+
+
+async def test_at_80_columns_a_long_note_line_folds_into_the_box_and_nothing_is_cut(tmp_path: Path):
+    long = "the WAL volume on db-2 grows by about four gigabytes an hour since the 02:00 vacuum, " * 2
+    write_note(tmp_path, long.strip(), author="sam", now=NOW)
+    triage = TriageStore.in_cache(tmp_path).start(fixed_states()[0].items[1], None, now=NOW)
+    app = make_app(FakeEngine(cache_dir=tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, StartupScreen)
+        table = screen.query_one("#startup-list")
+        width = table.columns[next(iter(table.columns))].width
+        for row in rows(screen):
+            assert all(len(line) <= width for line in row.splitlines()), row
+        note, shown_triage = rows(screen)
+        assert " ".join(line.strip() for line in note.splitlines()[1:]) == long.strip()
+        assert triage.id in shown_triage
