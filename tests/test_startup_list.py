@@ -1,11 +1,14 @@
 """Issue 18 point 13: two modals stacked at start (the handoff notes, then "resume triage?").
 Now one list of what is pending, each row actionable: enter resumes a triage or dismisses a
-note, d dismisses every note, esc leaves it all for the next start; j/k/g/G move."""
+note or lists the silences ending soon, d dismisses every note, esc leaves it all for the next
+start; j/k/g/G move."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from cockpit.engine.handoff import pending_notes, write_note
 from cockpit.engine.triage.store import TriageStore
@@ -98,3 +101,29 @@ async def test_at_80_columns_a_long_note_line_folds_into_the_box_and_nothing_is_
         note, shown_triage = rows(screen)
         assert " ".join(line.strip() for line in note.splitlines()[1:]) == long.strip()
         assert triage.id in shown_triage
+
+
+@pytest.mark.server
+async def test_silences_ending_soon_join_the_open_list_and_enter_lists_them(tmp_path: Path):
+    from cockpit.ui.screens.silences import SilencesScreen
+    from tests.app_fixtures import engine_app, until
+    from tests.servers import start_alertmanager
+    from tests.test_silence_edit import post_silence
+    from tests.test_silence_flow import E2E_CONFIG
+
+    am = start_alertmanager(tmp_path)
+    try:
+        soon = post_silence(am.url, 10, "checkout")
+        write_note(tmp_path / "cache", "db-2 disk: watch it", author="sam", now=NOW)
+        app, _engine = engine_app(tmp_path, E2E_CONFIG.format(url=am.url))
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, StartupScreen) and len(rows(app.screen)) == 2,
+                        "the list with its silences row")
+            assert rows(app.screen)[1].startswith("⏳ silences  1 ends within 30m")
+            await pilot.press("G", "enter")
+            await until(pilot, lambda: isinstance(app.screen, SilencesScreen), "the silences list")
+            await until(pilot, lambda: any(soon in str(row) for row in app.screen.query_one("#silences-table")
+                                           .get_row_at(0)), "the silence ending soon, first")
+        assert len(pending_notes(tmp_path / "cache")) == 1  # listing the silences dismisses no note
+    finally:
+        am.stop()

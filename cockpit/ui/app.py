@@ -222,6 +222,11 @@ class CockpitApp(CockpitHost):
         soon = ending_soon([s for _name, s in found], utcnow(), within)
         text = f"{len(soon)} end within {format_duration(within)}" if soon else None
         self.main_screen.status_bar.set_extra("⏳ silences", text)
+        from cockpit.ui.screens.startup import StartupScreen
+
+        for screen in self.screen_stack:  # the start-up list, still open: a row of its own
+            if isinstance(screen, StartupScreen):
+                screen.show_silences_ending(len(soon), format_duration(within))
 
     def add_pending_writes(self, writes: Iterable[PendingWrite]) -> None:
         """Show writes the upstream answered ``ok`` at once, marked pending until a poll decides."""

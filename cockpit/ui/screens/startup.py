@@ -6,6 +6,8 @@ row per note (its time, author and every line, inert) and per open triage, with 
 other lists (``j``/``k``/``g``/``G``). ``enter`` acts on the highlighted row: it resumes a
 triage, or dismisses a note (not shown again); ``d`` dismisses every note shown; ``esc`` leaves
 it all for later (the next start shows it again). The list waits while another modal is on top.
+When the first look at the silences (the status bar's count) finds some ending soon while the
+list is open, it gains a row for them, and ``enter`` there opens the silences list.
 """
 
 from __future__ import annotations
@@ -64,8 +66,25 @@ def triage_text(triage: Triage, width: int = 200) -> Text:
     return text
 
 
-class StartupScreen(ModalScreen[Triage | None]):
-    """What is pending at start; the result is the triage to resume, or None."""
+class SilencesEnding:
+    """The start-up list's row for the silences ending soon."""
+
+    id = "silences-ending"
+
+    def __init__(self, count: int, within: str) -> None:
+        self.count = count
+        self.within = within
+        """How soon, as said (``30m``)."""
+
+    def text(self) -> Text:
+        text = Text("⏳ silences  ", style="bold")
+        text.append(f"{self.count} end{'s' if self.count == 1 else ''} within {self.within}: enter lists them")
+        return text
+
+
+class StartupScreen(ModalScreen["Triage | str | None"]):
+    """What is pending at start; the result is the triage to resume, ``"silences"`` to list
+    them, or None."""
 
     DEFAULT_CSS = """
     StartupScreen { align: center middle; }
@@ -89,11 +108,19 @@ class StartupScreen(ModalScreen[Triage | None]):
         """The handoff notes not dismissed yet, oldest first."""
         self.triages = list(triages)
         """The open triages, most recently updated first."""
+        self.silences: SilencesEnding | None = None
+        """The silences ending soon, once the first look at them found some."""
 
     @property
-    def items(self) -> list[HandoffNote | Triage]:
-        """The rows, in order: the notes, then the triages."""
-        return [*self.notes, *self.triages]
+    def items(self) -> list[HandoffNote | Triage | SilencesEnding]:
+        """The rows, in order: the notes, the triages, the silences ending soon."""
+        return [*self.notes, *self.triages, *([self.silences] if self.silences else [])]
+
+    def show_silences_ending(self, count: int, within: str) -> None:
+        """Add (or update) the row of the silences ending soon."""
+        self.silences = SilencesEnding(count, within) if count else None
+        if self.is_mounted:
+            self._fill()
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -115,8 +142,10 @@ class StartupScreen(ModalScreen[Triage | None]):
         notes, triages = len(self.notes), len(self.triages)
         parts = [f"{notes} handoff note{'s' if notes != 1 else ''}"] if notes else []
         parts += [f"{triages} open triage{'s' if triages != 1 else ''}"] if triages else []
+        parts += [f"silences ending within {self.silences.within}"] if self.silences else []
         self.query_one("#startup-title", Static).update(Text("Pending at start: " + " · ".join(parts)))
-        enter = " / ".join((["resume triage"] if triages else []) + (["dismiss note"] if notes else []))
+        enter = " / ".join((["resume triage"] if triages else []) + (["dismiss note"] if notes else [])
+                           + (["list silences"] if self.silences else []))
         hint = ["j/k g/G move", f"enter {enter}"] + (["d dismiss all notes"] if notes else [])
         hint += ["esc later (next start)"]
         self.query_one("#startup-hint", Static).update(Text(" · ".join(hint)))
@@ -124,7 +153,12 @@ class StartupScreen(ModalScreen[Triage | None]):
         row = table.cursor_row
         table.clear()
         for item in self.items:
-            text = note_text(item, self._width()) if isinstance(item, HandoffNote) else triage_text(item, self._width())
+            if isinstance(item, HandoffNote):
+                text = note_text(item, self._width())
+            elif isinstance(item, SilencesEnding):
+                text = item.text()
+            else:
+                text = triage_text(item, self._width())
             table.add_row(text, key=item.id, height=len(text.plain.split("\n")))
         if self.items:
             table.move_cursor(row=min(max(row, 0), len(self.items) - 1), animate=False)
@@ -138,6 +172,8 @@ class StartupScreen(ModalScreen[Triage | None]):
         item = items[event.cursor_row]
         if isinstance(item, HandoffNote):
             self._dismiss_notes([item])
+        elif isinstance(item, SilencesEnding):
+            self.dismiss("silences")
         else:
             self.dismiss(item)
 
@@ -174,8 +210,12 @@ def _show_when_free(app: CockpitHost, notes: list[HandoffNote], triages: list[Tr
         app.set_timer(RETRY_SECONDS, lambda: _show_when_free(app, notes, triages))
         return
 
-    def resume(chosen: Triage | None) -> None:
-        if chosen is not None:
+    def resume(chosen: Triage | str | None) -> None:
+        if chosen == "silences":
+            from cockpit.ui.screens.silences import show_silences
+
+            show_silences(app)
+        elif isinstance(chosen, Triage):
             app.push_screen(TriageScreen(chosen, resumed=True))
 
     app.push_screen(StartupScreen(notes, triages), callback=resume)
