@@ -38,15 +38,14 @@ async def test_one_screen_lists_the_notes_and_the_open_triage_and_enter_resumes_
     triage = pending(tmp_path)
     app = make_app(FakeEngine(cache_dir=tmp_path))
     pushed: list[str] = []
+    original = app.push_screen
+
+    def counting(screen, *args, **kwargs):
+        pushed.append(type(screen).__name__)
+        return original(screen, *args, **kwargs)
+
+    app.push_screen = counting  # type: ignore[method-assign]
     async with app.run_test(size=SIZE) as pilot:
-        app.screen_stack  # noqa: B018 - the main screen is up
-        original = app.push_screen
-
-        def counting(screen, *args, **kwargs):
-            pushed.append(type(screen).__name__)
-            return original(screen, *args, **kwargs)
-
-        app.push_screen = counting  # type: ignore[method-assign]
         await settle(app, pilot)
         await pilot.pause(1.2)  # a second modal would come after the retry delay
         assert pushed == ["StartupScreen"] and [type(s).__name__ for s in app.screen_stack] == [
