@@ -13,7 +13,6 @@ import logging
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping
 
-from rich.text import Text
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.driver import Driver
@@ -269,22 +268,9 @@ class CockpitApp(CockpitHost):
     async def action_quit(self) -> None:
         """``q``: quit at once from the main screen; from any other screen (a triage, a dialog,
         a detail) ask first, so a key meant for that screen cannot throw its work away."""
-        from cockpit.ui.screens.confirm import ConfirmScreen
+        from cockpit.ui.app_commands import quit_or_ask
 
-        if isinstance(self.screen, MainScreen):
-            self.exit()
-            return
-        if isinstance(self.screen, ConfirmScreen):
-            return  # already asking something: answer that first
-        where = clean_line(type(self.screen).__name__.removesuffix("Screen").lower() or "this", 40)
-        body = Text(f"You are in the {where} screen. Open triages stay open and are offered at the "
-                    "next start.\ny quits · n or esc stays")
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.exit()
-
-        self.push_screen(ConfirmScreen("Quit cockpit?", body, "Quit"), answered)
+        quit_or_ask(self)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

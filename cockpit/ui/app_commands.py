@@ -1,21 +1,23 @@
 """The app's commands: the command palette's (``ctrl+p``), each named "area: verb" (focus or
 filter a panel, refresh, the alert actions, the config's ``[[actions]]``, the triage list, the
 report, help, quit, maximise, themes), and the ``:`` commands the main screen passes on
-(``:theme NAME``, ``:timeline [SERVICE]``, ``:report``, ``:silences``, ``:help``, ``:q``)."""
+(``:theme NAME``, ``:timeline [SERVICE]``, ``:report``, ``:silences``, ``:help``, ``:q``), and
+``q``, which asks first outside the main screen."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import Any, Iterable
 
+from rich.text import Text
 from textual.app import SystemCommand
 
 from cockpit.core.textsafe import clean_line
 from cockpit.themes import selectable_themes
 from cockpit.ui.screens.intents import act_on
-from cockpit.ui.screens.main import PANEL_ORDER
+from cockpit.ui.screens.main import PANEL_ORDER, MainScreen
 
-__all__ = ["run_command", "system_commands"]
+__all__ = ["quit_or_ask", "run_command", "system_commands"]
 
 
 def system_commands(app: Any) -> Iterable[SystemCommand]:
@@ -85,3 +87,23 @@ def run_command(app: Any, name: str, argument: str) -> None:
         app.action_help()
     elif name == "q":
         app.exit()
+
+
+def quit_or_ask(app: Any) -> None:
+    """``q``: quit at once from the main screen; from any other screen ask first."""
+    from cockpit.ui.screens.confirm import ConfirmScreen
+
+    if isinstance(app.screen, MainScreen):
+        app.exit()
+        return
+    if isinstance(app.screen, ConfirmScreen):
+        return  # already asking something: answer that first
+    where = clean_line(type(app.screen).__name__.removesuffix("Screen").lower() or "this", 40)
+    body = Text(f"You are in the {where} screen. Open triages stay open and are offered at the "
+                "next start.\ny quits · n or esc stays")
+
+    def answered(yes: bool | None) -> None:
+        if yes:
+            app.exit()
+
+    app.push_screen(ConfirmScreen("Quit cockpit?", body, "Quit"), answered)
