@@ -30,7 +30,11 @@ def pending(directory: Path):
 
 
 def rows(screen: StartupScreen) -> list[str]:
-    table = screen.query_one("#startup-list")
+    """The list's rows as text (none while the screen is not composed yet)."""
+    found = screen.query("#startup-list")
+    if not found:
+        return []
+    table = found.first()
     return [table.get_row_at(i)[0].plain for i in range(table.row_count)]
 
 
