@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cockpit import __version__
 from cockpit.core.errors import StorageError
+from cockpit.core.startup import release_collector
 from cockpit.core.textsafe import clean_line
 from cockpit.commands.common import EPILOG, add_command, add_format, flags, global_options, load, print_json
 from cockpit.commands.completion import autocomplete
@@ -169,6 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     autocomplete(parser)
     args = parser.parse_args(argv)
+    if args.handler is not run_tui:
+        release_collector()  # the TUI releases it once its first frame is drawn
     try:
         return int(args.handler(args) or 0)
     except ConfigError as exc:

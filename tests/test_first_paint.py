@@ -4,6 +4,7 @@ while it is made faster). No timings here: those are in bench/."""
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from datetime import timedelta
@@ -13,6 +14,7 @@ import pyte
 import pytest
 
 from cockpit.core.models import Alert, SourceKind, SourceState, utcnow
+from cockpit.core.startup import collector_held, hold_collector
 from cockpit.engine.cache import CacheStore
 from tests.fault_server import closed_port
 from tests.terminal import PtyApp
@@ -127,3 +129,35 @@ def test_a_held_engine_serves_requests_and_polls_only_once_released(tmp_path: Pa
         assert polled and polled[0] == "am"
     finally:
         engine.stop()
+
+
+@pytest.fixture
+def collector_restored():
+    """These tests hold the cyclic collector as the cockpit command does; put it back after."""
+    yield
+    gc.unfreeze()
+    gc.enable()
+
+
+async def test_the_tui_holds_the_collector_only_until_its_first_frame(collector_restored) -> None:
+    """The cockpit command starts without the cyclic collector; it is back on (with what start-up
+    made frozen) once the first frame is drawn, so a long session collects as usual."""
+    from tests.app_fixtures import make_app
+
+    hold_collector()
+    assert not gc.isenabled()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "CheckoutHighErrorRate" in str(app.export_screenshot())
+        assert gc.isenabled() and not collector_held() and gc.get_freeze_count() > 0
+
+
+def test_other_commands_release_the_collector_before_they_run(collector_restored, tmp_path: Path, capsys) -> None:
+    from cockpit.cli import main
+
+    config, env = cached_alert_config(tmp_path)
+    hold_collector()
+    assert main(["--config", str(config), "config", "show"]) == 0
+    assert gc.isenabled() and not collector_held()
+    assert "alertmanager" in capsys.readouterr().out

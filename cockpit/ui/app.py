@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from cockpit.core.settings import section_value
+from cockpit.core.startup import release_collector
 from cockpit.engine.facade import Engine
 from cockpit.ui.host import CockpitHost
 from cockpit.ui.view_memory import ViewMemory
@@ -159,6 +160,7 @@ class CockpitApp(CockpitHost):
 
     def _after_first_paint(self) -> None:
         """The engine's polls, the clock, the silences watch and the cache's notice."""
+        release_collector()  # held by the cockpit command since its first line
         self.engine.release_polls()
         self.set_interval(self.tick_seconds, self._tick, name="ages")
         if self.engine.silence_sources():
