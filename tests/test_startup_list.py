@@ -130,3 +130,14 @@ async def test_silences_ending_soon_join_the_open_list_and_enter_lists_them(tmp_
         assert len(pending_notes(tmp_path / "cache")) == 1  # listing the silences dismisses no note
     finally:
         am.stop()
+
+
+async def test_silences_found_ending_soon_before_the_list_opens_get_their_row(tmp_path: Path):
+    write_note(tmp_path, "db-2 disk: watch it", author="sam", now=NOW)
+    app = make_app(FakeEngine(cache_dir=tmp_path))
+    app.silences_ending = (2, "30m")  # the look at the silences answered before the list was read
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, StartupScreen)
+        assert rows(app.screen)[-1].startswith("⏳ silences  2 end within 30m")
+        assert "silences ending within 30m" in str(app.screen.query_one("#startup-title").render())

@@ -106,6 +106,8 @@ class CockpitApp(CockpitHost):
         self.pending = PendingWrites()
         """Writes sent from here, shown in the panel until a poll confirms (or contradicts) them."""
         self.user_action_keys = {str(a.key) for a in engine.actions}
+        self.silences_ending: tuple[int, str] = (0, "")
+        """How many silences end soon and within what (``30m``), as the last look found."""
         self.view_memory: ViewMemory | None = None
         """Keeps the main screen's view across restarts (from the first paint on)."""
         """Keys of the config's ``[[actions]]`` (the main screen passes them on)."""
@@ -225,9 +227,10 @@ class CockpitApp(CockpitHost):
         self.main_screen.status_bar.set_extra("⏳ silences", text)
         from cockpit.ui.screens.startup import StartupScreen
 
-        for screen in self.screen_stack:  # the start-up list, still open: a row of its own
+        self.silences_ending = (len(soon), format_duration(within))
+        for screen in self.screen_stack:  # the start-up list, open: a row of its own
             if isinstance(screen, StartupScreen):
-                screen.show_silences_ending(len(soon), format_duration(within))
+                screen.show_silences_ending(*self.silences_ending)
 
     def add_pending_writes(self, writes: Iterable[PendingWrite]) -> None:
         """Show writes the upstream answered ``ok`` at once, marked pending until a poll decides."""

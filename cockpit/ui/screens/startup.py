@@ -6,8 +6,8 @@ row per note (its time, author and every line, inert) and per open triage, with 
 other lists (``j``/``k``/``g``/``G``). ``enter`` acts on the highlighted row: it resumes a
 triage, or dismisses a note (not shown again); ``d`` dismisses every note shown; ``esc`` leaves
 it all for later (the next start shows it again). The list waits while another modal is on top.
-When the first look at the silences (the status bar's count) finds some ending soon while the
-list is open, it gains a row for them, and ``enter`` there opens the silences list.
+When the look at the silences (the status bar's count) finds some ending soon, before the list
+opens or while it is open, the list has a row for them; ``enter`` there opens the silences list.
 """
 
 from __future__ import annotations
@@ -218,7 +218,9 @@ def _show_when_free(app: CockpitHost, notes: list[HandoffNote], triages: list[Tr
         elif isinstance(chosen, Triage):
             app.push_screen(TriageScreen(chosen, resumed=True))
 
-    app.push_screen(StartupScreen(notes, triages), callback=resume)
+    screen = StartupScreen(notes, triages)
+    screen.show_silences_ending(*getattr(app, "silences_ending", (0, "")))  # when the look came first
+    app.push_screen(screen, callback=resume)
 
 
 def show_startup(app: CockpitHost) -> None:
