@@ -84,12 +84,17 @@ async def test_keys_switch_the_window_and_recompute(recorded):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("R")
         await settle(app, pilot)
-        await pilot.press("1")
+        await pilot.press("1")  # the main screen's panel key: no meaning here
         await settle(app, pilot)
         screen = app.screen
+        assert screen.hours == 12
+        await pilot.press("left_square_bracket", "left_square_bracket", "left_square_bracket")
+        await settle(app, pilot)
         assert screen.hours == 1 and "(1h)" in screen.report_text.splitlines()[0]
         assert "1 alerts fired, 1 pages" in screen.report_text  # DiskSlow was 5h ago
-        await pilot.press("3")
+        await pilot.press("left_square_bracket")  # no narrower window: stays
+        assert screen.hours == 1
+        await pilot.press(*["right_square_bracket"] * 9)  # past the widest: stays at 24h
         await settle(app, pilot)
         assert "(24h)" in screen.report_text.splitlines()[0]
         assert "2 alerts fired" in screen.report_text

@@ -1,7 +1,8 @@
 """The Report screen: the shift's on-call KPIs (``cockpit report`` in the TUI) and handoff notes.
 
-The report is the engine's ``report_text`` over the last 1, 12 (default) or 24 hours (keys
-``1``/``2``/``3``), so it reads exactly like the command's output, section headings in bold. It
+The report is the engine's ``report_text`` over the last 12 hours by default; ``[`` and ``]``
+narrow and widen the window through the timeline's steps (1h to 24h), as on the timeline screen
+(``1``–``5`` keep meaning the main screen's panels). It reads exactly like the command's output, section headings in bold. It
 is computed in a worker thread from the engine's shift history (the one the poller records
 into; it is thread-safe), never on the UI loop. ``e`` writes the report as Markdown to the
 state dir's ``reports/`` and says the path, ``c`` copies that Markdown (OSC 52), ``w`` writes a
@@ -24,14 +25,15 @@ from textual.worker import Worker, WorkerState
 from cockpit.core.charts import ReportFigures, bar_chart, budget_line
 from cockpit.core.osc import MAX_COPY_CHARS, copy_to_clipboard
 from cockpit.core.textsafe import clean_line
+from cockpit.core.timeline import WINDOWS
 from cockpit.engine.facade import REPORT_SECTIONS
 from cockpit.ui.host import CockpitHost, host_of
 from cockpit.ui.screens.handoff import open_note_editor
 
-__all__ = ["REPORT_WINDOWS", "ReportScreen", "open_report", "render_charts", "report_commands"]
+__all__ = ["REPORT_HOURS", "ReportScreen", "open_report", "render_charts", "report_commands"]
 
-REPORT_WINDOWS: dict[str, int] = {"1": 1, "2": 12, "3": 24}
-"""Key -> window length in hours."""
+REPORT_HOURS: tuple[int, ...] = tuple(int(w.total_seconds() // 3600) for w in WINDOWS)
+"""The windows ``[`` and ``]`` step through, in hours: the timeline's."""
 DEFAULT_HOURS = 12
 
 
@@ -77,12 +79,11 @@ def render_charts(figures: ReportFigures, width: int) -> Text:
 
 
 class ReportScreen(Screen[None]):
-    """The shift report; ``1``/``2``/``3`` pick 1h/12h/24h, ``w`` writes a handoff note."""
+    """The shift report; ``[``/``]`` narrow and widen the window, ``w`` writes a handoff note."""
 
     BINDINGS = [
-        Binding("1", "window(1)", "Report: last hour", id="report-1h"),
-        Binding("2", "window(12)", "Report: last 12 hours", id="report-12h"),
-        Binding("3", "window(24)", "Report: last 24 hours", id="report-24h"),
+        Binding("left_square_bracket", "window(-1)", "Report: narrower window", id="report-narrower"),
+        Binding("right_square_bracket", "window(1)", "Report: wider window", id="report-wider"),
         Binding("w", "write_note", "Report: write a handoff note", id="handoff-write"),
         Binding("r", "recompute", "Report: recompute", id="report-recompute"),
         Binding("e", "export", "Report: export as Markdown to the state dir (the path is said)", id="report-export"),
@@ -127,10 +128,10 @@ class ReportScreen(Screen[None]):
         if self.state == "computing":
             title.append(" (computing…)")
         title.append("   ")
-        for key, hours in REPORT_WINDOWS.items():
-            title.append(f"{key} {hours}h", style="bold reverse" if hours == self.hours else "")
+        for hours in REPORT_HOURS:
+            title.append(f"{hours}h", style="bold reverse" if hours == self.hours else "")
             title.append(" ")
-        title.append("  e export · c copy · w handoff note · r recompute · esc back", style="dim")
+        title.append("  [ narrower  ] wider · e export · c copy · w handoff note · r recompute · esc back", style="dim")
         return title
 
     def _set_body(self, body: Text) -> None:
@@ -146,7 +147,11 @@ class ReportScreen(Screen[None]):
         self._draw_charts()
 
     # ----- actions ----------------------------------------------------------------------
-    def action_window(self, hours: int) -> None:
+    def action_window(self, step: int) -> None:
+        """One step narrower (``-1``) or wider (``1``) through :data:`REPORT_HOURS`."""
+        shorter = [h for h in REPORT_HOURS if h < self.hours]
+        longer = [h for h in REPORT_HOURS if h > self.hours]
+        hours = (shorter[-1] if shorter else self.hours) if step < 0 else (longer[0] if longer else self.hours)
         if hours != self.hours:
             self.hours = hours
             self.action_recompute()
