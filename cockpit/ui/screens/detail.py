@@ -19,7 +19,8 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from cockpit.core.durations import format_age, format_duration
-from cockpit.core.models import Alert, Deploy, FailedJob, Pipeline, SourceState, utcnow
+from cockpit.core.failed_jobs import failed_jobs_block, failed_jobs_line
+from cockpit.core.models import Alert, Deploy, Pipeline, SourceState, utcnow
 from cockpit.core.osc import copy_to_clipboard, link_style
 from cockpit.ui.host import host_of
 from cockpit.ui.navigation import KeyScroll
@@ -28,8 +29,7 @@ from cockpit.core.related import LOOK_BACK, alert_environment, suspect_alert
 from cockpit.ui.screens.related import RELATED_WINDOW, related_changes
 from cockpit.core.textsafe import clean, clean_line, safe_url
 
-__all__ = ["DetailScreen", "alert_links", "failed_job_text", "render_alert_links", "render_failed_jobs", "render_item",
-           "render_related"]
+__all__ = ["DetailScreen", "alert_links", "render_alert_links", "render_item", "render_related"]
 
 _TITLES = {"alert": "Alert", "slo": "SLO", "deploy": "Deploy", "pipeline": "Pipeline",
            "runbook": "Runbook"}
@@ -123,40 +123,6 @@ def render_item(item: BaseModel, now: datetime | None = None) -> Text:
     return out
 
 
-SHOWN_FAILED_JOBS = 5
-"""Failed jobs named one per line in a detail; more are counted."""
-
-
-def failed_job_text(job: FailedJob) -> Text:
-    """``job test › step 4. Run tests · timed out``: where a run failed, inert, the job a link."""
-    out = Text(f"{job.kind} ")
-    out.append(clean_line(job.name, 120), style=link_style(job.url, underline=True) or "")
-    if job.stage:
-        out.append(f" (stage {clean_line(job.stage, 60)})")
-    if job.step:
-        number = f"{job.step_number}. " if job.step_number is not None else ""
-        out.append(f" › step {number}{clean_line(job.step, 120)}")
-    if job.reason:
-        out.append(f" · {clean_line(job.reason.replace('_', ' '), 160)}", style="dim")
-    return out
-
-
-def render_failed_jobs(item: Deploy | Pipeline) -> Text | None:
-    """``Failed: job … › step …``, one line per failed job (at most :data:`SHOWN_FAILED_JOBS`), or None."""
-    if not item.failed_jobs:
-        return None
-    out = Text()
-    for index, job in enumerate(item.failed_jobs[:SHOWN_FAILED_JOBS]):
-        out.append("Failed: " if index == 0 else "        ", style="bold")
-        out.append_text(failed_job_text(job))
-        out.append("\n")
-    hidden = len(item.failed_jobs) - SHOWN_FAILED_JOBS
-    if hidden > 0:
-        out.append(f"        … and {hidden} more failed {item.failed_jobs[0].kind}s\n", style="dim")
-    out.rstrip()
-    return out
-
-
 def alert_links(alert: Alert) -> dict[str, str | None]:
     """The alert's two links, each a safe http(s) URL or None: ``runbook`` and ``generator``."""
     runbook = (alert.runbook.url if alert.runbook else None) or alert.annotations.get("runbook_url")
@@ -191,9 +157,13 @@ def _when_before(started: datetime | None, start: datetime) -> str:
     return f"{started.strftime('%H:%M')} ({format_duration(abs(gap))} {side})"
 
 
+_CHANGE_PAD = 11
+"""Where a change's text starts, after its kind (``  pipeline ``)."""
+
+
 def _run_line(out: Text, kind: str, when: str, what: str, status: str, author: str | None,
               url: str | None) -> None:
-    out.append(f"  {kind:<9}", style="bold")
+    out.append(f"  {kind:<{_CHANGE_PAD - 2}}", style="bold")
     out.append(f"{when}  ")
     out.append(clean_line(what, 120))
     out.append(f"  {status}")
@@ -204,6 +174,15 @@ def _run_line(out: Text, kind: str, when: str, what: str, status: str, author: s
         out.append("  ")
         out.append("link", style=style)
     out.append("\n")
+
+
+def _failed_line(out: Text, run: Deploy | Pipeline) -> None:
+    """Under a failed change, where it failed (one line), when its upstream says."""
+    line = failed_jobs_line(run.failed_jobs)
+    if line is not None:
+        out.append(" " * _CHANGE_PAD)
+        out.append_text(line)
+        out.append("\n")
 
 
 def render_related(alert: Alert, states: list[SourceState], now: datetime | None = None) -> Text:
@@ -239,10 +218,12 @@ def _changes(out: Text, start: datetime, deploys: list[Deploy], pipelines: list[
             what += f" -> {deploy.environment}"
         _run_line(out, "deploy", _when_before(deploy.started_at, start), what, deploy.status.value,
                   deploy.author, deploy.url)
+        _failed_line(out, deploy)
     for run in pipelines:
         what = f"{run.repo} {run.name}" + (f" @{run.branch}" if run.branch else "")
         _run_line(out, "pipeline", _when_before(run.started_at, start), what, run.status.value,
                   run.author, run.url)
+        _failed_line(out, run)
 
 
 def render_suspicion(deploy: Deploy, states: list[SourceState]) -> Text | None:
@@ -300,7 +281,7 @@ class DetailScreen(ItemScreen):
                                  markup=False)
                 states = host_of(self).states
                 yield Static(render_related(self.item, states, self._now), id="detail-related", markup=False)
-            failed = render_failed_jobs(self.item) if isinstance(self.item, (Deploy, Pipeline)) else None
+            failed = failed_jobs_block(self.item.failed_jobs) if isinstance(self.item, (Deploy, Pipeline)) else None
             if failed is not None:
                 yield Static(failed, id="detail-failed", markup=False)
             if self._url():
