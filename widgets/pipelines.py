@@ -7,6 +7,10 @@ started is marked ``✱`` (a column of its own) until the user has seen its row:
 on it with the panel focused, or its details were opened (:mod:`cockpit.widgets.new_rows`);
 tabbing through the panel clears nothing. Failures already there in the first data the panel
 gets are not new (nothing is known about what the user saw before the cockpit started).
+
+A failed run whose upstream says where it failed names its job and step last (``Failed at``:
+``test › Run tests``, ``3 jobs: lint › ruff``), the first column given up when the panel is narrow
+(``z`` maximises the panel); the detail lists every failed job.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Iterable
 
 from rich.text import Text
 
+from cockpit.core.failed_jobs import failed_jobs_cell
 from cockpit.core.models import Pipeline, RunStatus, SourceKind, SourceState
 from cockpit.core.textsafe import clean_line
 from cockpit.widgets.deploys import RUN_MARKS, duration_text, run_status_cell, run_status_width, short_version
@@ -59,6 +64,7 @@ class PipelinesPanel(NewRows, Panel[Pipeline]):
         ColumnSpec("author", "Author", 6, min_width=6, max_width=16),
         ColumnSpec("age", "Age", 0, reserve=5),
         ColumnSpec("duration", "Took", 7),
+        ColumnSpec("failed", "Failed at", 8, min_width=10, max_width=32, reserve=10),  # dropped first
     )
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -122,6 +128,7 @@ class PipelinesPanel(NewRows, Panel[Pipeline]):
             plain(item.author or "-", 24),
             Text(age_text(item.started_at, now)),
             Text(duration_text(item.duration_s)),
+            plain(failed_jobs_cell(item.failed_jobs), 120),
         ]
 
     def group_cells(self, group: RepoGroup) -> list[Text]:
