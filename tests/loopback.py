@@ -5,8 +5,8 @@ what its handler returns for it (an :class:`Answer`), or with a route table of
 ``(method, path) -> handler``. Every request is kept in ``requests`` (a :class:`Request`: method,
 path, query, lower-cased headers, body). The fakes that answer like GitHub, GitLab
 (tests/api_servers.py), Argo CD (tests/argocd_api.py), Jenkins (tests/jenkins_api.py), a
-misbehaving upstream (tests/fault_server.py) and a Mimir-like gateway (tests/prom_proxy.py) are
-built on it.
+misbehaving upstream (tests/fault_server.py), a Mimir-like gateway (tests/prom_proxy.py) and
+PagerDuty (tests/pagerduty_server.py) are built on it.
 
     with Loopback(lambda request: Answer(200, {"ok": True})) as server:
         httpx.get(server.url + "/x")
@@ -53,6 +53,10 @@ class Request:
         """The last value of a query parameter."""
         values = self.query.get(name)
         return values[-1] if values else default
+
+    def json(self) -> Any:
+        """The body parsed as JSON (None when empty); ValueError when it is not JSON."""
+        return json.loads(self.body) if self.body else None
 
     @property
     def params(self) -> dict[str, list[str]]:

@@ -5,27 +5,28 @@ It serves ``GET /incidents`` and ``GET /oncalls`` the way the public API referen
 pagination (``offset``, ``limit`` capped at 100, ``more``, ``total`` null unless ``total=true``),
 ``statuses[]`` and ``service_ids[]`` filters, incident objects with ``service`` /
 ``escalation_policy`` references, and 429 carrying ``ratelimit-*`` headers (plus ``Retry-After``
-when asked). Every request is recorded so tests can assert what the source sent.
+when asked). Every request is recorded (the toolkit's :class:`tests.loopback.Request`, in
+``requests``) so tests can assert what the source sent.
 
 Writes as the reference documents them: ``PUT /incidents/{id}`` (``{"incident": {"type":
 "incident_reference", "status": ...}}``), ``PUT /incidents`` (``{"incidents": [...]}``, at most
 250) and ``POST /incidents/{id}/notes`` (``{"note": {"content": ...}}``). Each requires the
 ``From`` header naming a user of the account (400, code 2016, without it; 400, code 1008, for an
 unknown email); an unknown incident is 404 (code 2100); a bad body is 400 (code 2001).
+
+Served by the tests' one HTTP toolkit (:class:`tests.loopback.Served`).
 """
 
 from __future__ import annotations
 
-import json
-import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-__all__ = ["PagerDutyServer", "Recorded", "make_incident", "make_log_entry", "make_oncall"]
+from tests.loopback import Answer, Request, Served
+
+__all__ = ["PagerDutyServer", "make_incident", "make_log_entry", "make_oncall"]
 
 
 def _ref(kind: str, ident: str, summary: str) -> dict[str, Any]:
@@ -87,17 +88,9 @@ def make_oncall(user: str, policy: str, level: int = 1) -> dict[str, Any]:
 
 
 @dataclass
-class Recorded:
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    method: str = "GET"
-    body: Any = None
-
-
-@dataclass
-class PagerDutyServer:
-    """The fake API: set ``incidents``/``oncalls``; ``fail_next`` queues forced answers."""
+class PagerDutyServer(Served):
+    """The fake API: set ``incidents``/``oncalls``; ``fail_next`` queues forced answers;
+    ``start()`` serves it on a :class:`tests.loopback.Loopback` (``url``, ``requests``)."""
 
     token: str = "test-pd-token"
     incidents: list[dict[str, Any]] = field(default_factory=list)
@@ -105,7 +98,6 @@ class PagerDutyServer:
     log_entries: list[dict[str, Any]] = field(default_factory=list)
     fail_next: list[tuple[str, int, dict[str, str]]] = field(default_factory=list)
     """(path, status, headers) answered once, in order, instead of the real response."""
-    requests: list[Recorded] = field(default_factory=list)
     users: dict[str, str] = field(default_factory=lambda: {"ada@example.com": "Ada Lovelace"})
     """Email -> name of the account's users (who may appear in the From header)."""
     notes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -114,130 +106,95 @@ class PagerDutyServer:
     """Wait this long before answering a write (a slow upstream; the write still lands)."""
     read_delay_s: float = 0.0
     """Wait this long before answering a read (a slow poll)."""
-    _httpd: ThreadingHTTPServer | None = None
 
-    @property
-    def url(self) -> str:
-        assert self._httpd is not None
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> "PagerDutyServer":
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:  # keep test output quiet
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                api._handle(self)
-
-            do_PUT = do_POST = do_GET
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.handle_error = lambda *_args: None  # type: ignore[method-assign]  # a client that gave up
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-
-    def writes(self) -> list[Recorded]:
+    def writes(self) -> list[Request]:
         """The PUT and POST requests received, in order."""
         return [r for r in self.requests if r.method != "GET"]
 
-    def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(handler.path)
-        query = parse_qs(parts.query)
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length) if length else b""
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw.decode("utf-8", "replace")
-        self.requests.append(Recorded(parts.path, query, {k.lower(): v for k, v in handler.headers.items()},
-                                      handler.command, body))
-        if self.fail_next and self.fail_next[0][0] == parts.path:
+    def answer(self, request: Request) -> Answer:
+        if self.fail_next and self.fail_next[0][0] == request.path:
             _, status, headers = self.fail_next.pop(0)
             message = "Rate Limit Exceeded" if status == 429 else "Forced failure"
-            return _send(handler, status, {"error": {"message": message}}, headers)
-        if handler.headers.get("Authorization") != f"Token token={self.token}":
-            return _send(handler, 401, {"error": {"message": "Unauthorized", "code": 2006}})
-        if handler.command != "GET":
-            return self._write(handler, parts.path, body)
+            return Answer(status, {"error": {"message": message}}, dict(headers))
+        if request.headers.get("authorization") != f"Token token={self.token}":
+            return Answer(401, {"error": {"message": "Unauthorized", "code": 2006}})
+        if request.method != "GET":
+            return self._write(request)
         time.sleep(self.read_delay_s)
-        if parts.path == "/incidents":
+        query = request.query
+        if request.path == "/incidents":
             statuses = set(query.get("statuses[]", [])) or {"triggered", "acknowledged", "resolved"}
             services = set(query.get("service_ids[]", []))
             found = [
                 i for i in self.incidents
                 if i["status"] in statuses and (not services or i["service"]["id"] in services)
             ]
-            return _send(handler, 200, _paginate("incidents", found, query))
-        if parts.path == "/oncalls":
+            return Answer(200, _paginate("incidents", found, query))
+        if request.path == "/oncalls":
             policies = set(query.get("escalation_policy_ids[]", []))
             found = [o for o in self.oncalls if not policies or o["escalation_policy"]["id"] in policies]
-            return _send(handler, 200, _paginate("oncalls", found, query))
-        if parts.path == "/log_entries":  # newest first, as PagerDuty lists them
+            return Answer(200, _paginate("oncalls", found, query))
+        if request.path == "/log_entries":  # newest first, as PagerDuty lists them
             since, until = query.get("since", [""])[0], query.get("until", ["9999"])[0]
             found = sorted((e for e in self.log_entries if since <= e["created_at"] <= until),
                            key=lambda e: e["created_at"], reverse=True)
-            return _send(handler, 200, _paginate("log_entries", found, query))
-        return _send(handler, 404, {"error": {"message": "Not Found", "code": 2100}})
-
+            return Answer(200, _paginate("log_entries", found, query))
+        return Answer(404, {"error": {"message": "Not Found", "code": 2100}})
 
     # ----- writes -------------------------------------------------------------------
-    def _write(self, handler: BaseHTTPRequestHandler, path: str, body: Any) -> None:
+    def _write(self, request: Request) -> Answer:
         if self.write_delay_s:
             time.sleep(self.write_delay_s)
-        sender = handler.headers.get("From")
+        try:
+            body = request.json()
+        except ValueError:
+            body = None  # not JSON: answered as a bad body below
+        sender = request.headers.get("From")
         if not sender:
-            return _send(handler, 400, _error("Invalid Input Provided", 2016,
-                                              "the From header must name a user's email address"))
+            return Answer(400, _error("Invalid Input Provided", 2016,
+                                      "the From header must name a user's email address"))
         if sender not in self.users:
-            return _send(handler, 400, _error("Requester User Not Found", 1008))
-        segments = path.strip("/").split("/")
-        if handler.command == "PUT" and segments == ["incidents"]:
+            return Answer(400, _error("Requester User Not Found", 1008))
+        segments = request.path.strip("/").split("/")
+        if request.method == "PUT" and segments == ["incidents"]:
             updates = body.get("incidents") if isinstance(body, dict) else None
             if not isinstance(updates, list) or not updates:
-                return _send(handler, 400, _error("Invalid Input Provided", 2001, "incidents must be a list"))
+                return Answer(400, _error("Invalid Input Provided", 2001, "incidents must be a list"))
             if len(updates) > 250:
-                return _send(handler, 413, _error("Request Entity Too Large", 2001))
+                return Answer(413, _error("Request Entity Too Large", 2001))
             changed = []
             for update in updates:
                 incident = self._incident(update.get("id") if isinstance(update, dict) else None)
                 problem = _update_problem(update)
                 if incident is None or problem:
-                    return _send(handler, 404 if incident is None else 400,
-                                 _error("Not Found", 2100) if incident is None else problem)
+                    return Answer(404 if incident is None else 400,
+                                  _error("Not Found", 2100) if incident is None else problem)
                 changed.append(self._apply(incident, update["status"], sender))
-            return _send(handler, 200, {"incidents": changed, "limit": 25, "offset": 0, "more": False, "total": None})
-        if handler.command == "PUT" and len(segments) == 2 and segments[0] == "incidents":
+            return Answer(200, {"incidents": changed, "limit": 25, "offset": 0, "more": False, "total": None})
+        if request.method == "PUT" and len(segments) == 2 and segments[0] == "incidents":
             incident = self._incident(segments[1])
             if incident is None:
-                return _send(handler, 404, _error("Not Found", 2100))
+                return Answer(404, _error("Not Found", 2100))
             update = body.get("incident") if isinstance(body, dict) else None
             problem = _update_problem(update)
             if problem:
-                return _send(handler, 400, problem)
-            return _send(handler, 200, {"incident": self._apply(incident, update["status"], sender)})
-        if handler.command == "POST" and len(segments) == 3 and segments[::2] == ["incidents", "notes"]:
+                return Answer(400, problem)
+            return Answer(200, {"incident": self._apply(incident, update["status"], sender)})
+        if request.method == "POST" and len(segments) == 3 and segments[::2] == ["incidents", "notes"]:
             incident = self._incident(segments[1])
             if incident is None:
-                return _send(handler, 404, _error("Not Found", 2100))
+                return Answer(404, _error("Not Found", 2100))
             note = body.get("note") if isinstance(body, dict) else None
             if not isinstance(note, dict) or not isinstance(note.get("content"), str):
-                return _send(handler, 400, _error("Invalid Input Provided", 2001, "note.content is required"))
+                return Answer(400, _error("Invalid Input Provided", 2001, "note.content is required"))
             notes = self.notes.setdefault(incident["id"], [])
             created = {"id": f"PNOTE{len(notes) + 1:03d}", "content": note["content"],
                        "user": _ref("user", "PUSR001", self.users[sender]),
                        "channel": {"summary": "The PagerDuty website or APIs"},
                        "created_at": "2026-11-27T09:31:00Z"}
             notes.append(created)
-            return _send(handler, 200, {"note": created})
-        return _send(handler, 404, _error("Not Found", 2100))
+            return Answer(200, {"note": created})
+        return Answer(404, _error("Not Found", 2100))
 
     def _incident(self, ident: Any) -> dict[str, Any] | None:
         return next((i for i in self.incidents if i["id"] == ident), None)
@@ -276,17 +233,6 @@ def _paginate(key: str, items: list[dict[str, Any]], query: dict[str, list[str]]
         "more": offset + limit < len(items),
         "total": len(items) if wants_total else None,
     }
-
-
-def _send(handler: BaseHTTPRequestHandler, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
-    data = json.dumps(body).encode()
-    handler.send_response(status)
-    handler.send_header("Content-Type", "application/json; charset=utf-8")
-    handler.send_header("Content-Length", str(len(data)))
-    for name, value in (headers or {}).items():
-        handler.send_header(name, value)
-    handler.end_headers()
-    handler.wfile.write(data)
 
 
 def make_log_entry(kind: str, incident_id: str, title: str, at: str, agent: str = "PagerDuty",

@@ -53,7 +53,7 @@ async def test_acknowledge_sends_one_put_with_from_and_the_next_poll_shows_who(a
     assert (write.method, write.path) == ("PUT", "/incidents/PINC0001")
     assert write.headers["from"] == "ada@example.com"
     assert write.headers["authorization"] == f"Token token={api.token}"
-    assert write.body == {"incident": {"type": "incident_reference", "status": "acknowledged"}}
+    assert write.json() == {"incident": {"type": "incident_reference", "status": "acknowledged"}}
     acked = after["pd-PINC0001"]
     assert acked.labels["pd_status"] == "acknowledged"
     assert acked.annotations["acknowledged_by"] == "Ada Lovelace"
@@ -76,7 +76,7 @@ async def test_resolving_several_incidents_is_one_put_and_they_leave_the_list(ap
         await source.close()
     [write] = api.writes()
     assert (write.method, write.path) == ("PUT", "/incidents")
-    assert write.body == {"incidents": [
+    assert write.json() == {"incidents": [
         {"id": "PINC0001", "type": "incident_reference", "status": "resolved"},
         {"id": "PINC0003", "type": "incident_reference", "status": "resolved"}]}
     assert answered == {"PINC0001": "resolved", "PINC0003": "resolved"}
@@ -93,7 +93,7 @@ async def test_a_note_is_posted_to_the_incident(api, tmp_path, monkeypatch) -> N
     finally:
         await source.close()
     [write] = api.writes()
-    assert (write.method, write.path, write.body) == ("POST", "/incidents/PINC0002/notes",
+    assert (write.method, write.path, write.json()) == ("POST", "/incidents/PINC0002/notes",
                                                       {"note": {"content": "rolled back v2.14"}})
     assert write.headers["from"] == "ada@example.com"
     assert note_id == "PNOTE001" and api.notes["PINC0002"][0]["content"] == "rolled back v2.14"
