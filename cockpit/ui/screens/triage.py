@@ -2,7 +2,9 @@
 
 ``t`` on an alert resumes its open triage, or starts one: the runbook is found as ``o`` finds
 it, its headings and ``- [ ]`` items become the steps, and the deploys and failed pipelines of
-the alert's service are captured. On the screen: ``space``/``enter`` ticks or unticks the
+the alert's service are captured. Each step is shown whole: the Step column takes the width the
+screen leaves and a row is as tall as its text wrapped in it (a code block shows its first lines
+and says how many more). On the screen: ``space``/``enter`` ticks or unticks the
 highlighted step, ``n`` writes a note on it, ``N`` a note on the whole triage, ``e`` exports
 the Markdown timeline (into the cache dir, and to the clipboard), ``x`` closes the triage after
 a confirmation (or reopens a closed one) and ``esc`` goes back (the triage stays open, to resume
@@ -20,6 +22,7 @@ from collections import deque
 from datetime import UTC, datetime
 from typing import Callable
 
+from rich.console import Console
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,7 +41,12 @@ __all__ = ["StepsTable", "TriageScreen", "start_triage", "time_of"]
 
 
 MAX_CODE_LINES = 8
-"""A code block's row shows at most this many lines (``c`` copies it whole)."""
+"""A code block's row shows at most this many lines, then says how many more (``c`` copies it whole)."""
+
+COLUMNS = (("mark", "", 3), ("done", "Done", 9), ("notes", "Notes", 5))
+"""The fixed columns before the step: key, label, width (a mark, a time ``HH:MM:SSZ``, a count)."""
+
+MIN_STEP_WIDTH = 20
 
 
 def time_of(when: datetime | None) -> str:
@@ -51,6 +59,14 @@ def _changes(app: CockpitHost) -> tuple[list[Deploy], list[Pipeline]]:
     return [i for i in items if isinstance(i, Deploy)], [i for i in items if isinstance(i, Pipeline)]
 
 
+def _wrapped(console: Console, text: Text, indent: str, width: int, more: str = "") -> Text:
+    """``text`` wrapped to ``width`` cells, every line after ``indent`` (and ``more`` after the first)."""
+    lines = text.wrap(console, max(1, width - len(indent) - len(more)))
+    for line in lines:
+        line.rstrip()
+    return Text("\n").join(Text(indent + (more if i else "")) + line for i, line in enumerate(lines))
+
+
 class StepsTable(KeyTable):
     """The steps; the keys that act on the highlighted step live here."""
 
@@ -60,6 +76,9 @@ class StepsTable(KeyTable):
         Binding("N", "note(True)", "Triage: note on the whole triage", id="triage-note-all"),
         Binding("c", "copy", "Triage: copy the step's command (OSC 52)", id="triage-copy"),
     ]
+
+    def on_resize(self) -> None:
+        self.screen.steps_resized()  # type: ignore[attr-defined]
 
     def action_copy(self) -> None:
         self.screen.copy_step()  # type: ignore[attr-defined]
@@ -77,7 +96,7 @@ class TriageScreen(Screen[None]):
     DEFAULT_CSS = """
     TriageScreen #triage-title { height: 1; padding: 0 1; background: $primary; color: $text; }
     TriageScreen #triage-alert { height: auto; max-height: 4; padding: 0 1; }
-    TriageScreen StepsTable { height: 1fr; }
+    TriageScreen StepsTable { height: 1fr; scrollbar-gutter: stable; }
     TriageScreen #triage-notes { height: auto; max-height: 8; padding: 0 1; color: $text-muted; }
     TriageScreen #triage-input { display: none; }
     TriageScreen #triage-input.-open { display: block; }
@@ -101,6 +120,7 @@ class TriageScreen(Screen[None]):
         self._wanted: dict[int, bool] = {}
         self._note_step: int | None = None
         self._painted = False
+        self._painted_width = 0
         self.exported_to: str | None = None
         """Where the last export (``e``) was written."""
 
@@ -108,10 +128,7 @@ class TriageScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="triage-title", markup=False)
         yield Static(self._alert_text(), id="triage-alert", markup=False)
-        table = StepsTable(cursor_type="row", zebra_stripes=False, id="triage-steps")
-        for key, label in (("mark", ""), ("done", "Done"), ("notes", "Notes"), ("step", "Step")):
-            table.add_column(Text(label), key=key)
-        yield table
+        yield StepsTable(cursor_type="row", zebra_stripes=False, id="triage-steps")
         yield Static(id="triage-notes", markup=False)
         yield Input(id="triage-input")
         yield Static(id="triage-hint", markup=False)
@@ -123,6 +140,18 @@ class TriageScreen(Screen[None]):
     @property
     def note_input(self) -> Input:
         return self.query_one("#triage-input", Input)
+
+    def _step_width(self) -> int:
+        """The Step column takes the width the fixed columns leave: its text wraps in it, never cut."""
+        table = self.steps_table
+        inner = table.scrollable_content_region.width if table.size.width else self.app.size.width - 2
+        padding = 2 * table.cell_padding
+        return max(MIN_STEP_WIDTH, inner - sum(width + padding for *_, width in COLUMNS) - padding)
+
+    def steps_resized(self) -> None:
+        """The table's width changed: repaint when the Step column's width would change with it."""
+        if self._painted and self._step_width() != self._painted_width:
+            self._paint()
 
     def on_mount(self) -> None:
         self._paint()
@@ -164,30 +193,47 @@ class TriageScreen(Screen[None]):
         self.query_one("#triage-hint", Static).update(hint)
         table = self.steps_table
         row = table.cursor_row
-        table.clear()
-        labels = triage.alert.labels
+        self._painted_width = self._step_width()
+        table.clear(columns=True)
+        for key, label, width in COLUMNS:
+            table.add_column(Text(label), key=key, width=width)
+        table.add_column(Text("Step"), key="step", width=self._painted_width)
         for step in triage.steps:
-            indent = "  " * max(0, step.level - 2) if step.kind in ("check", "code") else ""
-            if step.kind == "code":
-                body = code_block_text(step.title, labels)
-                lines = body.split("\n")[:MAX_CODE_LINES]
-                text = Text("\n").join(Text(indent) + line for line in lines)
-            else:
-                text = Text(indent) + inline_text(step.title, labels, 300)
-            if step.kind == "section":
-                text.stylize("bold")
-            elif step.done:
-                text.stylize("dim")
             notes = len(triage.notes(step.id))
             mark = "" if not step.actionable else ("[x]" if step.done else "[ ]")
-            table.add_row(Text(mark), Text(time_of(step.done_at)), Text(str(notes) if notes else ""), text,
-                          key=str(step.id), height=max(1, len(text.plain.split("\n"))))
+            # height None: the row is as tall as its text wrapped in the Step column
+            table.add_row(Text(mark), Text(time_of(step.done_at)), Text(str(notes) if notes else ""),
+                          self._step_text(step), key=str(step.id), height=None)
         if not self._painted:  # start on the first thing to do, not on a heading
             self._painted = True
             row = next((i for i, step in enumerate(triage.steps) if step.actionable and not step.done), 0)
         if triage.steps:
             table.move_cursor(row=min(max(row, 0), len(triage.steps) - 1), animate=False)
         self._paint_notes()
+
+    def _step_text(self, step: TriageStep) -> Text:
+        """A step as its row shows it: inline Markdown rendered, labels filled, whole, wrapped to
+        the Step column with a hanging indent (a code line's own continuation a step further in)."""
+        labels, width = self.triage.alert.labels, self._painted_width
+        indent = "  " * max(0, step.level - 2) if step.kind in ("check", "code") else ""
+        if step.kind != "code":
+            text = _wrapped(self.app.console, inline_text(step.title, labels, 1000), indent, width)
+        else:
+            code = code_block_text(step.title, labels).split("\n")
+            rows: list[Text] = []
+            for shown, line in enumerate(code):
+                lines = _wrapped(self.app.console, line, indent, width, more="  ").split("\n")
+                if len(rows) + len(lines) > MAX_CODE_LINES and shown:
+                    rows.append(Text(f"{indent}… {len(code) - shown} more lines (c copies the whole block)",
+                                     style="dim italic"))
+                    break
+                rows.extend(lines)
+            text = Text("\n").join(rows)
+        if step.kind == "section":
+            text.stylize("bold")
+        elif step.done:
+            text.stylize("dim")
+        return text
 
     def _paint_notes(self) -> None:
         step = self.current_step
