@@ -1,16 +1,14 @@
-"""The TOML config file, validated with pydantic, and its one clear error message.
+"""The TOML config file, validated with pydantic-settings, and its one clear error message.
 
 Lookup order and keys are in CONTRACT.md. Environment variables override the file's
 ``[cockpit]`` section: ``COCKPIT_READ_ONLY``, ``COCKPIT_THEME``, ``COCKPIT_LOW_BANDWIDTH``,
-``COCKPIT_LOG_LEVEL`` (any key of the section as ``COCKPIT_<KEY>``, a list as JSON; see
-:func:`section_from_env`); command-line flags override both (cockpit.commands.common).
+``COCKPIT_LOG_LEVEL``; command-line flags override both (cockpit.commands.common).
 Each ``[[sources]]`` table is checked against its adapter's own ``Options`` model, so a typo in
 an adapter key is refused with the source's name and the key.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -19,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from cockpit.core.durations import Duration, parse_duration
 from cockpit.engine.paths import config_path
@@ -26,8 +25,8 @@ from cockpit.engine.user_actions import ActionSpec
 from cockpit.sources import DEMO_RUNBOOKS_DIR
 from cockpit.sources.base import SourceOptions
 
-__all__ = ["ENV_PREFIX", "CockpitSection", "Config", "ConfigError", "SourceEntry", "demo_config", "load_config",
-           "resolve_session", "running_over_ssh", "section_from_env"]
+__all__ = ["CockpitSection", "Config", "ConfigError", "SourceEntry", "demo_config", "load_config", "resolve_session",
+           "running_over_ssh"]
 
 DEMO_SOURCES = [
     {"name": "demo", "type": "demo"},
@@ -48,15 +47,10 @@ class ConfigError(Exception):
         self.message = message
 
 
-ENV_PREFIX = "COCKPIT_"
-"""``COCKPIT_<KEY>`` sets the ``[cockpit]`` key ``<key>`` over the file."""
+class CockpitSection(BaseSettings):
+    """The ``[cockpit]`` table: settings of the whole app."""
 
-
-class CockpitSection(BaseModel):
-    """The ``[cockpit]`` table: settings of the whole app (the environment's values are laid
-    over the file's by :func:`section_from_env`)."""
-
-    model_config = ConfigDict(extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="COCKPIT_", extra="forbid")
 
     read_only: bool = False
     """Refuse every write (silences), from every source."""
@@ -94,31 +88,17 @@ class CockpitSection(BaseModel):
         parse_duration(value)  # raises ValueError naming what was expected
         return value
 
-
-
-def section_from_env(file_values: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The ``[cockpit]`` values to validate: the file's, with ``COCKPIT_<KEY>`` over them.
-
-    The variable's name is matched whatever its case; a list is written as JSON
-    (``COCKPIT_ALERT_GROUP_BY='["service"]'``), any other value as its text. Raises
-    :class:`ConfigError` naming the variable when a list is not JSON."""
-    env = os.environ if environ is None else environ
-    by_name = {name.upper(): value for name, value in env.items() if name.upper().startswith(ENV_PREFIX)}
-    values = dict(file_values)
-    for key, field_info in CockpitSection.model_fields.items():
-        variable = f"{ENV_PREFIX}{key.upper()}"
-        if variable not in by_name:
-            continue
-        text = by_name[variable]
-        if getattr(field_info.annotation, "__origin__", None) is list:
-            try:
-                values[key] = json.loads(text)
-            except ValueError:
-                raise ConfigError(f"environment variable {variable}={text!r}: expected a JSON list, "
-                                  f'such as \'["severity", "alertname"]\'') from None
-        else:
-            values[key] = text
-    return values
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment overrides the file (which arrives as init kwargs).
+        return (env_settings, init_settings)
 
 
 class SourceEntry(BaseModel):
@@ -207,9 +187,11 @@ def _validate(data: dict[str, Any], file: Path | None, *, demo: bool) -> Config:
     if not isinstance(section_data, dict):
         raise ConfigError(f"{where}: key 'cockpit': expected a table [cockpit]")
     try:
-        section = CockpitSection.model_validate(section_from_env(section_data))
+        section = CockpitSection(**section_data)
     except ValidationError as exc:
         raise ConfigError(_from_env(exc) or _explain(where, "cockpit", exc)) from None
+    except SettingsError as exc:  # a COCKPIT_<KEY> list that is not JSON: pydantic-settings' own error
+        raise ConfigError(_unparsable_env(exc)) from None
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise ConfigError(f"{where}: key 'keys': expected a table of binding id = \"key,key\" strings")
@@ -273,6 +255,16 @@ def _from_env(exc: ValidationError) -> str | None:
         return None
     message = error["msg"].replace("Input should be", "expected").replace("Value error, ", "")
     return f"environment variable {variable}={os.environ[variable]!r}: {message}"
+
+
+def _unparsable_env(exc: SettingsError) -> str:
+    """pydantic-settings' "error parsing value for field "x"" as the variable and what it takes:
+    a list is written as JSON (``COCKPIT_ALERT_GROUP_BY='["service"]'``)."""
+    field = str(exc).split('field "', 1)[-1].split('"', 1)[0]
+    variable = f"COCKPIT_{field.upper()}"
+    value = next((v for k, v in os.environ.items() if k.upper() == variable), "")
+    return (f"environment variable {variable}={value!r}: expected a JSON list, "
+            f"such as '[\"severity\", \"alertname\"]'")
 
 
 def _explain(where: str, prefix: str, exc: ValidationError, label: str | None = None) -> str:
