@@ -1,19 +1,20 @@
 """The one place where cockpit leans on how Textual behaves beyond its documented contract.
 
-Everything else uses Textual's public API. What is here does too, with one exception named
-below (no private attribute is read or written), but it relies on details an upgrade could
-change; ``tests/test_textual_compat.py`` pins each one, so a Textual release that changes them
-fails there first, by name. ``textual`` is pinned to the minor version those tests ran against
+Everything else uses Textual's public API, and so does what is here (no private attribute is
+read, written, called or overridden), but it relies on details an upgrade could change;
+``tests/test_textual_compat.py`` pins each one, so a Textual release that changes them fails
+there first, by name. ``textual`` is pinned to the minor version those tests ran against
 (pyproject.toml).
 
 * :class:`CellTable`: a ``DataTable`` whose cell updates repaint that cell only. Relies on
   ``DataTable.update_cell`` asking for its repaint with a plain ``refresh()`` (no region).
-  The exception: when a layout resizes the table, Textual marks the table's *old* area for a
-  repaint that the layout's own frame makes needless (it repaints every widget whose geometry
-  changed) and that stays pending until the table's next repaint; ``CellTable`` overrides the
-  private hook ``_size_updated`` and drains that mark with ``_exchange_repaint_regions()``.
-  Without it the first age tick after the Alerts panel grew rewrote the column header and the
-  first row whole (bench row 2).
+  And on this: when a layout resizes a widget, Textual marks the widget's *old* area for a
+  repaint that stays pending until the widget's next repaint, however small (so the first age
+  tick after the Alerts panel grew rewrote the column header and the first row whole, bench
+  row 2). ``CellTable`` asks for its whole repaint when it is resized (``on_resize``), which
+  takes that mark along; it costs nothing because the panel around the table is resized too,
+  and Textual repaints a resized container's whole area in a second pass in which the
+  table's repaint is drawn.
 * :func:`park_hover_cursor`: after the keyboard moves the cursor, the faint mouse-hover
   highlight must not stay behind. Relies on the cursor's style being drawn over the hover's.
 * :func:`terminal_driver`: a driver class that lets the app write one escape sequence (OSC 9)
@@ -26,6 +27,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from rich.text import Text
+from textual import events
 from textual.coordinate import Coordinate
 from textual.driver import Driver
 from textual.widgets import DataTable
@@ -48,21 +50,16 @@ class CellTable(DataTable):
             return self  # update_cell's whole-table repaint: the caller repaints what changed
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
-    def _size_updated(self, size: Any, virtual_size: Any, container_size: Any, layout: bool = True) -> bool:
-        """Drop the repaint Textual marks for the table's old area when a layout resizes it.
+    def on_resize(self, event: events.Resize) -> None:
+        """Repaint the whole table after a layout resized it.
 
-        ``ScrollView._size_updated`` marks the old outer size dirty before it takes the new one;
-        the layout that called it repaints every widget whose geometry changed in its own frame,
-        but the mark stays on the table and is painted again with the next cell update: the whole
-        of the old area (the column header and the first row after the Alerts panel grew with its
-        first alerts, ~600 B on the first age tick). Only Textual's own marks are pending here:
-        ``_set_dirty()`` clears the regions before it adds the old area.
+        Textual marks the table's old area for a repaint when a layout resizes it, after the
+        layout has painted the table's new area, and the mark waits for the table's next repaint:
+        the first age tick after the Alerts panel grew with its first alerts rewrote the column
+        header and the first row whole (~600 B). A whole repaint asked for now replaces that mark,
+        and the panel's own second-pass repaint (its size changed too) draws it in the same frame.
         """
-        resized = size != self.outer_size
-        changed = super()._size_updated(size, virtual_size, container_size, layout)
-        if resized:
-            self._exchange_repaint_regions()
-        return changed
+        self.refresh()
 
     def _needs_width(self, column_key: str, value: Text) -> bool:
         column = self.columns.get(ColumnKey(column_key))
