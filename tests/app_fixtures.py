@@ -158,6 +158,15 @@ class FakeEngine(Engine):
     def initial_states(self) -> list[SourceState]:
         return list(self.states)
 
+    def panel_kinds(self) -> frozenset[SourceKind]:
+        """The sources' kinds and, as the fake has fixed states rather than sources, the kinds
+        its states are of or bring items of."""
+        kinds = set(super().panel_kinds())
+        for state in self.states:
+            kinds.update((state.kind, *state.provides))
+            kinds.update(SourceKind(f"{item.item_type}s") for item in state.items)
+        return frozenset(kinds)
+
     def start(self, on_update: Callable[[SourceState], None], *, hold: bool = False) -> None:
         self.on_update = on_update
 

@@ -10,6 +10,7 @@ from rich.text import Text
 from cockpit.core.models import SourceKind
 from cockpit.ui.layout import MIN_ROW, arrange
 from cockpit.widgets.columns import ColumnSpec, fit_columns
+from cockpit.widgets.panel import Panel
 from tests.app_fixtures import fixed_clock, fixed_states, make_app
 
 KEY_FIGURES = {
@@ -120,3 +121,35 @@ async def test_alertmanager_only_hides_the_other_panels_and_names_them_in_the_st
         assert any("No deploys source" in str(n.message) for n in app._notifications)
         # the Alerts panel has the screen's whole width
         assert main.panel("alerts").size.width >= 118
+
+
+async def test_alertmanager_only_builds_only_the_alerts_panel_and_says_there_is_no_deploy_source():
+    """Panels of a kind no source feeds are not even built; ``3`` and ``:deploys`` say why in
+    one line, and the filter and the ``:`` line still open (they are built on first use)."""
+    states = [s for s in fixed_states() if s.kind == SourceKind.ALERTS]
+    app = make_app(states)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        main = app.main_screen
+        assert [p.id for p in main.query(Panel)] == ["alerts"]
+        for keys in (["3"], ["colon", *"deploys", "enter"]):
+            app._notifications.clear()
+            await pilot.press(*keys)
+            await pilot.pause()
+            assert main.current_panel.id == "alerts" and main.panel("alerts").table.has_focus
+            said = [str(n.message) for n in app._notifications]
+            assert said == ["No deploys source is configured"]
+        await pilot.press("tab")
+        assert main.current_panel.id == "alerts"
+        await pilot.press("slash", *"checkout")
+        await pilot.pause()
+        assert [a.name for a in main.panel("alerts").visible_items] == ["CheckoutHighErrorRate"]
+
+
+async def test_demo_builds_every_panel_whose_kind_a_source_feeds():
+    app = make_app(fixed_states())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert [p.id for p in app.main_screen.query(Panel)] == ["alerts", "slos", "deploys", "pipelines", "runbooks"]
+        await pilot.press("3")
+        assert app.main_screen.current_panel.id == "deploys"

@@ -36,7 +36,7 @@ from cockpit.engine.pending import PendingWrite, PendingWrites
 from cockpit.engine.silence_soon import ending_soon, ends_soon, handoff_text, soonest_first
 from cockpit.engine.user_actions import ActionError, ActionResult, ActionSpec, render_command, render_url
 from cockpit.sources.base import SilenceRequest
-from cockpit.core.models import SourceState
+from cockpit.core.models import SourceKind, SourceState
 from cockpit.core.settings import section_value
 from cockpit.engine.actions import default_author
 from cockpit.engine.audit import AuditLog
@@ -213,6 +213,11 @@ class Engine(SilencesFacade, RecordsFacade, EngineWrites):
 
     def source(self, name: str) -> Source | None:
         return next((s for s in self.sources if s.name == name), None)
+
+    def panel_kinds(self) -> frozenset[SourceKind]:
+        """The kinds the configured sources feed: each one's ``kind`` and what it ``provides``
+        (the demo source feeds every panel). The main screen builds a panel for these only."""
+        return frozenset(kind for source in self.sources for kind in (source.kind, *source.provides))
 
     def initial_states(self) -> list[SourceState]:
         """Every source's last known state, straight from the cache (no network)."""

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from cockpit.core.durations import format_duration
 from cockpit.core.matchers import Matcher
 from cockpit.core.times import parse_time, rfc3339
-from cockpit.engine.triage.store import atomic_write_text
+from cockpit.core.files import atomic_write_text
 from cockpit.sources.base import SilenceInfo
 
 __all__ = [

@@ -15,12 +15,11 @@ from textual.containers import Container
 from textual.events import DescendantFocus
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Input
 
-from cockpit.ui.command_line import Command, CommandInput, CommandSuggester
+from cockpit.ui.command_line import Command
 from cockpit.ui.screens.main_input import FilterInput, MainInputs
 from cockpit.ui.layout import GRID_COLUMNS, Arrangement, arrange
-from cockpit.core.models import SourceState
+from cockpit.core.models import SourceKind, SourceState
 from cockpit.widgets.alerts import AlertsPanel
 from cockpit.widgets.deploys import DeploysPanel
 from cockpit.widgets.panel import Panel
@@ -105,15 +104,22 @@ class MainScreen(MainInputs, Screen[None]):
         the view for the next start: :mod:`cockpit.ui.view_memory`)."""
 
     def compose(self) -> ComposeResult:
+        # Only the panels of a kind some configured source feeds (the Alerts panel always: the
+        # app configures it, and it stands in for an empty screen); the filter and the ``:``
+        # line are built when first opened (:class:`MainInputs`). Both cost the first frame.
+        kinds = self._panel_kinds()
         with Container(id="panels"):
             for number, panel_class in enumerate(PANELS, 1):
-                panel = panel_class()
-                panel.number = number
-                yield panel
-        yield FilterInput(self._apply_filter, placeholder="filter (text, or matchers like severity=critical)", id="filter")
-        yield CommandInput(placeholder=":alerts  :timeline SERVICE  :theme NAME  :q   (tab completes)",
-                           suggester=CommandSuggester(self.services, self.app_themes()), id="command")
+                if panel_class is AlertsPanel or kinds is None or panel_class.KIND in kinds:
+                    panel = panel_class()
+                    panel.number = number
+                    yield panel
         yield StatusBar()
+
+    def _panel_kinds(self) -> frozenset[SourceKind] | None:
+        """The kinds the engine's sources feed (None, every panel, for an app with no engine)."""
+        engine = getattr(self.app, "engine", None)
+        return None if engine is None else engine.panel_kinds()
 
     def on_mount(self) -> None:
         self.panel("alerts").table.focus()
@@ -122,11 +128,17 @@ class MainScreen(MainInputs, Screen[None]):
 
     # ----- access ---------------------------------------------------------------------
     def panel(self, panel_id: str) -> Panel:
+        """The panel ``panel_id`` (NoMatches when no source of its kind is configured)."""
         return self.query_one(f"#{panel_id}", Panel)
+
+    def has_panel(self, panel_id: str) -> bool:
+        """Whether the panel was built: a configured source feeds its kind."""
+        return any(panel.id == panel_id for panel in self.panels)
 
     @property
     def panels(self) -> list[Panel]:
-        return [self.panel(pid) for pid in PANEL_ORDER]
+        """The panels built, in key order."""
+        return list(self.query_one("#panels").query_children(Panel))
 
     @property
     def current_panel(self) -> Panel:
@@ -136,10 +148,6 @@ class MainScreen(MainInputs, Screen[None]):
     @property
     def status_bar(self) -> StatusBar:
         return self.query_one(StatusBar)
-
-    @property
-    def filter_input(self) -> Input:
-        return self.query_one("#filter", Input)
 
     # ----- data -----------------------------------------------------------------------
     def show_states(self, states: Iterable[SourceState], now: datetime | None = None) -> None:
@@ -151,7 +159,10 @@ class MainScreen(MainInputs, Screen[None]):
         # Hide a panel for want of a source only once every source has reported: the demo
         # source, say, feeds every panel, but has no items of any kind before its first poll.
         self._settled = bool(states) and all(s.fetched_at is not None or s.error for s in states)
-        self.status_bar.set_missing([p.TITLE for p in self.panels if not p.has_source] if self._settled else [])
+        built = {panel.id: panel for panel in self.panels}
+        missing = [cls.TITLE for cls in PANELS
+                   if cls.KIND.value not in built or not built[cls.KIND.value].has_source]
+        self.status_bar.set_missing(missing if self._settled else [])
         self.arrange_panels()
 
     # ----- layout ---------------------------------------------------------------------
@@ -186,7 +197,9 @@ class MainScreen(MainInputs, Screen[None]):
 
     def shown_panels(self) -> list[str]:
         """Panel ids on screen, in key order (a kind with no source is hidden)."""
-        return [pid for pid in PANEL_ORDER if self._arrangement is None or pid in self._arrangement.shown]
+        built = [panel.id for panel in self.panels]
+        return [pid for pid in PANEL_ORDER
+                if pid in built and (self._arrangement is None or pid in self._arrangement.shown)]
 
     def tick(self, now: datetime) -> None:
         """Coarse clock tick: ages in headers, cells and the status bar (changed text only)."""
@@ -293,7 +306,7 @@ class MainScreen(MainInputs, Screen[None]):
 
     def on_key(self, event: Any) -> None:
         """A key no binding took: one of the config's ``[[actions]]`` keys, for the app to run."""
-        if self.filter_input.has_focus or not getattr(self.app, "user_action_keys", None):
+        if self.typing() or not getattr(self.app, "user_action_keys", None):
             return
         if event.key in self.app.user_action_keys:  # type: ignore[attr-defined]
             event.stop()

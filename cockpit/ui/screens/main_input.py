@@ -12,7 +12,7 @@ from textual.reactive import Reactive
 from textual.widgets import Input
 
 from cockpit.core.models import SourceKind
-from cockpit.ui.command_line import Command, CommandInput, parse
+from cockpit.ui.command_line import Command, CommandInput, CommandSuggester, parse
 from cockpit.widgets.alerts import AlertsPanel
 
 if TYPE_CHECKING:
@@ -56,8 +56,8 @@ class MainInputs:
     _filter_target: str | None
     view_changed: Callable[[], None]
     if TYPE_CHECKING:  # provided by MainScreen and Textual's Screen
-        filter_input: Input
         current_panel: Panel
+        panels: list[Panel]
 
         def panel(self, panel_id: str) -> Panel: ...
         def shown_panels(self) -> list[str]: ...
@@ -65,11 +65,45 @@ class MainInputs:
         def action_focus_panel(self, panel_id: str) -> None: ...
         def action_triage(self) -> None: ...
         def query_one(self, selector: str, expect_type: Any = None) -> Any: ...
+        def query(self, selector: str) -> Any: ...
+        def mount(self, *widgets: Any, before: Any = None) -> Any: ...
         def post_message(self, message: Message) -> bool: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
         def minimize(self) -> None: ...
         maximized: Any
         CommandEntered: Callable[[Command], Message]
+
+    # ----- the two lines, built when first opened ---------------------------------------
+    def _built(self, input_id: str) -> Input | None:
+        """The input ``filter`` or ``command`` if it was opened before, else None."""
+        found = self.query(f"#{input_id}")
+        return found.first(Input) if found else None
+
+    def _is_open(self, input_id: str) -> bool:
+        box = self._built(input_id)
+        return box is not None and box.has_class("-open")
+
+    def typing(self) -> bool:
+        """Whether one of the input lines has the focus (keys are text there)."""
+        return any(box is not None and box.has_focus for box in (self._built("filter"), self._built("command")))
+
+    def _line(self, input_id: str) -> Input:
+        """The input line, mounted above the status bar on first use (the first frame does
+        without it: it is hidden until opened)."""
+        box = self._built(input_id)
+        if box is None:
+            if input_id == "filter":
+                box = FilterInput(self._apply_filter, placeholder="filter (text, or matchers like severity=critical)",
+                                  id="filter")
+            else:
+                box = CommandInput(placeholder=":alerts  :timeline SERVICE  :theme NAME  :q   (tab completes)",
+                                   suggester=CommandSuggester(self.services, self.app_themes()), id="command")
+            self.mount(box, before="#status-bar")
+        return box
+
+    @property
+    def filter_input(self) -> Input:
+        return self._line("filter")
 
     # ----- filter ---------------------------------------------------------------------
     def action_filter(self) -> None:
@@ -101,8 +135,8 @@ class MainInputs:
             self._run_command(event.value)
 
     def _close_filter(self) -> None:
-        box = self.filter_input
-        if box.has_class("-open"):
+        box = self._built("filter")
+        if box is not None and box.has_class("-open"):
             box.remove_class("-open")
             target = self.panel(self._filter_target or self._current)
             self._filter_target = None
@@ -130,7 +164,7 @@ class MainInputs:
     def action_command_line(self) -> None:
         """``:``: open the command line."""
         self._close_filter()
-        box = self.query_one("#command", CommandInput)
+        box = self._line("command")
         box.value = ""
         box.add_class("-open")
         box.focus()
@@ -138,8 +172,8 @@ class MainInputs:
     def _close_command_line(self, focus: str | None = None) -> None:
         """Close the command line and focus a panel (``focus``, else the current one): one
         focus change only, so the panel that ends up focused is the current one."""
-        box = self.query_one("#command", CommandInput)
-        if box.has_class("-open"):
+        box = self._built("command")
+        if box is not None and box.has_class("-open"):
             box.remove_class("-open")
             if focus is None or focus not in self.shown_panels():
                 self.current_panel.table.focus()
@@ -164,11 +198,11 @@ class MainInputs:
     def action_back(self) -> None:
         """esc: close the command line, or close and clear the filter, else clear the panel's
         filter, else restore layout."""
-        if self.query_one("#command", CommandInput).has_class("-open"):
+        if self._is_open("command"):
             self._close_command_line()
             return
-        box = self.filter_input
-        if box.has_class("-open"):
+        box = self._built("filter")
+        if box is not None and box.has_class("-open"):
             target = self.panel(self._filter_target or self._current)
             target.filter_text = ""
             box.value = ""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import textwrap
 from datetime import UTC
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,8 +24,10 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from cockpit.core.textsafe import clean_line, clean_lines
-from cockpit.engine.facade import HandoffNote, Triage
 from cockpit.ui.host import CockpitHost, host_of
+
+if TYPE_CHECKING:  # at run time imported where used: the first frame does without them
+    from cockpit.engine.facade import HandoffNote, Triage
 from cockpit.ui.navigation import KeyTable
 
 __all__ = ["StartupScreen", "show_startup"]
@@ -149,6 +151,8 @@ class StartupScreen(ModalScreen["Triage | str | None"]):
         hint = ["j/k g/G move", f"enter {enter}"] + (["d dismiss all notes"] if notes else [])
         hint += ["esc later (next start)"]
         self.query_one("#startup-hint", Static).update(Text(" · ".join(hint)))
+        from cockpit.engine.facade import HandoffNote
+
         table = self.query_one(KeyTable)
         row = table.cursor_row
         table.clear()
@@ -165,6 +169,8 @@ class StartupScreen(ModalScreen["Triage | str | None"]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """``enter``: resume the triage, or dismiss the note."""
+        from cockpit.engine.facade import HandoffNote
+
         event.stop()
         items = self.items
         if not 0 <= event.cursor_row < len(items):
@@ -211,6 +217,8 @@ def _show_when_free(app: CockpitHost, notes: list[HandoffNote], triages: list[Tr
         return
 
     def resume(chosen: Triage | str | None) -> None:
+        from cockpit.engine.facade import Triage
+
         if chosen == "silences":
             from cockpit.ui.screens.silences import show_silences
 
