@@ -106,9 +106,9 @@ def first_paint(work: Path) -> list[dict]:
         note += (f"; GAP: imports before the first frame take {our_imp:.0f} ms against the baseline's {base_imp:.0f} ms "
                  f"(pydantic and the models it builds {models:.0f} ms: the cache is read into them and the config "
                  "is checked with them before the screen opens; each a median of 5 fresh interpreters, run as each "
-                 "app starts); the rest is building and drawing a screen of five panels, two input lines and the "
-                 "status bar (the cockpit's empty panels are hidden once the cache says which kinds have a source) "
-                 "against one table")
+                 "app starts); the rest is building and drawing the main screen (only the panels a configured source "
+                 "feeds: Alerts here; the filter and ':' lines are built on first use), the status bar, and the "
+                 "cache read into the models, against one table")
     return [row("1. First paint (warm cache, source down)", fmt_ms(ours), fmt_ms(base) + " (one-table Textual app)",
                 ratio, T_FIRST, ratio <= 1.5, note)]
 
