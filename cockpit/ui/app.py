@@ -109,6 +109,8 @@ class CockpitApp(CockpitHost):
         self.silences_ending: tuple[int, str] = (0, "")
         """How many silences end soon and within what (``30m``), as the last look found."""
         self.view_memory: ViewMemory | None = None
+        self.first_frame_drawn = False  # once the main screen's first frame is drawn ...
+        self.after_first_frame: list[Callable[[], None]] = []  # ... these run (the start-up list)
         """Keeps the main screen's view across restarts (from the first paint on)."""
         """Keys of the config's ``[[actions]]`` (the main screen passes them on)."""
 
@@ -162,6 +164,9 @@ class CockpitApp(CockpitHost):
 
     def _after_first_paint(self) -> None:
         """The engine's polls, the clock, the silences watch and the cache's notice."""
+        self.first_frame_drawn = True
+        while self.after_first_frame:
+            self.call_later(self.after_first_frame.pop(0))
         release_collector()  # held by the cockpit command since its first line
         self.engine.release_polls()
         self.set_interval(self.tick_seconds, self._tick, name="ages")

@@ -212,6 +212,12 @@ def _show_when_free(app: CockpitHost, notes: list[HandoffNote], triages: list[Tr
 
     if not app.is_running:
         return
+    # Not before the main screen's first frame: a screen pushed earlier would hold the app's
+    # after-first-frame work (polls, clock, silences watch), queued on the main screen, forever.
+    waiting = getattr(app, "after_first_frame", None)
+    if waiting is not None and not getattr(app, "first_frame_drawn", True):
+        waiting.append(lambda: _show_when_free(app, notes, triages))
+        return
     if not isinstance(app.screen, MainScreen):
         app.set_timer(RETRY_SECONDS, lambda: _show_when_free(app, notes, triages))
         return
