@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -137,3 +140,69 @@ def test_low_bandwidth_defaults_on_over_ssh_once_for_the_session():
     assert resolve_session(CockpitSection(), {}).low_bandwidth is False
     assert resolve_session(CockpitSection(low_bandwidth=False), ssh).low_bandwidth is False  # the file wins
     assert resolve_session(CockpitSection(low_bandwidth=True), {}).low_bandwidth is True
+
+
+def _without_cockpit_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.upper().startswith("COCKPIT_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.mark.parametrize("table", [
+    {},
+    {"read_only": True, "theme": "light", "ack_duration": "2h", "silence_ending_soon": 600},
+    {"alert_group_by": ["service"], "notify_cooldown": "90s", "low_bandwidth": False, "user": "ada"},
+])
+def test_the_file_alone_reads_as_pydantic_settings_reads_it(table: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a COCKPIT_<KEY> variable the table is validated without pydantic-settings: the
+    same section, field for field, as pydantic-settings makes of it."""
+    from cockpit.engine.config import CockpitSection
+    from cockpit.engine.config_env import EnvironmentSection
+
+    _without_cockpit_keys(monkeypatch)
+    assert CockpitSection(**table).model_dump() == EnvironmentSection(**table).model_dump()
+
+
+@pytest.mark.parametrize("table", [{"theme": "Purple Haze"}, {"notify_cooldown": "soon"}, {"read_onyl": True}])
+def test_the_file_alone_is_refused_as_pydantic_settings_refuses_it(table: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    from cockpit.engine.config import CockpitSection
+    from cockpit.engine.config_env import EnvironmentSection
+
+    _without_cockpit_keys(monkeypatch)
+    with pytest.raises(ValidationError) as plain:
+        CockpitSection(**table)
+    with pytest.raises(ValidationError) as with_env:
+        EnvironmentSection(**table)
+
+    def described(exc: ValidationError) -> list[tuple]:
+        return [(e["type"], e["loc"], e["msg"]) for e in exc.errors(include_url=False)]
+
+    assert described(plain.value) == described(with_env.value)
+
+
+def test_only_a_cockpit_key_in_the_environment_brings_pydantic_settings(tmp_path: Path) -> None:
+    """pydantic-settings is imported (about 12 ms before the first frame) only when a
+    COCKPIT_<KEY> variable names a key of [cockpit]; COCKPIT_CACHE_DIR and the like do not."""
+    config = write(tmp_path, GOOD)
+    probe = ("import sys; from cockpit.engine.config import load_config; "
+             f"c = load_config({str(config)!r}); print(c.cockpit.theme, 'pydantic_settings' in sys.modules)")
+    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("COCKPIT_")}
+    env["COCKPIT_CACHE_DIR"] = str(tmp_path / "cache")
+
+    def run(**extra: str) -> str:
+        done = subprocess.run([sys.executable, "-c", probe], env={**env, **extra}, capture_output=True, text=True,
+                              timeout=60, check=True)
+        return done.stdout.strip()
+
+    assert run() == "light False"
+    assert run(cockpit_theme="mono") == "mono True"
+
+
+def test_settings_in_environment_names_only_keys_of_the_section() -> None:
+    from cockpit.engine.config import settings_in_environment
+
+    assert not settings_in_environment({"COCKPIT_CACHE_DIR": "/c", "COCKPIT_CONFIG": "/x", "THEME": "mono"})
+    assert settings_in_environment({"COCKPIT_THEME": "mono"})
+    assert settings_in_environment({"Cockpit_Read_Only": "1"})

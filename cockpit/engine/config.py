@@ -1,8 +1,9 @@
-"""The TOML config file, validated with pydantic-settings, and its one clear error message.
+"""The TOML config file, validated with pydantic, and its one clear error message.
 
 Lookup order and keys are in CONTRACT.md. Environment variables override the file's
-``[cockpit]`` section: ``COCKPIT_READ_ONLY``, ``COCKPIT_THEME``, ``COCKPIT_LOW_BANDWIDTH``,
-``COCKPIT_LOG_LEVEL``; command-line flags override both (cockpit.commands.common).
+``[cockpit]`` section: ``COCKPIT_<KEY>`` for any of its keys, read by pydantic-settings
+(:mod:`cockpit.engine.config_env`, imported only when such a variable is set: it costs the
+first frame about 12 ms); command-line flags override both (cockpit.commands.common).
 Each ``[[sources]]`` table is checked against its adapter's own ``Options`` model, so a typo in
 an adapter key is refused with the source's name and the key.
 """
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from cockpit.core.durations import Duration, parse_duration
 from cockpit.engine.paths import config_path
@@ -26,7 +26,7 @@ from cockpit.sources import DEMO_RUNBOOKS_DIR
 from cockpit.sources.base import SourceOptions
 
 __all__ = ["CockpitSection", "Config", "ConfigError", "SourceEntry", "demo_config", "load_config", "resolve_session",
-           "running_over_ssh"]
+           "running_over_ssh", "settings_in_environment"]
 
 DEMO_SOURCES = [
     {"name": "demo", "type": "demo"},
@@ -47,10 +47,14 @@ class ConfigError(Exception):
         self.message = message
 
 
-class CockpitSection(BaseSettings):
-    """The ``[cockpit]`` table: settings of the whole app."""
+class CockpitSection(BaseModel):
+    """The ``[cockpit]`` table: settings of the whole app.
 
-    model_config = SettingsConfigDict(env_prefix="COCKPIT_", extra="forbid")
+    ``COCKPIT_<KEY>`` environment variables override it (:mod:`cockpit.engine.config_env`
+    subclasses it with pydantic-settings). Defaults are validated too, as pydantic-settings
+    does, so the two read a table alike."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
     read_only: bool = False
     """Refuse every write (silences), from every source."""
@@ -87,18 +91,6 @@ class CockpitSection(BaseSettings):
     def _a_duration(cls, value: str) -> str:
         parse_duration(value)  # raises ValueError naming what was expected
         return value
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # The environment overrides the file (which arrives as init kwargs).
-        return (env_settings, init_settings)
 
 
 class SourceEntry(BaseModel):
@@ -187,11 +179,14 @@ def _validate(data: dict[str, Any], file: Path | None, *, demo: bool) -> Config:
     if not isinstance(section_data, dict):
         raise ConfigError(f"{where}: key 'cockpit': expected a table [cockpit]")
     try:
-        section = CockpitSection(**section_data)
+        if settings_in_environment():
+            from cockpit.engine.config_env import section_with_environment
+
+            section = section_with_environment(section_data)
+        else:
+            section = CockpitSection(**section_data)
     except ValidationError as exc:
         raise ConfigError(_from_env(exc) or _explain(where, "cockpit", exc)) from None
-    except SettingsError as exc:  # a COCKPIT_<KEY> list that is not JSON: pydantic-settings' own error
-        raise ConfigError(_unparsable_env(exc)) from None
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise ConfigError(f"{where}: key 'keys': expected a table of binding id = \"key,key\" strings")
@@ -257,16 +252,6 @@ def _from_env(exc: ValidationError) -> str | None:
     return f"environment variable {variable}={os.environ[variable]!r}: {message}"
 
 
-def _unparsable_env(exc: SettingsError) -> str:
-    """pydantic-settings' "error parsing value for field "x"" as the variable and what it takes:
-    a list is written as JSON (``COCKPIT_ALERT_GROUP_BY='["service"]'``)."""
-    field = str(exc).split('field "', 1)[-1].split('"', 1)[0]
-    variable = f"COCKPIT_{field.upper()}"
-    value = next((v for k, v in os.environ.items() if k.upper() == variable), "")
-    return (f"environment variable {variable}={value!r}: expected a JSON list, "
-            f"such as '[\"severity\", \"alertname\"]'")
-
-
 def _explain(where: str, prefix: str, exc: ValidationError, label: str | None = None) -> str:
     """The first validation error as 'file: key 'a.b' (name): what was expected'."""
     errors = exc.errors(include_url=False)
@@ -292,3 +277,11 @@ def _explain(where: str, prefix: str, exc: ValidationError, label: str | None = 
     more = len(errors) - 1
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"{where}: key '{key}'{who}: {message}{tail}"
+
+
+def settings_in_environment(environ: Mapping[str, str] | None = None) -> bool:
+    """True when a ``COCKPIT_<KEY>`` variable names a key of ``[cockpit]`` (any case, as
+    pydantic-settings matches them)."""
+    env = os.environ if environ is None else environ
+    names = {f"cockpit_{key}" for key in CockpitSection.model_fields}
+    return any(name.lower() in names for name in env)
