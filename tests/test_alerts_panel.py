@@ -14,7 +14,7 @@ import pytest
 
 from cockpit.ui.app import CockpitApp
 from cockpit.core.models import Alert, SourceKind, SourceState, SourceStatus
-from tests.app_fixtures import NOW, FakeEngine, make_app
+from tests.app_fixtures import NOW, make_app
 from cockpit.widgets.alert_groups import AlertView, group_alerts, layout_rows, notification_text
 from cockpit.widgets.alerts import AlertsPanel
 

@@ -12,7 +12,9 @@ from tests.app_fixtures import NOW, FakeEngine, fixed_states, make_app
 from cockpit.ui.app import CockpitApp
 from cockpit.ui.keys import KeymapError
 from cockpit.core.models import Alert, SourceKind, SourceState, SourceStatus
-from cockpit.ui.screens import DetailScreen, HelpScreen, MainScreen
+from cockpit.ui.screens.detail import DetailScreen
+from cockpit.ui.screens.help import HelpScreen
+from cockpit.ui.screens.main import MainScreen
 
 SIZE = (100, 32)
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from cockpit.ui.app import CockpitApp
 from cockpit.core.models import Alert, Deploy, Pipeline, SourceKind, SourceState, SourceStatus
-from cockpit.ui.screens import DetailScreen, MainScreen
+from cockpit.ui.screens.detail import DetailScreen
+from cockpit.ui.screens.main import MainScreen
 from tests.app_fixtures import FakeEngine, ago, make_app
 from cockpit.widgets.deploys import firing_by_service, short_version, suspect_for
 

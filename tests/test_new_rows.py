@@ -7,12 +7,11 @@ were opened, never because the panel was tabbed through; the header counts what 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from cockpit.core.models import Alert, SourceKind, SourceState, SourceStatus
-from cockpit.ui.screens import DetailScreen, MainScreen
+from cockpit.ui.screens.detail import DetailScreen
+from cockpit.ui.screens.main import MainScreen
 from cockpit.widgets.alerts import NEW_MARK, AlertsPanel
 from cockpit.widgets.new_rows import SEEN_AFTER_S
 from tests.app_fixtures import NOW, FakeEngine, make_app

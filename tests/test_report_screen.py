@@ -12,7 +12,7 @@ from cockpit.engine.handoff import list_notes, pending_notes, write_note
 from cockpit.engine.history import History
 from cockpit.core.models import SourceKind
 from cockpit.engine.report.render import SECTIONS
-from cockpit.ui.screens import MainScreen
+from cockpit.ui.screens.main import MainScreen
 from cockpit.ui.screens.handoff import HandoffEditor
 from cockpit.ui.screens.startup import StartupScreen
 from cockpit.ui.screens.report import ReportScreen

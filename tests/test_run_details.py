@@ -55,7 +55,7 @@ async def test_alert_detail_says_where_each_failed_change_failed_in_one_line():
     under it naming its failed job and step, as the pipeline's own detail says it."""
     from datetime import timedelta
 
-    from cockpit.core.models import Deploy, FailedJob, Pipeline, SourceKind
+    from cockpit.core.models import Deploy, FailedJob, SourceKind
     from tests.test_detail import START, alert, pipeline, state
 
     tests_job = FailedJob(name="test\x1b[2J", step="Run tests", step_number=4, reason="timed_out",

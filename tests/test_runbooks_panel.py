@@ -10,7 +10,7 @@ from textual.widgets import Markdown
 from cockpit.ui.app import CockpitApp
 from cockpit.core.models import RunbookRef
 from cockpit.core.runbooks import Hit
-from cockpit.ui.screens import MainScreen
+from cockpit.ui.screens.main import MainScreen
 from cockpit.ui.screens.runbook_view import RunbookScreen
 from tests.app_fixtures import fixed_states, make_app
 from tests.runbook_fixtures import RunbookEngine, settle, with_alert

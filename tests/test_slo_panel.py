@@ -5,7 +5,7 @@ from __future__ import annotations
 from cockpit.ui.app import CockpitApp
 from cockpit.core.models import Slo, SloStatus, SourceKind, SourceState, SourceStatus
 from cockpit.core.slo_rules import BurnRule, Thresholds
-from cockpit.ui.screens import MainScreen
+from cockpit.ui.screens.main import MainScreen
 from cockpit.ui.screens.slo_detail import SloDetailScreen, exhaustion_text
 from tests.app_fixtures import ago, make_app
 from cockpit.widgets.slos import burn_mark

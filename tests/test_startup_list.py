@@ -12,7 +12,7 @@ import pytest
 
 from cockpit.engine.handoff import pending_notes, write_note
 from cockpit.engine.triage.store import TriageStore
-from cockpit.ui.screens import MainScreen
+from cockpit.ui.screens.main import MainScreen
 from cockpit.ui.screens.startup import StartupScreen
 from cockpit.ui.screens.triage import TriageScreen
 from tests.app_fixtures import NOW, FakeEngine, fixed_states, make_app

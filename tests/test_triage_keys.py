@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cockpit.ui.screens import MainScreen
+from cockpit.ui.screens.main import MainScreen
 from cockpit.ui.screens.confirm import ConfirmScreen
 from cockpit.ui.screens.triage import TriageScreen
 from cockpit.ui.screens.triages import TriagesScreen

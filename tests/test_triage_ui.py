@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cockpit.core.models import RunbookRef, SourceState
-from cockpit.ui.screens import MainScreen
+from cockpit.ui.screens.main import MainScreen
 from cockpit.ui.screens.startup import StartupScreen
 from cockpit.ui.screens.triage import TriageScreen
 from cockpit.engine.triage.store import TriageStore

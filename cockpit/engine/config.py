@@ -15,11 +15,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from cockpit.core.durations import Duration, parse_duration
+from cockpit.engine.cockpit_section import CockpitSection, settings_in_environment
 from cockpit.engine.paths import config_path
 from cockpit.engine.user_actions import ActionSpec
 from cockpit.sources import DEMO_RUNBOOKS_DIR
@@ -36,61 +36,12 @@ DEMO_SOURCES = [
 ]
 """What ``--demo`` runs: the embedded demo source and its runbooks, through the real adapters."""
 
-LogLevel = Literal["debug", "info", "warning", "error"]
-
-
 class ConfigError(Exception):
     """A config that cannot be used. ``message`` names the file, the key and what was expected."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-class CockpitSection(BaseModel):
-    """The ``[cockpit]`` table: settings of the whole app.
-
-    ``COCKPIT_<KEY>`` environment variables override it (:mod:`cockpit.engine.config_env`
-    subclasses it with pydantic-settings). Defaults are validated too, as pydantic-settings
-    does, so the two read a table alike."""
-
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-    read_only: bool = False
-    """Refuse every write (silences), from every source."""
-    theme: str = Field(default="dark", pattern=r"^[a-z0-9][a-z0-9-]*$")
-    """Colour theme: dark, light, high-contrast, mono, or one of Textual's built-in themes by name
-    (nord, gruvbox, ...; the command line checks the name). NO_COLOR (non-empty) means mono
-    unless --theme is given."""
-    log_level: LogLevel = "warning"
-    """What the log file in the state dir keeps: debug, info, warning or error."""
-    low_bandwidth: bool | None = None
-    """No animation, coarse age updates, 16 colours. Default: on when SSH_CONNECTION is set."""
-    alert_group_by: list[str] = Field(default_factory=lambda: ["severity", "alertname"])
-    """Labels the Alerts panel groups by, outermost first."""
-    bell_on_critical: bool = True
-    """Ring the terminal bell and send an OSC 9 notification when a new critical alert fires."""
-    notify_cooldown: str = "5m"
-    """Least time between two bells/notifications (a duration string)."""
-    user: str | None = None
-    """Author name for silences and the audit log; default: the login name."""
-    silence_volatile_labels: list[str] = Field(
-        default_factory=lambda: ["pod", "pod_name", "pod_ip", "instance", "container_id", "uid"])
-    """Labels a "this alert" silence leaves out by default: they change when a pod restarts or
-    moves, and a silence that names them dies with the pod."""
-    ack_duration: Duration = 3600.0
-    """How long the ``a`` key's silence lasts on an Alertmanager alert ("1h"); ``+`` on the
-    silences screen extends a silence by this much too."""
-    ack_comment: str = "ACK! {user} via cockpit"
-    """The comment of that silence; ``{user}`` is replaced by the author."""
-    silence_ending_soon: Duration = 1800.0
-    """Silences ending within this time ("30m") are listed first and counted in the status bar."""
-
-    @field_validator("notify_cooldown")
-    @classmethod
-    def _a_duration(cls, value: str) -> str:
-        parse_duration(value)  # raises ValueError naming what was expected
-        return value
 
 
 class SourceEntry(BaseModel):
@@ -179,12 +130,7 @@ def _validate(data: dict[str, Any], file: Path | None, *, demo: bool) -> Config:
     if not isinstance(section_data, dict):
         raise ConfigError(f"{where}: key 'cockpit': expected a table [cockpit]")
     try:
-        if settings_in_environment():
-            from cockpit.engine.config_env import section_with_environment
-
-            section = section_with_environment(section_data)
-        else:
-            section = CockpitSection(**section_data)
+        section = _section(section_data)
     except ValidationError as exc:
         raise ConfigError(_from_env(exc) or _explain(where, "cockpit", exc)) from None
     keys = data.get("keys", {})
@@ -202,6 +148,18 @@ def _validate(data: dict[str, Any], file: Path | None, *, demo: bool) -> Config:
             raise ConfigError(f"{where}: key 'sources[{i}].name': {entry.name!r} is used twice; names must be unique")
         seen.add(entry.name)
     return Config(cockpit=section, sources=entries, keys=dict(keys), path=file, actions=_actions(where, data))
+
+
+def _section(table: dict[str, Any]) -> CockpitSection:
+    """The ``[cockpit]`` table, with the ``COCKPIT_<KEY>`` variables over it when one is set."""
+    if not settings_in_environment():
+        return CockpitSection(**table)
+    from cockpit.engine.config_env import UnparsableVariable, section_with_environment
+
+    try:
+        return section_with_environment(table)
+    except UnparsableVariable as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _actions(where: str, data: dict[str, Any]) -> list[ActionSpec]:
@@ -278,10 +236,3 @@ def _explain(where: str, prefix: str, exc: ValidationError, label: str | None = 
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"{where}: key '{key}'{who}: {message}{tail}"
 
-
-def settings_in_environment(environ: Mapping[str, str] | None = None) -> bool:
-    """True when a ``COCKPIT_<KEY>`` variable names a key of ``[cockpit]`` (any case, as
-    pydantic-settings matches them)."""
-    env = os.environ if environ is None else environ
-    names = {f"cockpit_{key}" for key in CockpitSection.model_fields}
-    return any(name.lower() in names for name in env)

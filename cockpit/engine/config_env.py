@@ -7,9 +7,13 @@ from typing import Any
 
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
-from cockpit.engine.config import CockpitSection, ConfigError
+from cockpit.engine.cockpit_section import CockpitSection
 
-__all__ = ["section_with_environment"]
+__all__ = ["EnvironmentSection", "UnparsableVariable", "section_with_environment"]
+
+
+class UnparsableVariable(ValueError):
+    """A ``COCKPIT_<KEY>`` list that is not JSON; the message names the variable."""
 
 
 class EnvironmentSection(BaseSettings, CockpitSection):
@@ -31,11 +35,12 @@ class EnvironmentSection(BaseSettings, CockpitSection):
 
 
 def section_with_environment(section_data: dict[str, Any]) -> CockpitSection:
-    """The file's ``[cockpit]`` table with the environment over it (raises ValidationError)."""
+    """The file's ``[cockpit]`` table with the environment over it (raises ValidationError, or
+    :class:`UnparsableVariable`)."""
     try:
         return EnvironmentSection(**section_data)
     except SettingsError as exc:  # a COCKPIT_<KEY> list that is not JSON: pydantic-settings' own error
-        raise ConfigError(_unparsable_env(exc)) from None
+        raise UnparsableVariable(_unparsable_env(exc)) from None
 
 
 def _unparsable_env(exc: SettingsError) -> str:

@@ -28,7 +28,7 @@ from cockpit.ui.screens.intents import act_on
 from cockpit.engine.facade import PendingWrite, PendingWrites
 from cockpit.ui.keys import keymap_from_config, keys_in_force
 from cockpit.core.models import SourceState, utcnow
-from cockpit.ui.screens import DetailScreen, HelpScreen, MainScreen
+from cockpit.ui.screens.main import MainScreen
 from cockpit.core.textsafe import clean_line
 from cockpit.themes import STYLESHEET, THEMES, choose_theme
 from cockpit.widgets.alerts import AlertsPanel
@@ -106,13 +106,13 @@ class CockpitApp(CockpitHost):
         self.pending = PendingWrites()
         """Writes sent from here, shown in the panel until a poll confirms (or contradicts) them."""
         self.user_action_keys = {str(a.key) for a in engine.actions}
+        """Keys of the config's ``[[actions]]`` (the main screen passes them on)."""
         self.silences_ending: tuple[int, str] = (0, "")
         """How many silences end soon and within what (``30m``), as the last look found."""
         self.view_memory: ViewMemory | None = None
+        """Keeps the main screen's view across restarts (from the first paint on)."""
         self.first_frame_drawn = False  # once the main screen's first frame is drawn ...
         self.after_first_frame: list[Callable[[], None]] = []  # ... these run (the start-up list)
-        """Keeps the main screen's view across restarts (from the first paint on)."""
-        """Keys of the config's ``[[actions]]`` (the main screen passes them on)."""
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
                markup: bool = True) -> None:
@@ -283,12 +283,9 @@ class CockpitApp(CockpitHost):
         quit_or_ask(self)
 
     def action_help(self) -> None:
-        if isinstance(self.screen, HelpScreen):
-            self.screen.dismiss()
-        else:
-            from cockpit.ui.screens.user_actions import configured_actions
+        from cockpit.ui.app_commands import toggle_help
 
-            self.push_screen(HelpScreen(self.keymap, self.screen, configured_actions(self), binding_owners()))
+        toggle_help(self, binding_owners)
 
     def on_alerts_panel_new_critical(self, message: AlertsPanel.NewCritical) -> None:
         """A critical alert started firing: terminal bell and an OSC 9 desktop notification
@@ -303,12 +300,9 @@ class CockpitApp(CockpitHost):
         open_report(self)
 
     def on_panel_details_requested(self, message: Panel.DetailsRequested) -> None:
-        if getattr(message.item, "item_type", None) == "slo":
-            from cockpit.ui.screens.slo_detail import SloDetailScreen
+        from cockpit.ui.app_commands import open_details
 
-            self.push_screen(SloDetailScreen(message.item))  # type: ignore[arg-type]
-            return
-        self.push_screen(DetailScreen(message.item, self.clock()))
+        open_details(self, message.item)
 
     def on_runbooks_panel_query_changed(self, message: RunbooksPanel.QueryChanged) -> None:
         from cockpit.ui.screens.runbook_view import search_runbooks
@@ -375,6 +369,7 @@ def binding_owners() -> tuple[type, ...]:
     from cockpit.ui.screens.confirm import ConfirmScreen
     from cockpit.ui.screens.detail import DetailScreen
     from cockpit.ui.screens.handoff import HandoffEditor
+    from cockpit.ui.screens.help import HelpScreen
     from cockpit.ui.screens.intents import ItemScreen
     from cockpit.ui.screens.report import ReportScreen
     from cockpit.ui.screens.startup import StartupScreen

@@ -7,7 +7,7 @@ report, help, quit, maximise, themes), and the ``:`` commands the main screen pa
 from __future__ import annotations
 
 from functools import partial
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from rich.text import Text
 from textual.app import SystemCommand
@@ -17,7 +17,7 @@ from cockpit.themes import selectable_themes
 from cockpit.ui.screens.intents import act_on
 from cockpit.ui.screens.main import PANEL_ORDER, MainScreen
 
-__all__ = ["quit_or_ask", "run_command", "system_commands"]
+__all__ = ["open_details", "quit_or_ask", "run_command", "system_commands", "toggle_help"]
 
 
 def system_commands(app: Any) -> Iterable[SystemCommand]:
@@ -107,3 +107,27 @@ def quit_or_ask(app: Any) -> None:
             app.exit()
 
     app.push_screen(ConfirmScreen("Quit cockpit?", body, "Quit"), answered)
+
+
+def toggle_help(app: Any, binding_owners: Callable[[], tuple[type, ...]]) -> None:
+    """``?``: the keys in force over the current screen (declared by ``binding_owners()``), or
+    back from them."""
+    from cockpit.ui.screens.help import HelpScreen
+    from cockpit.ui.screens.user_actions import configured_actions
+
+    if isinstance(app.screen, HelpScreen):
+        app.screen.dismiss()
+    else:
+        app.push_screen(HelpScreen(app.keymap, app.screen, configured_actions(app), binding_owners()))
+
+
+def open_details(app: Any, item: Any) -> None:
+    """An item's detail: an SLO's burn chart and pairs, any other item's fields and links."""
+    if getattr(item, "item_type", None) == "slo":
+        from cockpit.ui.screens.slo_detail import SloDetailScreen
+
+        app.push_screen(SloDetailScreen(item))
+        return
+    from cockpit.ui.screens.detail import DetailScreen
+
+    app.push_screen(DetailScreen(item, app.clock()))

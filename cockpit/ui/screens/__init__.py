@@ -1,7 +1,2 @@
-"""The cockpit's screens: the main panels, the help, an item's detail."""
-
-from cockpit.ui.screens.detail import DetailScreen
-from cockpit.ui.screens.help import HelpScreen
-from cockpit.ui.screens.main import MainScreen
-
-__all__ = ["DetailScreen", "HelpScreen", "MainScreen"]
+"""The cockpit's screens: the main panels, the help, an item's detail, and the rest, one module
+each (imported where used, so the first frame loads only the main screen)."""
