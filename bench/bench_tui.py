@@ -1,6 +1,7 @@
 """TUI benchmarks 1, 2, 3 and 6 of issue 7, and the low-bandwidth checks, in a 120x40 pty.
 
-1. First paint, warm cache, sources unreachable, against ``bench/baseline_app.py``.
+1. First paint, warm cache, sources unreachable, against ``bench/baseline_app.py``, with the floor
+   ``bench/floor_app.py`` (that app after the config check and the cache read) beside it.
 2. Idle bytes per minute against ``watch -n 2 amtool alert query`` on the same Alertmanager.
 3. Bytes for one alert changing state, against one screen line and a full redraw.
 6. Keystroke latency with a hung source against without it.
@@ -35,6 +36,7 @@ from bench.upstream import (
 __all__ = ["run"]
 
 BASELINE_APP = Path(__file__).with_name("baseline_app.py")
+FLOOR_APP = Path(__file__).with_name("floor_app.py")
 IDLE_WINDOW_S = float(os.environ.get("BENCH_IDLE_SECONDS", "60"))
 FIRST_PAINT_RUNS = int(os.environ.get("BENCH_FIRST_PAINT_RUNS", "5"))
 IDLE_ALERTS = [
@@ -76,14 +78,14 @@ def first_paint(work: Path) -> list[dict]:
     names_file = work / "names.txt"
     names_file.write_text("\n".join(names) + "\n")
     seen = _any_of(names)
-    times: dict[str, list[float]] = {"cockpit": [], "baseline": []}
+    argv = {"baseline": [sys.executable, str(BASELINE_APP), str(names_file)],
+            "floor": [sys.executable, str(FLOOR_APP), str(config), str(cache), "am"],
+            "cockpit": cockpit_argv("--config", str(config))}
+    times: dict[str, list[float]] = {which: [] for which in argv}
     env = _with_bytecode(cockpit_env(cache, home=home), work / "pycache")
     for attempt in range(FIRST_PAINT_RUNS + 1):  # the first round warms the OS file cache and the bytecode; dropped
-        for which in ("baseline", "cockpit"):
-            if which == "cockpit":
-                term = PtyTerm(cockpit_argv("--config", str(config)), env=env, cwd=str(home))
-            else:
-                term = PtyTerm([sys.executable, str(BASELINE_APP), str(names_file)], env=env, cwd=str(home))
+        for which in argv:
+            term = PtyTerm(argv[which], env=env, cwd=str(home))
             try:
                 painted = term.wait_for(seen, 30)
             finally:
@@ -92,11 +94,15 @@ def first_paint(work: Path) -> list[dict]:
                 raise RuntimeError(f"{which}: no alert name on screen within 30 s: {term.summary()}")
             if attempt:
                 times[which].append(painted - term.started_at)
-    ours, base = median(times["cockpit"]), median(times["baseline"])
+    ours, base, floor = median(times["cockpit"]), median(times["baseline"]), median(times["floor"])
     ratio = ours / base
     runs = ", ".join(f"{t * 1000:.0f}" for t in times["cockpit"])
     note = (f"median of {FIRST_PAINT_RUNS} runs (cockpit runs: {runs} ms); 30 cached alerts, source on a closed loopback port; "
-            "time from spawn to the first alert name on the emulated screen")
+            "time from spawn to the first alert name on the emulated screen; "
+            f"FLOOR: {fmt_ms(floor)}, {floor / base:.2f}x the baseline: the same one-table app after only what must "
+            "come before the cockpit's first frame (bench/floor_app.py: the config checked with pydantic, as the "
+            "cockpit refuses a bad one before its screen opens, and the cache read into the models); the cockpit's "
+            f"own screens, engine and command line add {fmt_ms(ours - floor)} to it")
     if ratio > 1.5:
         held = "import gc; gc.disable(); "  # as the cockpit command starts (cockpit.core.startup)
         base_imp = _import_ms("import textual.app; from textual.widgets import DataTable", env)
@@ -114,7 +120,7 @@ def first_paint(work: Path) -> list[dict]:
 
 
 def _with_bytecode(env: dict[str, str], prefix: Path) -> dict[str, str]:
-    """Both apps run from compiled bytecode, as installed software does (pip compiles it).
+    """Every app runs from compiled bytecode, as installed software does (pip compiles it).
 
     A session exporting PYTHONDONTWRITEBYTECODE made the cockpit compile each of its own
     modules from source on every run (Textual's came compiled from site-packages); the
