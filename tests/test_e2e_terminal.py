@@ -68,6 +68,33 @@ def test_tui_in_tmux_navigates_and_filters(tmp_path: Path) -> None:
         term.close()
 
 
+def test_keys_read_with_the_slash_or_colon_are_typed_into_the_line(tmp_path: Path) -> None:
+    """"/orders" arriving in one read (a paste, send-keys, a slow SSH link) filters by "orders":
+    the keys after "/" reached the panel before the filter line took the focus, where "s"
+    opened the silence dialog and "o" a runbook. Likewise ":help" then Enter."""
+    term = Tmux(cockpit_command(tmp_path / "cache", "--demo") + "; sleep 5", width=100, height=30)
+    try:
+        assert term.wait_text("KubeP", 30), term.screen()
+        assert term.wait_text("<1m ago", 10), term.screen()
+        time.sleep(1.0)  # the first frame is drawn: the input lines are built after it
+        term.send("-l", "/orders")  # one write: the terminal reads it in one go
+        assert wait_for(lambda: "Alerts 1/" in term.screen(), 10), term.screen()
+        screen = term.screen()
+        assert "Silence " not in screen and "Runbook" not in screen.splitlines()[0], screen
+        term.send("Enter")
+        assert term.wait_text("filter: orders", 10), term.screen()
+        term.send("-l", ":help")
+        time.sleep(0.5)
+        term.send("Enter")
+        assert term.wait_text("Keys in force", 10), term.screen()
+        term.send("Escape")
+        time.sleep(0.8)
+        term.send("q")
+        assert_clean_quit(term)
+    finally:
+        term.close()
+
+
 def test_tui_works_at_80x24(tmp_path: Path) -> None:
     term = Tmux(cockpit_command(tmp_path / "cache", "--demo") + "; sleep 5", width=80, height=24)
     try:

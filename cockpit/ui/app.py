@@ -13,6 +13,7 @@ import logging
 from datetime import datetime
 from typing import Any, Callable, Iterable, Mapping
 
+from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.driver import Driver
@@ -21,11 +22,10 @@ from textual.screen import Screen
 
 from cockpit.core.settings import section_value
 from cockpit.core.startup import release_collector
-from cockpit.engine.facade import Engine
+from cockpit.engine.facade import Engine, PendingWrite, PendingWrites
 from cockpit.ui.host import CockpitHost
 from cockpit.ui.view_memory import ViewMemory
 from cockpit.ui.screens.intents import act_on
-from cockpit.engine.facade import PendingWrite, PendingWrites
 from cockpit.ui.keys import keymap_from_config, keys_in_force
 from cockpit.core.models import SourceState, utcnow
 from cockpit.ui.screens.main import MainScreen
@@ -163,8 +163,9 @@ class CockpitApp(CockpitHost):
         self.call_after_refresh(self._after_first_paint)
 
     def _after_first_paint(self) -> None:
-        """The engine's polls, the clock, the silences watch and the cache's notice."""
+        """The engine's polls, the clock, the silences watch, the cache's notice, the input lines."""
         self.first_frame_drawn = True
+        self.main_screen.build_input_lines()
         while self.after_first_frame:
             self.call_later(self.after_first_frame.pop(0))
         release_collector()  # held by the cockpit command since its first line
@@ -198,13 +199,17 @@ class CockpitApp(CockpitHost):
         """Called from the engine's thread: hand over to the app's loop, touch no widget."""
         self.post_message(SourceUpdated(state))
 
+    def on_key(self, event: events.Key) -> None:
+        if isinstance(self.screen, MainScreen) and self.screen.take_stray_key(event):
+            event.prevent_default()  # no binding: it was text for the input line
+            event.stop()
+
     def on_source_updated(self, message: SourceUpdated) -> None:
         self.apply_states([message.state])
 
     def apply_states(self, states: Iterable[SourceState]) -> None:
-        """Merge new source states and repaint what changed (also used by tests).
-
-        Each state is shown with the pending writes of its source applied (:attr:`pending`)."""
+        """Merge new source states and repaint what changed (also used by tests), each shown
+        with the pending writes of its source applied (:attr:`pending`)."""
         now = self.clock()
         for state in states:
             self._raw_states[state.name] = state

@@ -67,6 +67,8 @@ class MainInputs:
         def query_one(self, selector: str, expect_type: Any = None) -> Any: ...
         def query(self, selector: str) -> Any: ...
         def mount(self, *widgets: Any, before: Any = None) -> Any: ...
+        def set_focus(self, widget: Any) -> None: ...
+        focused: Any
         def post_message(self, message: Message) -> bool: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
         def minimize(self) -> None: ...
@@ -101,6 +103,38 @@ class MainInputs:
             self.mount(box, before="#status-bar")
         return box
 
+    def build_input_lines(self) -> None:
+        """Build both lines now (the app calls it after the first frame), so that the first
+        ``/`` or ``:`` can take the focus at once."""
+        self._line("filter")
+        self._line("command")
+
+    def _open(self, box: Input) -> None:
+        """Show the line and give it the focus now, not on the next turn of the loop: keys
+        that arrived with the ``/`` in one read (a paste, tmux's send-keys, a slow link) are
+        then the line's (see :meth:`take_stray_key`)."""
+        box.add_class("-open")
+        if box.is_mounted:
+            self.set_focus(box)
+        else:
+            box.focus()
+
+    def take_stray_key(self, event: Any) -> bool:
+        """Type into the open line a printable key that reached the app from elsewhere.
+
+        A key is sent to the focused widget when it is read; keys read with the ``/`` that
+        opened the filter went to the panel's table before the line took the focus, and would
+        run the panel's bindings there (``s`` silences). A printable key typed into the line
+        never reaches the app (``Input`` keeps it), so one that does while the line has the
+        focus is one of those: it goes into the line. Returns whether it was taken."""
+        focused = self.focused
+        if not event.is_printable or not isinstance(focused, Input) or focused.id not in ("filter", "command"):
+            return False
+        if not focused.has_class("-open"):
+            return False
+        focused.insert_text_at_cursor(event.character or "")
+        return True
+
     @property
     def filter_input(self) -> Input:
         return self._line("filter")
@@ -119,8 +153,7 @@ class MainInputs:
         )
         if isinstance(target, AlertsPanel):
             target.hold_row_count(True)
-        box.add_class("-open")
-        box.focus()
+        self._open(box)
 
     def _apply_filter(self, value: str) -> None:
         """Called synchronously on each edit of the filter input (see :class:`FilterInput`)."""
@@ -166,8 +199,7 @@ class MainInputs:
         self._close_filter()
         box = self._line("command")
         box.value = ""
-        box.add_class("-open")
-        box.focus()
+        self._open(box)
 
     def _close_command_line(self, focus: str | None = None) -> None:
         """Close the command line and focus a panel (``focus``, else the current one): one
