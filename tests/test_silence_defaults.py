@@ -60,7 +60,9 @@ async def test_the_review_says_when_the_silence_ends_in_local_time_and_utc(engin
             assert isinstance(app.screen, ConfirmScreen)
             body = shown(app, "confirm-body")
             after = utcnow() + timedelta(hours=1)  # the review may fall on either side of a minute
-            assert any(f"until {end.astimezone():%H:%M} " in body and f"{end:%H:%M}Z)" in body
+            # "until 11:05 EST (16:05Z)"; an end past local midnight has its date: "until Tue 01 Dec 00:03 EST (05:03Z)"
+            assert "from now, until " in body, body
+            assert any(f" {end.astimezone():%H:%M} {end.astimezone():%Z} (" in body and f"{end:%H:%M}Z)" in body
                        for end in (before, after)), body
     finally:
         monkeypatch.undo()

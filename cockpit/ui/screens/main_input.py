@@ -69,6 +69,7 @@ class MainInputs:
         def mount(self, *widgets: Any, before: Any = None) -> Any: ...
         def set_focus(self, widget: Any) -> None: ...
         focused: Any
+        is_attached: bool
         def post_message(self, message: Message) -> bool: ...
         def notify(self, message: str, **kwargs: Any) -> None: ...
         def minimize(self) -> None: ...
@@ -106,6 +107,8 @@ class MainInputs:
     def build_input_lines(self) -> None:
         """Build both lines now (the app calls it after the first frame), so that the first
         ``/`` or ``:`` can take the focus at once."""
+        if not self.is_attached:  # the app quit before its first frame
+            return
         self._line("filter")
         self._line("command")
 
