@@ -14,7 +14,7 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from cockpit.engine.config import Config, ConfigError, load_config
 
@@ -23,6 +23,7 @@ __all__ = [
     "GLOBAL_FLAGS",
     "LOG_LEVELS",
     "GlobalFlags",
+    "Subcommands",
     "add_command",
     "add_format",
     "flags",
@@ -104,7 +105,14 @@ class GlobalFlags:
 _PARENT = global_options()
 
 
-def add_command(subparsers: argparse._SubParsersAction, name: str, help_text: str) -> argparse.ArgumentParser:
+class Subcommands(Protocol):
+    """What ``ArgumentParser.add_subparsers()`` returns, as the commands use it (argparse names
+    its class only privately)."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
+
+
+def add_command(subparsers: Subcommands, name: str, help_text: str) -> argparse.ArgumentParser:
     """A subcommand that takes the global options and whose help ends with :data:`EPILOG`."""
     return subparsers.add_parser(name, help=help_text, description=help_text, parents=[_PARENT], epilog=EPILOG,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -12,14 +12,14 @@ import argparse
 import os
 import sys
 
-from cockpit.commands.common import add_command
+from cockpit.commands.common import Subcommands, add_command
 
 __all__ = ["autocomplete", "register"]
 
 SHELLS = ("bash", "zsh", "fish")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     """Add ``completion SHELL`` to the ``cockpit`` parser."""
     completion = add_command(subparsers, "completion", "print the shell completion script (bash, zsh or fish)")
     completion.add_argument("shell", choices=SHELLS, metavar="SHELL", help="bash, zsh or fish")

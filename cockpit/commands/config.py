@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from cockpit.commands.common import add_command, add_format, flags, load, print_json, usage
+from cockpit.commands.common import Subcommands, add_command, add_format, flags, load, print_json, usage
 from cockpit.engine.config import Config
 from cockpit.engine.logfile import LOG_FILE_NAME
 from cockpit.engine.paths import cache_dir, config_path, state_dir
@@ -37,7 +37,7 @@ def example_config() -> str:
     return resources.files("cockpit.commands").joinpath("config_example.toml").read_text(encoding="utf-8")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     """Add ``config init`` and ``config show`` to the ``cockpit`` parser."""
     config = add_command(subparsers, "config", "write an example config, or show the one in force")
     config.set_defaults(handler=lambda args: usage(config))

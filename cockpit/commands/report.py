@@ -15,7 +15,7 @@ import argparse
 import sys
 from datetime import datetime, time, timedelta, timezone
 
-from cockpit.commands.common import add_command, add_format, load_optional, markdown_table, print_json, usage
+from cockpit.commands.common import Subcommands, add_command, add_format, load_optional, markdown_table, print_json, usage
 from cockpit.engine.paths import state_dir
 from cockpit.core.textsafe import clean_line, clean_lines
 
@@ -25,7 +25,7 @@ from cockpit.core.textsafe import clean_line, clean_lines
 __all__ = ["register", "run_handoff_dismiss", "run_handoff_list", "run_handoff_write", "run_report"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     """Add ``report`` and ``handoff`` to the ``cockpit`` parser."""
     report = add_command(subparsers, "report", "on-call KPIs of the last shift, from the local history")
     report.add_argument("--since", metavar="DURATION", help="window length back from now (default 12h)")

@@ -13,7 +13,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from cockpit.commands.common import add_command, add_format, flags, load, markdown_table, print_json, usage
+from cockpit.commands.common import Subcommands, add_command, add_format, flags, load, markdown_table, print_json, usage
 from cockpit.engine.config import ConfigError
 from cockpit.engine.paths import cache_dir
 from cockpit.core.textsafe import clean_line
@@ -34,7 +34,7 @@ def _positive(value: str) -> int:
     return number
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     """Add ``runbooks search`` and ``runbooks index`` to the ``cockpit`` parser."""
     runbooks = add_command(subparsers, "runbooks", "search the configured runbooks")
     runbooks.set_defaults(handler=lambda args: usage(runbooks))

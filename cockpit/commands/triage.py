@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from cockpit.commands.common import add_command, add_format, load_optional, markdown_table, print_json, usage
+from cockpit.commands.common import Subcommands, add_command, add_format, load_optional, markdown_table, print_json, usage
 from cockpit.engine.config import ConfigError
 from cockpit.core.models import Deploy, Pipeline
 from cockpit.engine.paths import cache_dir, state_dir
@@ -27,7 +27,7 @@ from cockpit.core.textsafe import clean_line
 __all__ = ["cached_changes", "register"]
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: Subcommands) -> None:
     """Add ``triage list`` and ``triage export`` to the ``cockpit`` parser."""
     triage = add_command(subparsers, "triage", "list or export triage walkthroughs")
     triage.set_defaults(handler=lambda args: usage(triage))
