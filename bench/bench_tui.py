@@ -113,7 +113,7 @@ def first_paint(work: Path) -> list[dict]:
                  f"(pydantic and the models it builds {models:.0f} ms: the cache is read into them and the config "
                  "is checked with them before the screen opens; each a median of 5 fresh interpreters, run as each "
                  "app starts); the rest is building and drawing the main screen (only the panels a configured source "
-                 "feeds: Alerts here; the filter and ':' lines are built on first use), the status bar, and the "
+                 "feeds: Alerts here; the filter and ':' lines are built after the first frame), the status bar, and the "
                  "cache read into the models, against one table")
     return [row("1. First paint (warm cache, source down)", fmt_ms(ours), fmt_ms(base) + " (one-table Textual app)",
                 ratio, T_FIRST, ratio <= 1.5, note)]
