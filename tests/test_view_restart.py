@@ -73,7 +73,8 @@ async def test_a_kept_row_not_there_yet_is_selected_when_it_shows_up(tmp_path: P
 
 
 async def test_a_corrupt_or_malformed_view_file_is_ignored_with_a_log_line(tmp_path: Path, caplog):
-    for text in ("{not json", json.dumps({"version": 1, "panels": {"alerts": {"filter": 5}}}), "[]"):
+    for text in ("{not json", json.dumps({"version": 1, "panels": {"alerts": {"filter": 5}}}), "[]",
+                 json.dumps({"version": 1, "hide_suppressed": "yes", "panels": {}})):
         (tmp_path / "view.json").write_text(text)
         app = make_app(FakeEngine(cache_dir=tmp_path))
         caplog.clear()
@@ -84,3 +85,30 @@ async def test_a_corrupt_or_malformed_view_file_is_ignored_with_a_log_line(tmp_p
                 assert main.current_panel.id == "alerts" and main.panel("alerts").filter_text == ""
                 assert len(main.panel("alerts").visible_items) == 5
         assert any("view.json" in r.getMessage() and "ignored" in r.getMessage() for r in caplog.records), text
+
+
+async def test_a_restart_puts_back_hidden_suppressed_alerts_and_the_panel_shown_alone(tmp_path: Path):
+    """``H`` (hide silenced and inhibited alerts) and ``z`` (one panel alone) are part of the view."""
+    app = make_app(FakeEngine(cache_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        alerts = app.main_screen.panel("alerts")
+        everything = len(alerts.visible_items)
+        await pilot.press("H", "3", "z")
+        await settle(app, pilot)
+        assert len(alerts.visible_items) < everything  # the fixture has suppressed alerts
+    kept = json.loads((tmp_path / "view.json").read_text())
+    assert kept["hide_suppressed"] is True and kept["maximized"] == "deploys" and kept["focus"] == "deploys"
+
+    app = make_app(FakeEngine(cache_dir=tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        main = app.main_screen
+        alerts = main.panel("alerts")
+        assert alerts.hide_suppressed and len(alerts.visible_items) < everything
+        assert main.maximized is main.panel("deploys") and main.current_panel.id == "deploys"
+        await pilot.press("z", "H")  # all panels again, every alert
+        await settle(app, pilot)
+        assert main.maximized is None and len(alerts.visible_items) == everything
+    kept = json.loads((tmp_path / "view.json").read_text())
+    assert "maximized" not in kept and "hide_suppressed" not in kept

@@ -2,8 +2,11 @@
 
 One small JSON file in the state dir, ``view.json`` (0600, replaced atomically)::
 
-    {"version": 1, "focus": "alerts",
+    {"version": 1, "focus": "alerts", "maximized": "alerts", "hide_suppressed": true,
      "panels": {"alerts": {"filter": "service=checkout", "selected": "am/3f2a…", "sort": "age"}}}
+
+``maximized`` (the panel shown alone, ``z``) and ``hide_suppressed`` (``H``) are present only
+when set.
 
 ``selected`` is the row's stable key (an alert's source and fingerprint, a deploy's source and
 id...), never a row number. A missing file is an empty view; an unreadable or malformed one is
@@ -29,7 +32,8 @@ _LIMITS = {"filter": 500, "selected": 1000, "sort": 60}
 PanelView = dict[str, str]
 """One panel's ``filter``, ``selected`` and ``sort`` (each present only when set)."""
 View = dict[str, Any]
-"""``{"focus": panel id or absent, "panels": {panel id: PanelView}}``."""
+"""``{"focus": panel id, "maximized": panel id, "hide_suppressed": True, "panels": {panel id:
+PanelView}}``, the first three present only when set."""
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +58,19 @@ def parse_view(data: object) -> View:
         raise ValueError("expected a JSON object")
     if data.get("version") != VERSION:
         raise ValueError(f"version: expected {VERSION}, got {data.get('version')!r}")
-    focus = data.get("focus")
-    if focus is not None and (not isinstance(focus, str) or len(focus) > 40):
-        raise ValueError("focus: expected a panel id")
+    for key in ("focus", "maximized"):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) > 40):
+            raise ValueError(f"{key}: expected a panel id")
+    if data.get("hide_suppressed") not in (None, True, False):
+        raise ValueError("hide_suppressed: expected true or false")
     panels = data.get("panels", {})
     if not isinstance(panels, dict) or not all(isinstance(k, str) and len(k) <= 40 for k in panels):
         raise ValueError("panels: expected an object keyed by panel id")
     view: View = {"panels": {name: _panel(entry) for name, entry in panels.items()}}
-    if focus:
-        view["focus"] = focus
+    for key in ("focus", "maximized", "hide_suppressed"):
+        if data.get(key):
+            view[key] = data[key]
     return view
 
 

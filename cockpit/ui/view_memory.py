@@ -1,5 +1,6 @@
 """The main screen's view kept across restarts: each panel's filter, selected row and sort
-column, and which panel has the focus.
+column, which panel has the focus, the panel shown alone (``z``), and whether the Alerts panel
+hides its silenced and inhibited alerts (``H``).
 
 :class:`ViewMemory` reads the view the last run kept (``Engine.load_view``, in a worker thread)
 and puts it back once the first paint is on screen. A selected row is found again by its stable
@@ -64,8 +65,10 @@ class ViewMemory:
         self.app.run_worker(read, thread=True, name="view: load", exit_on_error=False)
 
     def restore(self, view: dict[str, Any]) -> None:
-        """Put back each panel's sort, filter and selected row, then the focused panel."""
+        """Put back each panel's sort, filter and selected row, then the focused panel and the
+        one shown alone."""
         from cockpit.ui.screens.main import PANEL_ORDER
+        from cockpit.widgets.alerts import AlertsPanel
 
         if not self.main.is_attached:
             return
@@ -81,10 +84,16 @@ class ViewMemory:
                 panel.tick(self.app.clock())  # redraws the rows in the kept order
             if entry.get("selected"):
                 self._wanted[panel.id or ""] = entry["selected"]
+            if isinstance(panel, AlertsPanel) and bool(view.get("hide_suppressed")) != panel.hide_suppressed:
+                panel.toggle_suppressed()
         self.find_rows()
-        focus = view.get("focus")
-        if focus in PANEL_ORDER and focus in self.main.shown_panels():
-            self.main.action_focus_panel(focus)
+        shown = self.main.shown_panels()
+        focus, alone = view.get("focus"), view.get("maximized")
+        if alone in PANEL_ORDER and alone in shown:
+            self.main.action_focus_panel(alone)
+            self.main.action_toggle_maximize()
+        if focus in PANEL_ORDER and focus in shown:
+            self.main.action_focus_panel(focus)  # a panel shown alone gives way to it
         self._written = self._latest = self.snapshot()  # nothing to write until it changes
 
     def find_rows(self) -> None:
@@ -106,6 +115,7 @@ class ViewMemory:
     def snapshot(self) -> dict[str, Any]:
         """The view now: a kept row not found yet still counts as the selection."""
         panels: dict[str, dict[str, str]] = {}
+        view_flags: dict[str, Any] = {}
         for panel in self.main.panels:
             entry: dict[str, str] = {}
             if panel.filter_text:
@@ -117,7 +127,12 @@ class ViewMemory:
                 entry["sort"] = panel.sort_column
             if entry:
                 panels[panel.id or ""] = entry
-        return {"focus": self.main.current_panel.id, "panels": panels}
+            if getattr(panel, "hide_suppressed", False):
+                view_flags["hide_suppressed"] = True
+        alone = self.main.maximized
+        if alone is not None and alone.id:
+            view_flags["maximized"] = alone.id
+        return {"focus": self.main.current_panel.id, **view_flags, "panels": panels}
 
     def changed(self) -> None:
         """The view may have changed: note it, and write it a moment after the last change."""

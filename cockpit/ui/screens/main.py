@@ -252,6 +252,10 @@ class MainScreen(MainInputs, Screen[None]):
         index = shown.index(self._current) if self._current in shown else 0
         self.action_focus_panel(shown[(index + step) % len(shown)])
 
+    def watch_maximized(self) -> None:
+        """A panel shown alone (``z``) or not any more (``z``, ``esc``): kept for the next start."""
+        self.view_changed()
+
     def action_toggle_maximize(self) -> None:
         if self.maximized is not None:
             self.minimize()
@@ -291,6 +295,7 @@ class MainScreen(MainInputs, Screen[None]):
         panel = self.panel("alerts")
         if isinstance(panel, AlertsPanel):
             panel.toggle_suppressed()
+            self.view_changed()
 
     def action_silences(self) -> None:
         self.post_message(self.Intent("silences"))
