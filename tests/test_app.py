@@ -221,6 +221,25 @@ async def test_refresh_key_asks_the_engine_and_z_maximises():
         assert screen.maximized is None
 
 
+async def test_a_panel_shown_alone_keeps_the_filter_line_and_the_status_bar():
+    """With ``z`` the filter was typed blind (its line was hidden with the rest of the screen)
+    and the sources' health was gone; ``esc`` minimised before it closed the filter."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "z", "slash", *"avail")
+        await pilot.pause()
+        screen = main(app)
+        line, status = screen.query_one("#filter"), screen.status_bar
+        assert screen.maximized is screen.panel("slos")
+        assert line.display and line.region.height == 1 and line.value == "avail"
+        assert status.region.height >= 1 and status.region.y > line.region.y
+        await pilot.press("escape")  # first the filter: closed and cleared, the panel still alone
+        assert screen.maximized is screen.panel("slos") and not line.has_class("-open")
+        assert screen.panel("slos").filter_text == ""
+        await pilot.press("escape")  # then the layout
+        assert screen.maximized is None
+
+
 async def test_read_only_refuses_to_silence():
     app = make_app(FakeEngine(read_only=True))
     async with app.run_test(size=SIZE) as pilot:

@@ -41,6 +41,10 @@ class MainScreen(MainInputs, Screen[None]):
     """All panels on one screen (the filter and the ``:`` line: :class:`MainInputs`)."""
 
     PANEL_IDS = PANEL_ORDER
+    ALLOW_IN_MAXIMIZED_VIEW = "#filter, #command, #status-bar"
+    """A panel shown alone (``z``) keeps the input lines and the sources' health in view."""
+    ESCAPE_TO_MINIMIZE = False
+    """``esc`` goes through :meth:`action_back`: the open line, the filter, then the layout."""
 
     BINDINGS = [
         *(Binding(str(number), f"focus_panel('{panel.KIND.value}')", f"Focus {panel.TITLE}", id=f"focus-{panel.KIND.value}")
@@ -106,7 +110,7 @@ class MainScreen(MainInputs, Screen[None]):
     def compose(self) -> ComposeResult:
         # Only the panels of a kind some configured source feeds (the Alerts panel always: the
         # app configures it, and it stands in for an empty screen); the filter and the ``:``
-        # line are built when first opened (:class:`MainInputs`). Both cost the first frame.
+        # line are built after the first frame (:class:`MainInputs`). Both cost the first frame.
         kinds = self._panel_kinds()
         with Container(id="panels"):
             for number, panel_class in enumerate(PANELS, 1):

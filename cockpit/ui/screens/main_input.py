@@ -76,7 +76,7 @@ class MainInputs:
         maximized: Any
         CommandEntered: Callable[[Command], Message]
 
-    # ----- the two lines, built when first opened ---------------------------------------
+    # ----- the two lines, built after the first frame ------------------------------------
     def _built(self, input_id: str) -> Input | None:
         """The input ``filter`` or ``command`` if it was opened before, else None."""
         found = self.query(f"#{input_id}")
@@ -91,8 +91,8 @@ class MainInputs:
         return any(box is not None and box.has_focus for box in (self._built("filter"), self._built("command")))
 
     def _line(self, input_id: str) -> Input:
-        """The input line, mounted above the status bar on first use (the first frame does
-        without it: it is hidden until opened)."""
+        """The input line, mounted above the status bar when first asked for (after the first
+        frame, :meth:`build_input_lines`; hidden until opened)."""
         box = self._built(input_id)
         if box is None:
             if input_id == "filter":
