@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from cockpit.core.textsafe import markdown_inert
 from cockpit.engine.config import Config, ConfigError, load_config
 
 __all__ = [
@@ -164,11 +165,10 @@ def print_json(value: Any) -> None:
 
 
 def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A GitHub-flavoured Markdown table; pipes and newlines in cells are escaped."""
+    """A GitHub-flavoured Markdown table; cells on one line, inert (markup characters escaped)."""
 
     def cell(value: Any) -> str:
-        text = "" if value is None else str(value)
-        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+        return markdown_inert("" if value is None else str(value)).replace("\n", " ")
 
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]

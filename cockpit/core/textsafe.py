@@ -5,13 +5,15 @@ They may carry terminal escape sequences (CSI, OSC 8 links, OSC 52 clipboard wri
 changes), C0/C1 control characters, bidirectional overrides, zero-width characters or Rich
 markup. :func:`clean` removes the sequences and characters; widgets then render the result as a
 ``rich.text.Text`` (never as markup), so ``[@click=app.quit]`` shows as those characters.
+Text written into Markdown (the report, a triage export, ``--format markdown``) also goes
+through :func:`markdown_inert`.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["clean", "clean_line", "clean_lines", "safe_url"]
+__all__ = ["clean", "clean_line", "clean_lines", "markdown_inert", "safe_url"]
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), DCS/SOS/PM/APC
 # (ESC P/X/^/_ ... ST) and two-byte escapes. Also their 8-bit C1 forms (\x9b CSI, \x9d OSC, ...).
@@ -69,3 +71,13 @@ def safe_url(url: object) -> str | None:
     if not re.match(r"^https?://[^\s\"'<>\\]+$", value):
         return None
     return value
+
+
+_MARKDOWN_MARKUP = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def markdown_inert(text: object) -> str:
+    """``text`` with each character that can start Markdown markup backslash-escaped, so that
+    rendered it reads as written: no link or image (``[ ]``), HTML (``< >``), code span, emphasis,
+    heading or table-cell break comes from it. Clean it first (:func:`clean_line`)."""
+    return _MARKDOWN_MARKUP.sub(r"\\\1", str(text))

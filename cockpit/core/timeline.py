@@ -18,6 +18,8 @@ Markdown), :func:`marks_from_items` what the sources show now.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Iterable, Mapping, Sequence
@@ -286,6 +288,9 @@ def render_timeline(marks: Sequence[Mark], since: datetime, until: datetime, wid
 
 def timeline_markdown(marks: Sequence[Mark], since: datetime, until: datetime, width: int = 100,
                       title: str = "Timeline", note: str = "") -> str:
-    """The timeline as a Markdown section: a heading, ``note`` (Markdown) and the lines in a code block."""
+    """The timeline as a Markdown section: a heading, ``note`` (Markdown) and the lines in a code
+    block, fenced with more backticks than any run of them in the lines (a name holding ``` cannot
+    close it early and turn the rest into Markdown)."""
     body = "\n".join(line.rstrip() for line, _role in render_timeline(marks, since, until, width))
-    return f"## {title}\n\n" + (f"{note}\n\n" if note else "") + f"```text\n{body}\n```\n"
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", body)), default=0))
+    return f"## {title}\n\n" + (f"{note}\n\n" if note else "") + f"{fence}text\n{body}\n{fence}\n"

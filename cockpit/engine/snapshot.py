@@ -13,7 +13,7 @@ from typing import Any
 from cockpit.core.durations import format_age, format_duration
 from cockpit.core.models import Alert, Deploy, Pipeline, Slo, SourceState, SourceStatus, utcnow
 from cockpit.core import times
-from cockpit.core.textsafe import clean_line
+from cockpit.core.textsafe import clean_line, markdown_inert
 
 __all__ = ["collect", "render_json", "render_markdown", "render_text", "snapshot_dict"]
 
@@ -155,7 +155,7 @@ def render_text(states: list[SourceState], now: datetime | None = None) -> str:
 
 
 def _md_cell(value: str) -> str:
-    return clean_line(value, 120).replace("|", "\\|").replace("`", "'")
+    return markdown_inert(clean_line(value, 120))
 
 
 def render_markdown(states: list[SourceState], now: datetime | None = None) -> str:

@@ -3,7 +3,8 @@
 Text and Markdown are built from one list of blocks (heading, paragraph, table, list), so both
 show the same sections in the same order. Every string from an upstream (alert names, services,
 versions, triage steps) or from a user (handoff notes) goes through
-:func:`cockpit.core.textsafe.clean_line`; Markdown table cells also have ``|`` escaped.
+:func:`cockpit.core.textsafe.clean_line`; in Markdown, every character that could start markup is escaped too
+(:func:`cockpit.core.textsafe.markdown_inert`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from cockpit.core.durations import format_duration
-from cockpit.core.textsafe import clean_line, clean_lines
+from cockpit.core.textsafe import clean_line, clean_lines, markdown_inert
 from cockpit.core.times import clock_time, parse_time
 
 __all__ = ["SECTIONS", "markdown_timeline", "render_json", "render_markdown", "render_report", "render_text"]
@@ -231,7 +232,7 @@ def render_text(report: dict[str, Any], tz: tzinfo | None = None) -> str:
 
 
 def _md(value: object) -> str:
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+    return markdown_inert(value)
 
 
 def render_markdown(report: dict[str, Any], tz: tzinfo | None = None) -> str:

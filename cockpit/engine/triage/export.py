@@ -14,7 +14,7 @@ from pathlib import Path
 from cockpit.core.timeline import marks_from_items, timeline_markdown, triage_row
 from cockpit.core.models import Deploy, Pipeline
 from cockpit.core.fill import fill_labels
-from cockpit.core.textsafe import clean, clean_line, safe_url
+from cockpit.core.textsafe import clean, clean_line, markdown_inert, safe_url
 from cockpit.engine.triage.store import DEFAULT_LOOKBACK, Triage, related_changes
 
 __all__ = ["export_file_name", "export_markdown", "export_path"]
@@ -39,7 +39,7 @@ def _t(when: datetime | None) -> str:
 
 def _md(text: object) -> str:
     """Untrusted text on one line, inert in Markdown: escapes gone, markup characters escaped."""
-    return re.sub(r"([\\`*_\[\]<>|#])", r"\\\1", clean_line(text, max_len=500))
+    return markdown_inert(clean_line(text, max_len=500))
 
 
 def export_markdown(

@@ -1,0 +1,81 @@
+"""Untrusted text written into Markdown reads as written once rendered: the snapshot, the shift
+report, ``handoff list`` and the triage export escape every character that starts markup.
+
+Before, the report escaped only ``| * _``, the snapshot ``|`` (and turned backticks into quotes),
+and the command tables ``|``: an alert summary or a handoff note holding ``![x](http://...)``
+rendered as an image fetched from that host, ``<img ...>`` as HTML, ``[x](javascript:...)`` as a
+link.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cockpit.core.models import SourceKind, SourceState
+from cockpit.core.textsafe import markdown_inert
+from cockpit.engine.snapshot import render_markdown
+from tests.app_fixtures import NOW, _alert
+from tests.conftest import REPO
+
+HOSTILE = "see ![pixel](http://t.invalid/p.png) <img src=x> [runbook](javascript:alert(1)) `rm -rf` **now** # h"
+LIVE = ("![pixel](", "<img", "[runbook](", "`rm", "**now**")
+"""What would render as markup if it were left as written."""
+ESCAPED = r"see !\[pixel\](http://t.invalid/p.png) \<img src=x\> \[runbook\](javascript:alert(1)) \`rm -rf\` \*\*now\*\* \# h"
+
+
+def assert_inert(markdown: str) -> None:
+    assert ESCAPED in markdown, markdown
+    for live in LIVE:
+        assert live not in markdown.replace(ESCAPED, ""), (live, markdown)
+
+
+def test_markdown_inert_escapes_what_starts_markup() -> None:
+    assert markdown_inert(HOSTILE) == ESCAPED
+    assert markdown_inert(r"a\b") == r"a\\b"  # a backslash cannot escape what follows it
+
+
+def test_the_snapshot_in_markdown_shows_an_alert_summary_as_written() -> None:
+    alert = _alert("h1", "HostileSummary", "warning", "firing", "edge", HOSTILE, 5)
+    state = SourceState(name="am-prod", type="alertmanager", kind=SourceKind.ALERTS, fetched_at=NOW, items=[alert])
+    assert_inert(render_markdown([state], NOW))
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path):
+    env = dict(os.environ, COCKPIT_CACHE_DIR=str(tmp_path / "cache"), COCKPIT_STATE_DIR=str(tmp_path / "state"),
+               XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+
+    def run(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "cockpit", "--demo", *args], capture_output=True, text=True,
+                              env=env, cwd=str(REPO), timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    return run
+
+
+def test_a_handoff_note_in_markdown_reads_as_written(run_cli) -> None:
+    run_cli("handoff", "write", HOSTILE)
+    assert_inert(run_cli("handoff", "list", "--format", "markdown"))
+    assert_inert(run_cli("report", "--format", "markdown"))
+
+
+def test_the_timeline_block_is_fenced_past_any_backticks_in_it() -> None:
+    """A line of only backticks would close a ``` block early, and what follows would render
+    as Markdown: the fence is longer than any run of backticks in the block."""
+    from datetime import timedelta
+
+    from cockpit.core.timeline import Mark, timeline_markdown
+
+    mark = Mark(lane="alert", label="```", start=NOW - timedelta(hours=1), end=NOW, glyph="█")
+    lines = timeline_markdown([mark], NOW - timedelta(hours=2), NOW).splitlines()
+    opening = next(i for i, line in enumerate(lines) if line.startswith("```"))
+    fence = lines[opening].removesuffix("text")
+    assert len(fence) > 3 and set(fence) == {"`"}
+    assert lines[-1] == fence and fence not in lines[opening + 1:-1]
+    assert any("```" in line for line in lines[opening + 1:-1])  # the label is in the block, as written
