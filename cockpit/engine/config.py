@@ -3,7 +3,7 @@
 Lookup order and keys are in CONTRACT.md. Environment variables override the file's
 ``[cockpit]`` section: ``COCKPIT_<KEY>`` for any of its keys, read by pydantic-settings
 (:mod:`cockpit.engine.config_env`, imported only when such a variable is set: it costs the
-first frame about 12 ms); command-line flags override both (cockpit.commands.common).
+first frame about 10 ms); command-line flags override both (cockpit.commands.common).
 Each ``[[sources]]`` table is checked against its adapter's own ``Options`` model, so a typo in
 an adapter key is refused with the source's name and the key.
 """
@@ -235,4 +235,3 @@ def _explain(where: str, prefix: str, exc: ValidationError, label: str | None = 
     more = len(errors) - 1
     tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"{where}: key '{key}'{who}: {message}{tail}"
-

@@ -93,7 +93,7 @@ class ViewMemory:
             self.main.action_focus_panel(alone)
             self.main.action_toggle_maximize()
         if focus in PANEL_ORDER and focus in shown:
-            self.main.action_focus_panel(focus)  # a panel shown alone gives way to it
+            self.main.action_focus_panel(focus)  # with a panel shown alone, the focused one is
         self._written = self._latest = self.snapshot()  # nothing to write until it changes
 
     def find_rows(self) -> None:
