@@ -79,3 +79,10 @@ def test_the_timeline_block_is_fenced_past_any_backticks_in_it() -> None:
     assert len(fence) > 3 and set(fence) == {"`"}
     assert lines[-1] == fence and fence not in lines[opening + 1:-1]
     assert any("```" in line for line in lines[opening + 1:-1])  # the label is in the block, as written
+
+
+def test_a_note_of_several_lines_keeps_them_in_its_markdown_cell(run_cli) -> None:
+    """A table row is one line: the note's line breaks are written as <br> (they were spaces)."""
+    run_cli("handoff", "write", "DB failover pending\nwatch <disk> on db-2")
+    row = next(line for line in run_cli("handoff", "list", "--format", "markdown").splitlines() if "failover" in line)
+    assert "| DB failover pending<br>watch \\<disk\\> on db-2 |" in row, row

@@ -165,10 +165,11 @@ def print_json(value: Any) -> None:
 
 
 def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A GitHub-flavoured Markdown table; cells on one line, inert (markup characters escaped)."""
+    """A GitHub-flavoured Markdown table; each cell inert (markup characters escaped), its line
+    breaks kept as ``<br>`` (a table row is one line)."""
 
     def cell(value: Any) -> str:
-        return markdown_inert("" if value is None else str(value)).replace("\n", " ")
+        return "<br>".join(markdown_inert(line) for line in ("" if value is None else str(value)).splitlines() or [""])
 
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]

@@ -135,7 +135,7 @@ def run_handoff_list(args: argparse.Namespace) -> int:
         return 0
     if args.format == "markdown":
         rows = [(n.id, n.at.astimezone().strftime("%Y-%m-%d %H:%M"), clean_line(n.author or "", 40),
-                 clean_line(n.text, 500), "dismissed" if n.dismissed_at else "pending") for n in notes]
+                 "\n".join(clean_lines(n.text)), "dismissed" if n.dismissed_at else "pending") for n in notes]
         sys.stdout.write(markdown_table(("id", "at", "author", "note", "status"), rows))
         return 0
     if not notes:
