@@ -9,18 +9,12 @@ link.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from cockpit.core.models import SourceKind, SourceState
 from cockpit.core.textsafe import markdown_inert
 from cockpit.engine.snapshot import render_markdown
 from tests.app_fixtures import NOW, _alert
-from tests.conftest import REPO
 
 HOSTILE = "see ![pixel](http://t.invalid/p.png) <img src=x> [runbook](javascript:alert(1)) `rm -rf` **now** # h"
 LIVE = ("![pixel](", "<img", "[runbook](", "`rm", "**now**")
@@ -46,23 +40,21 @@ def test_the_snapshot_in_markdown_shows_an_alert_summary_as_written() -> None:
 
 
 @pytest.fixture
-def run_cli(tmp_path: Path):
-    env = dict(os.environ, COCKPIT_CACHE_DIR=str(tmp_path / "cache"), COCKPIT_STATE_DIR=str(tmp_path / "state"),
-               XDG_CONFIG_HOME=str(tmp_path / "xdg"))
+def demo(run_cli):
+    """``cockpit --demo ARGS`` through the shared ``run_cli`` (this test's own dirs); its output."""
 
     def run(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "cockpit", "--demo", *args], capture_output=True, text=True,
-                              env=env, cwd=str(REPO), timeout=60)
+        done = run_cli("--demo", *args)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
     return run
 
 
-def test_a_handoff_note_in_markdown_reads_as_written(run_cli) -> None:
-    run_cli("handoff", "write", HOSTILE)
-    assert_inert(run_cli("handoff", "list", "--format", "markdown"))
-    assert_inert(run_cli("report", "--format", "markdown"))
+def test_a_handoff_note_in_markdown_reads_as_written(demo) -> None:
+    demo("handoff", "write", HOSTILE)
+    assert_inert(demo("handoff", "list", "--format", "markdown"))
+    assert_inert(demo("report", "--format", "markdown"))
 
 
 def test_the_timeline_block_is_fenced_past_any_backticks_in_it() -> None:
@@ -81,8 +73,8 @@ def test_the_timeline_block_is_fenced_past_any_backticks_in_it() -> None:
     assert any("```" in line for line in lines[opening + 1:-1])  # the label is in the block, as written
 
 
-def test_a_note_of_several_lines_keeps_them_in_its_markdown_cell(run_cli) -> None:
+def test_a_note_of_several_lines_keeps_them_in_its_markdown_cell(demo) -> None:
     """A table row is one line: the note's line breaks are written as <br> (they were spaces)."""
-    run_cli("handoff", "write", "DB failover pending\nwatch <disk> on db-2")
-    row = next(line for line in run_cli("handoff", "list", "--format", "markdown").splitlines() if "failover" in line)
+    demo("handoff", "write", "DB failover pending\nwatch <disk> on db-2")
+    row = next(line for line in demo("handoff", "list", "--format", "markdown").splitlines() if "failover" in line)
     assert "| DB failover pending<br>watch \\<disk\\> on db-2 |" in row, row
