@@ -2,9 +2,9 @@
 
 The report is the engine's ``report_text`` over the last 12 hours by default; ``[`` and ``]``
 narrow and widen the window through the timeline's steps (1h to 24h), as on the timeline screen
-(``1``–``5`` keep meaning the main screen's panels). It reads exactly like the command's output, section headings in bold. It
-is computed in a worker thread from the engine's shift history (the one the poller records
-into; it is thread-safe), never on the UI loop. ``e`` writes the report as Markdown to the
+(``1``–``5`` keep meaning the main screen's panels). It reads exactly like the command's
+output, section headings in bold. It is computed in a worker thread from the engine's shift
+history (the one the poller records into; it is thread-safe), never on the UI loop. ``e`` writes the report as Markdown to the
 state dir's ``reports/`` and says the path, ``c`` copies that Markdown (OSC 52), ``w`` writes a
 handoff note (the report is recomputed to include it), ``r`` recomputes, ``esc`` goes back.
 """
